@@ -1,0 +1,284 @@
+//! `obsdebt check`: the pipeline, phase by phase — configure, walk, collect, resolve, report.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use crate::collect::{self, FileError, Job};
+use crate::config::{self, Config, ConfigError};
+use crate::coverage::Counts;
+use crate::diagnostic::{assign_fingerprints, Diagnostic, Severity};
+use crate::facts::FileFacts;
+use crate::report::{CrateCoverage, FileCoverage, Report, SuppressedFinding};
+use crate::resolve::{self, Class, FileInput};
+use crate::rules::{self, Level};
+use crate::suppress::Suppression;
+use crate::walk;
+use crate::workspace::{self, Layout};
+
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    pub paths: Vec<PathBuf>,
+    pub config: Option<PathBuf>,
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    /// 0: one thread per core.
+    pub threads: usize,
+    /// Read the sources of files with findings (for printers that show code).
+    pub want_sources: bool,
+}
+
+/// A failure that stops the run before a report exists (exit code 2).
+#[derive(Debug)]
+pub enum CheckError {
+    Config(ConfigError),
+    Usage(String),
+}
+
+pub struct CheckOutput {
+    pub report: Report,
+    pub config: Config,
+    /// Files that could not be read, and given paths that do not exist: exit code 2.
+    pub io_errors: Vec<String>,
+}
+
+pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
+    // Configure.
+    let paths = if opts.paths.is_empty() { vec![PathBuf::from(".")] } else { opts.paths.clone() };
+    let mut config = load_config(opts, &paths)?;
+    apply_selection(&mut config, &opts.select, &opts.ignore)?;
+
+    // Walk.
+    let walked = walk::walk(&paths, &config);
+    let mut io_errors = walked.errors.clone();
+    let mut layout = Layout::default();
+    let cwd = std::env::current_dir().ok().and_then(|c| std::fs::canonicalize(c).ok()).unwrap_or_default();
+    let places: Vec<_> = walked
+        .files
+        .iter()
+        .map(|f| {
+            let abs = std::fs::canonicalize(&f.path).unwrap_or_else(|_| cwd.join(&f.path));
+            let fallback = std::fs::canonicalize(&paths[0]).unwrap_or_else(|_| cwd.clone());
+            let fallback = if fallback.is_file() { fallback.parent().map(PathBuf::from).unwrap_or_default() } else { fallback };
+            layout.place(&abs, &fallback)
+        })
+        .collect();
+
+    // Collect (parallel).
+    let jobs: Vec<Job> = walked
+        .files
+        .iter()
+        .zip(&places)
+        .map(|(f, p)| Job { path: &f.path, test_target: p.test_target })
+        .collect();
+    let collected = collect::collect(&jobs, &config.knowledge, opts.threads);
+
+    // Resolve.
+    let empty = FileFacts::default();
+    let inputs: Vec<FileInput> = collected
+        .iter()
+        .zip(&places)
+        .map(|(r, place)| FileInput { place, facts: r.as_ref().unwrap_or(&empty) })
+        .collect();
+    let crate_names: Vec<String> = layout.crates.iter().map(|c| c.name.clone()).collect();
+    let resolved = resolve::resolve(&inputs, &crate_names);
+
+    // Report: rules turn classified sites into diagnostics; suppressions apply; coverage sums.
+    let mut report = Report::default();
+    let mut crate_counts: BTreeMap<usize, Counts> = BTreeMap::new();
+    for (i, file) in walked.files.iter().enumerate() {
+        if !file.in_scope {
+            continue;
+        }
+        report.files_scanned += 1;
+        let facts = match &collected[i] {
+            Ok(f) => f,
+            Err(err) => {
+                if let FileError::Io(m) = err {
+                    io_errors.push(format!("{}: {m}", file.display));
+                }
+                report.not_analysed.push(file.display.clone());
+                if let Some(sev) = config.level(rules::parse_error::RULE.name).severity() {
+                    report.diagnostics.push(parse_error_diagnostic(&file.display, err, sev));
+                }
+                continue;
+            }
+        };
+        let mut counts = Counts::default();
+        let mut used = vec![false; facts.suppressions.len()];
+        for (site, class) in facts.sites.iter().zip(&resolved.classes[i]) {
+            let Some(class) = *class else { continue };
+            let rule = match class {
+                Class::Unlogged(rule) => Some(rule),
+                _ => None,
+            };
+            // A rule that is off takes its sites out of coverage too.
+            let level = rule.map(|r| config.level(r)).unwrap_or(Level::Warn);
+            if level == Level::Off {
+                continue;
+            }
+            let suppression = rule.and_then(|r| find_suppression(&facts.suppressions, r, site.span.line));
+            counts.add_class(class, suppression.is_some());
+            let (Some(rule), Some(severity)) = (rule, level.severity()) else { continue };
+            match suppression {
+                Some(idx) => {
+                    used[idx] = true;
+                    report.suppressed.push(SuppressedFinding {
+                        rule: rules::find(rule).map(|r| r.name).unwrap_or("unknown"),
+                        path: file.display.clone(),
+                        span: site.span,
+                        reason: facts.suppressions[idx].reason.clone(),
+                    });
+                }
+                None => report.diagnostics.push(rules::site_diagnostic(site, &file.display, severity)),
+            }
+        }
+        if let Some(sev) = config.level(rules::unused_suppression::RULE.name).severity() {
+            report.diagnostics.extend(unused_suppressions(&facts.suppressions, &used, &file.display, sev, &config));
+        }
+        crate_counts.entry(places[i].krate).or_default().add(&counts);
+        report.total.add(&counts);
+        if !counts.is_empty() {
+            report.files.push(FileCoverage { path: file.display.clone(), counts });
+        }
+    }
+    for (krate, counts) in crate_counts {
+        let info = &layout.crates[krate];
+        report.crates.push(CrateCoverage { name: info.name.clone(), path: info.display_dir.clone(), counts });
+    }
+    report.crates.sort_by(|a, b| a.path.cmp(&b.path).then(a.name.cmp(&b.name)));
+    report.not_analysed.sort();
+    report.suppressed.sort_by(|a, b| (&a.path, a.span, a.rule).cmp(&(&b.path, b.span, b.rule)));
+    sort_diagnostics(&mut report.diagnostics);
+    assign_fingerprints(&mut report.diagnostics);
+
+    if opts.want_sources {
+        let by_display: HashMap<&str, &PathBuf> = walked.files.iter().map(|f| (f.display.as_str(), &f.path)).collect();
+        for d in &report.diagnostics {
+            if report.sources.contains_key(&d.path) {
+                continue;
+            }
+            if let Some(text) = by_display.get(d.path.as_str()).and_then(|p| std::fs::read_to_string(p).ok()) {
+                report.sources.insert(d.path.clone(), text);
+            }
+        }
+    }
+    io_errors.sort();
+    io_errors.dedup();
+    Ok(CheckOutput { report, config, io_errors })
+}
+
+pub fn sort_diagnostics(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        (&a.path, a.span.line, a.span.column, a.rule, &a.message).cmp(&(&b.path, b.span.line, b.span.column, b.rule, &b.message))
+    });
+}
+
+fn load_config(opts: &CheckOptions, paths: &[PathBuf]) -> Result<Config, CheckError> {
+    match &opts.config {
+        Some(path) => config::load(path, &workspace::display(path)).map_err(CheckError::Config),
+        None => match config::discover(&paths[0]) {
+            Some(found) => config::load(&found, &workspace::display(&found)).map_err(CheckError::Config),
+            None => Ok(Config::defaults(std::env::current_dir().unwrap_or_default())),
+        },
+    }
+}
+
+/// `--select` keeps only the named rules (at their configured level, or their default when the
+/// configuration turned them off); `--ignore` turns rules off.
+fn apply_selection(config: &mut Config, select: &[String], ignore: &[String]) -> Result<(), CheckError> {
+    for name in select.iter().chain(ignore) {
+        if rules::find(name).is_none() {
+            return Err(CheckError::Usage(format!(
+                "unknown rule `{name}` (known rules: {})",
+                rules::names().join(", ")
+            )));
+        }
+    }
+    if !select.is_empty() {
+        for rule in rules::ALL {
+            let selected = select.iter().any(|s| s == rule.name);
+            let level = config.levels.entry(rule.name).or_insert(rule.default_level);
+            if !selected {
+                *level = Level::Off;
+            } else if *level == Level::Off {
+                *level = rule.default_level;
+            }
+        }
+    }
+    for name in ignore {
+        if let Some(rule) = rules::find(name) {
+            config.levels.insert(rule.name, Level::Off);
+        }
+    }
+    Ok(())
+}
+
+fn find_suppression(sups: &[Suppression], rule: &str, line: u32) -> Option<usize> {
+    let names = |s: &Suppression| s.malformed.is_none() && s.rules.iter().any(|r| r == rule);
+    sups.iter()
+        .position(|s| names(s) && !s.file_level && s.target_line == line)
+        .or_else(|| sups.iter().position(|s| names(s) && s.file_level))
+}
+
+fn parse_error_diagnostic(path: &str, err: &FileError, severity: Severity) -> Diagnostic {
+    let help = match err {
+        FileError::Parse { .. } => "fix the syntax, or add the file to `[files] exclude` in lint.toml if it is not Rust",
+        FileError::Utf8(_) => "save the file as UTF-8, or exclude it in lint.toml",
+        FileError::Io(_) => "check the file's permissions, or exclude it in lint.toml",
+    };
+    Diagnostic {
+        rule: rules::parse_error::RULE.name,
+        severity,
+        message: err.message(),
+        label: "obsdebt stopped reading here".into(),
+        help: Some(help.into()),
+        path: path.to_string(),
+        span: err.span(),
+        related: Vec::new(),
+        site_text: err.message(),
+        fingerprint: String::new(),
+    }
+}
+
+fn unused_suppressions(
+    sups: &[Suppression],
+    used: &[bool],
+    path: &str,
+    severity: Severity,
+    config: &Config,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (s, &was_used) in sups.iter().zip(used) {
+        let message = if let Some(problem) = &s.malformed {
+            format!("malformed suppression: {problem}")
+        } else if let Some(unknown) = s.rules.iter().find(|r| rules::find(r).is_none()) {
+            format!("suppression names unknown rule `{unknown}`")
+        } else if was_used {
+            continue;
+        } else if s.rules.iter().all(|r| config.level(r) == Level::Off) {
+            // Rules that are off are not checked, so their suppressions are not judged either.
+            continue;
+        } else {
+            let target = if s.file_level { "in this file".to_string() } else { format!("on line {}", s.target_line) };
+            format!("unused suppression: no `{}` finding {target}", s.rules.join("`, `"))
+        };
+        let help = if s.malformed.is_some() {
+            "write it as `// obsdebt: allow(rule-name) -- reason`".to_string()
+        } else {
+            format!("remove it, or name one of: {}", rules::names().join(", "))
+        };
+        out.push(Diagnostic {
+            rule: rules::unused_suppression::RULE.name,
+            severity,
+            message,
+            label: "this suppression".into(),
+            help: Some(help),
+            path: path.to_string(),
+            span: s.span,
+            related: Vec::new(),
+            site_text: format!("{:?}", s.rules),
+            fingerprint: String::new(),
+        });
+    }
+    out
+}

@@ -1,0 +1,282 @@
+//! The command line (DESIGN §7). Exit codes, as ruff: 0 clean; 1 findings at error level (or
+//! warnings with `--deny-warnings`) or coverage under `--fail-under`; 2 usage, configuration,
+//! I/O or internal error.
+
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::check::{self, CheckError, CheckOptions};
+use crate::coverage::show_percent;
+use crate::diagnostic::Severity;
+use crate::report::{self, Format, RenderOptions};
+use crate::rules;
+
+const ABOUT: &str = "Finds observability debt in Rust services: error paths that are not logged, \
+engines built per request, duplicated configuration. Reads the sources, never compiles them.";
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  no findings at error level (and coverage not under --fail-under)
+  1  findings at error level, warnings with --deny-warnings, or coverage under --fail-under
+  2  usage, configuration or I/O error
+
+Examples:
+  obsdebt check                          check the current directory
+  obsdebt check crates/api --fail-under 80
+  obsdebt check src/routes.rs            report one file, analysing its workspace
+  obsdebt rule unlogged-error            explain a rule
+  obsdebt init                           write a commented lint.toml";
+
+#[derive(Parser, Debug)]
+#[command(name = "obsdebt", version, about = ABOUT, after_help = AFTER_HELP, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Analyse Rust sources and report findings and logging coverage
+    #[command(after_help = CHECK_AFTER_HELP)]
+    Check(CheckArgs),
+    /// Explain a rule (what it finds, why it matters, an example, how to fix); list rules without NAME
+    Rule {
+        /// Rule name, e.g. `unlogged-error`
+        name: Option<String>,
+    },
+    /// Write a commented starter lint.toml in the current directory (never overwrites)
+    Init,
+}
+
+const CHECK_AFTER_HELP: &str = "\
+Paths default to the current directory. Directories are walked for .rs files, skipping
+target/, hidden directories, .gitignore'd files and [files] exclude globs from lint.toml.
+A file named on the command line is always read; the workspace around it is analysed too
+(helpers and error types are found across files) but only that file's findings are reported.
+
+Logging coverage = logged / (logged + unlogged) error paths. Propagated errors, expected
+outcomes (a specific error variant turned into a normal value or a 4xx) and suppressed
+findings are counted apart. Test code is not counted.
+
+Suppress a finding with a comment on its line or the line above:
+  // obsdebt: allow(swallowed-error) -- reason";
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// Files or directories to check [default: .]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format
+    #[arg(long = "output-format", visible_alias = "format", value_enum, default_value = "full")]
+    pub output_format: Format,
+
+    /// Write the report to FILE instead of stdout
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Configuration file [default: the nearest lint.toml from the first path upward]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Only these rules (comma-separated), on top of lint.toml
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Vec<String>,
+
+    /// Turn these rules off (comma-separated), on top of lint.toml
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+
+    /// Exit 1 when total logging coverage is below PCT (overrides [coverage] fail-under)
+    #[arg(long, value_name = "PCT", value_parser = parse_percent)]
+    pub fail_under: Option<f64>,
+
+    /// Print one line per rule: count, name
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// Exit 0 even with findings (still 2 on errors)
+    #[arg(long)]
+    pub exit_zero: bool,
+
+    /// Warnings also make the exit code 1
+    #[arg(long)]
+    pub deny_warnings: bool,
+
+    /// When to use colour (NO_COLOR is honoured with `auto`)
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+
+    /// Print only the diagnostics, no summary
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Worker threads [default: one per core]
+    #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
+    pub threads: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+fn parse_percent(s: &str) -> Result<f64, String> {
+    let v: f64 = s.trim_end_matches('%').parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if (0.0..=100.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("`{s}` is not a percentage from 0 to 100"))
+    }
+}
+
+/// Runs the command line and returns the exit code.
+pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Check(args) => run_check(args),
+        Command::Rule { name } => run_rule(name.as_deref()),
+        Command::Init => run_init(),
+    }
+}
+
+fn stderr_color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+fn error(msg: &str) {
+    let _ = writeln!(std::io::stderr(), "obsdebt: error: {msg}");
+}
+
+fn run_check(args: CheckArgs) -> i32 {
+    let opts = CheckOptions {
+        paths: args.paths.clone(),
+        config: args.config.clone(),
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        threads: args.threads,
+        want_sources: args.output_format == Format::Full,
+    };
+    let out = match check::run(&opts) {
+        Ok(o) => o,
+        Err(CheckError::Config(e)) => {
+            let _ = write!(std::io::stderr(), "{}", e.render(stderr_color()));
+            let _ = writeln!(std::io::stderr());
+            return 2;
+        }
+        Err(CheckError::Usage(m)) => {
+            error(&m);
+            return 2;
+        }
+    };
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            args.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let render_opts = RenderOptions { color, quiet: args.quiet, statistics: args.statistics };
+    let text = report::render(&out.report, args.output_format, &render_opts);
+    let written = match &args.output {
+        Some(path) => std::fs::write(path, text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+                Ok(()) => Ok(()),
+                // `obsdebt check | head`: the reader left; that is not an error.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return exit_code(&args, &out),
+                Err(e) => Err(format!("cannot write the report: {e}")),
+            }
+        }
+    };
+    if let Err(m) = written {
+        error(&m);
+        return 2;
+    }
+    for e in &out.io_errors {
+        error(e);
+    }
+    exit_code(&args, &out)
+}
+
+fn exit_code(args: &CheckArgs, out: &check::CheckOutput) -> i32 {
+    if !out.io_errors.is_empty() {
+        return 2;
+    }
+    if args.exit_zero {
+        return 0;
+    }
+    let report = &out.report;
+    let mut failed = report.count(Severity::Error) > 0 || (args.deny_warnings && report.count(Severity::Warning) > 0);
+    if let Some(min) = args.fail_under.or(out.config.fail_under) {
+        if let Some(pct) = report.total.percent() {
+            if pct < min {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "obsdebt: logging coverage {} is under the required {min:.1}%",
+                    show_percent(Some(pct))
+                );
+                failed = true;
+            }
+        }
+    }
+    i32::from(failed)
+}
+
+fn run_rule(name: Option<&str>) -> i32 {
+    let mut out = String::new();
+    match name {
+        None => {
+            for r in rules::ALL {
+                let level = match r.default_level {
+                    rules::Level::Error => "error",
+                    rules::Level::Warn => "warn",
+                    rules::Level::Off => "off",
+                };
+                out.push_str(&format!("{:<22} {:<6} {}\n", r.name, level, r.summary));
+            }
+            out.push_str("\nRun `obsdebt rule NAME` for one rule's documentation.\n");
+        }
+        Some(n) => match rules::find(n) {
+            Some(r) => out.push_str(&format!("# {}\n\n{}\n\n{}", r.name, r.summary, r.doc)),
+            None => {
+                error(&format!("unknown rule `{n}` (known rules: {})", rules::names().join(", ")));
+                return 2;
+            }
+        },
+    }
+    let _ = std::io::stdout().write_all(out.as_bytes());
+    0
+}
+
+fn run_init() -> i32 {
+    let path = std::path::Path::new(crate::config::FILE_NAME);
+    if path.exists() {
+        error("lint.toml already exists here; remove it first if you want a fresh one");
+        return 2;
+    }
+    match std::fs::write(path, crate::config::STARTER) {
+        Ok(()) => {
+            println!("wrote lint.toml; every option is commented out at its default");
+            0
+        }
+        Err(e) => {
+            error(&format!("cannot write lint.toml: {e}"));
+            2
+        }
+    }
+}

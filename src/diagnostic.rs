@@ -1,0 +1,93 @@
+//! Diagnostics are plain data: rules produce them, printers render them.
+
+use serde::{Deserialize, Serialize};
+
+/// A 1-based source range. `end_column` is exclusive, as in rustc's JSON output.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Span {
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+}
+
+impl Span {
+    /// The span cut to its first line, for underlining in a one-line excerpt.
+    pub fn first_line(self, line_len_chars: u32) -> Span {
+        if self.end_line == self.line {
+            self
+        } else {
+            Span {
+                end_line: self.line,
+                end_column: line_len_chars.max(self.column) + 1,
+                ..self
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// A secondary location attached to a diagnostic (a call chain step, another definition, ...).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Related {
+    pub path: String,
+    pub span: Span,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    /// What the underline means ("the error ends here without a log line").
+    pub label: String,
+    pub help: Option<String>,
+    pub path: String,
+    pub span: Span,
+    pub related: Vec<Related>,
+    /// Normalised source text of the site: the stable part of the fingerprint.
+    pub site_text: String,
+    /// Filled in by the report phase once all diagnostics are known.
+    pub fingerprint: String,
+}
+
+/// 64-bit FNV-1a, written out so that fingerprints never change with a dependency's version.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        hash ^= u64::from(*b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+/// Gives each diagnostic a fingerprint that survives edits elsewhere in the file: rule, path,
+/// the whitespace-normalised text of the site and its occurrence index among identical sites.
+/// Line numbers are deliberately left out. Expects `diags` in report order.
+pub fn assign_fingerprints(diags: &mut [Diagnostic]) {
+    let mut seen: std::collections::HashMap<(String, &'static str, String), u32> =
+        std::collections::HashMap::new();
+    for d in diags.iter_mut() {
+        let key = (d.path.clone(), d.rule, d.site_text.clone());
+        let index = seen.entry(key).or_insert(0);
+        let material = format!("{}\0{}\0{}\0{}", d.rule, d.path, d.site_text, index);
+        *index += 1;
+        d.fingerprint = format!("{:016x}", fnv1a(material.as_bytes()));
+    }
+}

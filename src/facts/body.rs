@@ -1,0 +1,660 @@
+//! Reading one error path: does it log, build a 5xx or 4xx, propagate the error, or drop it?
+//! Also the structural "every path logs" analysis of function bodies, and the predicates that
+//! recognise error-path sites (shared with the extractor so both agree on what is nested).
+
+use syn::visit::{self, Visit};
+use syn::{BinOp, Expr, ExprMatch, ExprMethodCall, Pat, Stmt};
+
+use super::logcond::{Callee, LogCond};
+use super::macros::{self, MacroBody};
+use super::paths::{expr_path, segments, strip_await, UseMap};
+use crate::knowledge::{Knowledge, PathPattern};
+
+/// Knowledge plus the file's imports: what names mean in this file.
+pub struct Env<'a> {
+    pub k: &'a Knowledge,
+    pub uses: &'a UseMap,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// A 5xx; `standalone` when it is a site even outside any error path.
+    Server { standalone: bool },
+    Client,
+}
+
+impl Env<'_> {
+    pub fn expand(&self, path: &syn::Path) -> Vec<String> {
+        self.uses.expand(segments(path))
+    }
+
+    pub fn is_log_macro(&self, path: &syn::Path) -> bool {
+        let raw = segments(path);
+        let full = self.uses.expand(raw.clone());
+        let Some(last) = full.last() else { return false };
+        if self.k.extra_log_macros.iter().any(|p| p.matches(&full) || p.matches(&raw)) {
+            return true;
+        }
+        if self.k.print_counts && raw.len() == 1 && self.k.print_macros.contains(last) {
+            return true;
+        }
+        if !self.k.log_macros.contains(last) {
+            return false;
+        }
+        if full.len() >= 2 {
+            // `tracing::error!`, `log::warn!`, or a bare name imported from a logging crate.
+            return self.k.log_crates.iter().any(|c| c == &full[0]);
+        }
+        // A bare name: a glob import of a logging crate, or a crate-wide `#[macro_use]`.
+        self.uses.globs_from(&self.k.log_crates) || self.k.bare_log_macros.contains(last)
+    }
+
+    pub fn is_log_function(&self, full: &[String]) -> bool {
+        self.k.log_functions.iter().any(|p| p.matches(full))
+    }
+
+    fn matches_any(patterns: &[PathPattern], raw: &[String], full: &[String]) -> bool {
+        patterns.iter().any(|p| p.matches(full) || p.matches(raw))
+    }
+
+    pub fn status(&self, path: &syn::Path) -> Option<Status> {
+        let raw = segments(path);
+        let full = self.uses.expand(raw.clone());
+        if Self::matches_any(&self.k.server_errors, &raw, &full) {
+            Some(Status::Server { standalone: true })
+        } else if Self::matches_any(&self.k.server_errors_in_error_paths, &raw, &full) {
+            Some(Status::Server { standalone: false })
+        } else if Self::matches_any(&self.k.client_errors, &raw, &full) {
+            Some(Status::Client)
+        } else {
+            None
+        }
+    }
+
+    pub fn is_propagate_macro(&self, path: &syn::Path) -> bool {
+        let raw = segments(path);
+        Self::matches_any(&self.k.propagate_macros, &raw, &self.uses.expand(raw.clone()))
+    }
+
+    pub fn is_panic_macro(&self, path: &syn::Path) -> bool {
+        path.segments
+            .last()
+            .is_some_and(|s| self.k.panic_macros.iter().any(|m| s.ident == m))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Site predicates
+
+fn last_ident(path: &syn::Path) -> Option<String> {
+    path.segments.last().map(|s| s.ident.to_string())
+}
+
+/// `Err(..)` / `Result::Err(..)`, through parentheses and or-patterns.
+pub fn is_variant_pat(pat: &Pat, variant: &str) -> bool {
+    match pat {
+        Pat::TupleStruct(t) => last_ident(&t.path).as_deref() == Some(variant),
+        Pat::Paren(p) => is_variant_pat(&p.pat, variant),
+        Pat::Or(o) => o.cases.iter().any(|c| is_variant_pat(c, variant)),
+        _ => false,
+    }
+}
+
+fn is_catch_all(pat: &Pat) -> bool {
+    match pat {
+        Pat::Wild(_) => true,
+        Pat::Ident(i) => i.subpat.is_none(),
+        _ => false,
+    }
+}
+
+/// The indices of the arms of `m` that receive an `Err`: `Err(..)` arms, or, when the match has
+/// `Ok(..)` arms and no `Err(..)` arm, its catch-all arms (`_`, `e`).
+pub fn error_arms(m: &ExprMatch) -> Vec<usize> {
+    let err: Vec<usize> = (0..m.arms.len())
+        .filter(|&i| is_variant_pat(&m.arms[i].pat, "Err"))
+        .collect();
+    if !err.is_empty() {
+        return err;
+    }
+    if !m.arms.iter().any(|a| is_variant_pat(&a.pat, "Ok")) {
+        return Vec::new();
+    }
+    (0..m.arms.len()).filter(|&i| is_catch_all(&m.arms[i].pat)).collect()
+}
+
+/// Names bound by an error pattern (`Err(e)` → `e`; `Err(Db(inner))` → `inner`; `other` → `other`).
+pub fn bindings(pat: &Pat, out: &mut Vec<String>) {
+    match pat {
+        Pat::Ident(i) => {
+            out.push(i.ident.to_string());
+            if let Some((_, sub)) = &i.subpat {
+                bindings(sub, out);
+            }
+        }
+        Pat::TupleStruct(t) => t.elems.iter().for_each(|p| bindings(p, out)),
+        Pat::Tuple(t) => t.elems.iter().for_each(|p| bindings(p, out)),
+        Pat::Struct(s) => s.fields.iter().for_each(|f| bindings(&f.pat, out)),
+        Pat::Or(o) => o.cases.iter().for_each(|p| bindings(p, out)),
+        Pat::Paren(p) => bindings(&p.pat, out),
+        Pat::Reference(r) => bindings(&r.pat, out),
+        Pat::Type(t) => bindings(&t.pat, out),
+        _ => {}
+    }
+}
+
+/// An `Err(..)` pattern that names a specific error (`Err(sqlx::Error::RowNotFound)`), as
+/// opposed to a catch-all (`Err(_)`, `Err(e)`).
+pub fn is_specific_err_pat(pat: &Pat) -> bool {
+    match pat {
+        Pat::TupleStruct(t) if last_ident(&t.path).as_deref() == Some("Err") => {
+            t.elems.iter().any(|p| !is_catch_all(strip_ref(p)))
+        }
+        Pat::Paren(p) => is_specific_err_pat(&p.pat),
+        Pat::Or(o) => o.cases.iter().all(is_specific_err_pat),
+        _ => false,
+    }
+}
+
+fn strip_ref(pat: &Pat) -> &Pat {
+    match pat {
+        Pat::Reference(r) => strip_ref(&r.pat),
+        Pat::Paren(p) => strip_ref(&p.pat),
+        Pat::Ident(i) if i.subpat.is_some() => i.subpat.as_ref().map(|(_, p)| strip_ref(p)).unwrap_or(pat),
+        _ => pat,
+    }
+}
+
+/// How an `if let` receives an `Err`, if it does.
+pub enum IfLet {
+    /// `if let Err(..) = x { then }`
+    ErrThen,
+    /// `if let Ok(..) = x { } else { .. }`
+    OkElse,
+    /// `if let Ok(..) = x { }` with no else
+    OkNoElse,
+}
+
+pub fn if_let_kind(i: &syn::ExprIf) -> Option<(IfLet, &Pat, &Expr)> {
+    let Expr::Let(l) = &*i.cond else { return None };
+    if is_variant_pat(&l.pat, "Err") {
+        Some((IfLet::ErrThen, &l.pat, &l.expr))
+    } else if is_variant_pat(&l.pat, "Ok") {
+        let kind = if i.else_branch.is_some() { IfLet::OkElse } else { IfLet::OkNoElse };
+        Some((kind, &l.pat, &l.expr))
+    } else {
+        None
+    }
+}
+
+/// The combinators that receive an error, with the handler argument.
+pub fn combinator(m: &ExprMethodCall) -> Option<&Expr> {
+    let name = m.method.to_string();
+    let first = m.args.first()?;
+    let one_param_closure = matches!(first, Expr::Closure(c) if c.inputs.len() == 1);
+    let is_path = expr_path(first).is_some();
+    match name.as_str() {
+        "map_err" | "inspect_err" if m.args.len() == 1 && (one_param_closure || is_path) => Some(first),
+        // Option has these too, with a closure taking no argument: only `|e|` is a Result's.
+        "or_else" | "unwrap_or_else" if m.args.len() == 1 && one_param_closure => Some(first),
+        "map_or_else" if m.args.len() == 2 && one_param_closure => Some(first),
+        _ => None,
+    }
+}
+
+/// `let Ok(v) = x else { .. }`
+pub fn let_else(local: &syn::Local) -> Option<(&Expr, &Expr)> {
+    let init = local.init.as_ref()?;
+    let (_, diverge) = init.diverge.as_ref()?;
+    is_variant_pat(&local.pat, "Ok").then_some((&*init.expr, &**diverge))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scanning a path's body
+
+/// What a path's body does, ignoring nested error paths (they are sites of their own).
+#[derive(Debug, Default)]
+pub struct Scan {
+    pub logs: Vec<LogCond>,
+    /// The first 5xx built, as written.
+    pub server_error: Option<String>,
+    pub client_error: bool,
+    pub panics: bool,
+    pub propagate_macro: bool,
+}
+
+pub struct Scanner<'e, 'k> {
+    env: &'e Env<'k>,
+    pub scan: Scan,
+    /// Look into nested error paths too (for "does this impl log anywhere").
+    pub into_nested: bool,
+    comparison: usize,
+}
+
+impl<'e, 'k> Scanner<'e, 'k> {
+    pub fn new(env: &'e Env<'k>) -> Self {
+        Scanner { env, scan: Scan::default(), into_nested: false, comparison: 0 }
+    }
+
+    pub fn logs(&self) -> LogCond {
+        LogCond::any(self.scan.logs.clone())
+    }
+
+    fn scan_macro_body(&mut self, mac: &syn::Macro) {
+        match macros::parse(mac) {
+            Some(MacroBody::Exprs(exprs)) => exprs.iter().for_each(|e| self.visit_expr(e)),
+            Some(MacroBody::Stmts(stmts)) => stmts.iter().for_each(|s| self.visit_stmt(s)),
+            None => {}
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for Scanner<'_, '_> {
+    fn visit_item(&mut self, _: &'ast syn::Item) {
+        // Items nested in a body run elsewhere, not on this path.
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        if self.env.is_log_macro(&mac.path) {
+            self.scan.logs.push(LogCond::Yes);
+        } else if self.env.is_propagate_macro(&mac.path) {
+            self.scan.propagate_macro = true;
+        } else if self.env.is_panic_macro(&mac.path) {
+            self.scan.panics = true;
+        } else {
+            self.scan_macro_body(mac);
+        }
+    }
+
+    fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+        if self.comparison == 0 {
+            match self.env.status(&p.path) {
+                Some(Status::Server { .. }) if self.scan.server_error.is_none() => {
+                    self.scan.server_error = Some(
+                        p.path.segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>().join("::"),
+                    );
+                }
+                Some(Status::Client) => self.scan.client_error = true,
+                _ => {}
+            }
+        }
+        visit::visit_expr_path(self, p);
+    }
+
+    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        if let Some(path) = expr_path(&c.func) {
+            let full = self.env.expand(path);
+            if self.env.is_log_function(&full) {
+                self.scan.logs.push(LogCond::Yes);
+            } else {
+                self.scan.logs.push(LogCond::Call(Callee { path: full, method: false }));
+            }
+        }
+        visit::visit_expr_call(self, c);
+    }
+
+    fn visit_expr_method_call(&mut self, m: &'ast ExprMethodCall) {
+        self.scan
+            .logs
+            .push(LogCond::Call(Callee { path: vec![m.method.to_string()], method: true }));
+        if !self.into_nested && combinator(m).is_some() {
+            // The handler is a nested error path; the receiver and other arguments are ours.
+            self.visit_expr(&m.receiver);
+            m.args.iter().skip(1).for_each(|a| self.visit_expr(a));
+            return;
+        }
+        visit::visit_expr_method_call(self, m);
+    }
+
+    fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+        let cmp = matches!(b.op, BinOp::Eq(_) | BinOp::Ne(_));
+        self.comparison += usize::from(cmp);
+        visit::visit_expr_binary(self, b);
+        self.comparison -= usize::from(cmp);
+    }
+
+    fn visit_expr_match(&mut self, m: &'ast ExprMatch) {
+        if self.into_nested {
+            return visit::visit_expr_match(self, m);
+        }
+        let nested = error_arms(m);
+        self.visit_expr(&m.expr);
+        for (i, arm) in m.arms.iter().enumerate() {
+            if !nested.contains(&i) {
+                if let Some((_, g)) = &arm.guard {
+                    self.visit_expr(g);
+                }
+                self.visit_expr(&arm.body);
+            }
+        }
+    }
+
+    fn visit_expr_if(&mut self, i: &'ast syn::ExprIf) {
+        if self.into_nested {
+            return visit::visit_expr_if(self, i);
+        }
+        match if_let_kind(i) {
+            Some((IfLet::ErrThen, _, scrutinee)) => {
+                self.visit_expr(scrutinee);
+                if let Some((_, e)) = &i.else_branch {
+                    self.visit_expr(e);
+                }
+            }
+            Some((IfLet::OkElse, _, scrutinee)) => {
+                self.visit_expr(scrutinee);
+                self.visit_block(&i.then_branch);
+            }
+            _ => visit::visit_expr_if(self, i),
+        }
+    }
+
+    fn visit_local(&mut self, l: &'ast syn::Local) {
+        match let_else(l) {
+            Some((init, _)) if !self.into_nested => self.visit_expr(init),
+            _ => visit::visit_local(self, l),
+        }
+    }
+}
+
+/// An error path's body: an expression (arm, closure) or a block (`if let`, `else`).
+#[derive(Clone, Copy)]
+pub enum BodyRef<'a> {
+    Expr(&'a Expr),
+    Block(&'a syn::Block),
+}
+
+/// Scans an error path's body (nested error paths excluded).
+pub fn scan(env: &Env, body: BodyRef) -> Scan {
+    let mut s = Scanner::new(env);
+    match body {
+        BodyRef::Expr(e) => s.visit_expr(e),
+        BodyRef::Block(b) => s.visit_block(b),
+    }
+    s.scan
+}
+
+/// Any logging anywhere in `block`, nested error paths included.
+pub fn logs_anywhere(env: &Env, block: &syn::Block) -> LogCond {
+    let mut s = Scanner::new(env);
+    s.into_nested = true;
+    s.visit_block(block);
+    s.logs()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Propagation
+
+/// Expressions whose value leaves the path: the tail (through blocks, `if`, `match`) and every
+/// `return`. Closures, async blocks and nested items are not followed.
+fn result_exprs<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
+    match e {
+        Expr::Block(b) => block_tail(&b.block, out),
+        Expr::Unsafe(u) => block_tail(&u.block, out),
+        Expr::If(i) => {
+            block_tail(&i.then_branch, out);
+            if let Some((_, e)) = &i.else_branch {
+                result_exprs(e, out);
+            }
+        }
+        Expr::Match(m) => m.arms.iter().for_each(|a| result_exprs(&a.body, out)),
+        Expr::Paren(p) => result_exprs(&p.expr, out),
+        Expr::Group(g) => result_exprs(&g.expr, out),
+        Expr::Return(r) => {
+            if let Some(v) = &r.expr {
+                result_exprs(v, out);
+            }
+        }
+        other => out.push(other),
+    }
+}
+
+fn block_tail<'a>(b: &'a syn::Block, out: &mut Vec<&'a Expr>) {
+    if let Some(Stmt::Expr(e, None)) = b.stmts.last() {
+        result_exprs(e, out);
+    }
+}
+
+/// `return` values and `?` operands inside a body (not inside closures or async blocks).
+struct Exits<'a> {
+    returns: Vec<&'a Expr>,
+    tries: Vec<&'a Expr>,
+}
+
+impl<'a> Visit<'a> for Exits<'a> {
+    fn visit_expr_return(&mut self, r: &'a syn::ExprReturn) {
+        if let Some(v) = &r.expr {
+            result_exprs(v, &mut self.returns);
+        }
+        visit::visit_expr_return(self, r);
+    }
+    fn visit_expr_try(&mut self, t: &'a syn::ExprTry) {
+        self.tries.push(&t.expr);
+        visit::visit_expr_try(self, t);
+    }
+    fn visit_expr_closure(&mut self, _: &'a syn::ExprClosure) {}
+    fn visit_expr_async(&mut self, _: &'a syn::ExprAsync) {}
+    fn visit_item(&mut self, _: &'a syn::Item) {}
+}
+
+/// Whether `e` mentions one of `names` as a plain variable.
+pub fn mentions(e: &Expr, names: &[String]) -> bool {
+    struct M<'n>(&'n [String], bool);
+    impl<'ast> Visit<'ast> for M<'_> {
+        fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+            if p.path.segments.len() == 1 && self.0.iter().any(|n| p.path.segments[0].ident == n) {
+                self.1 = true;
+            }
+        }
+    }
+    if names.is_empty() {
+        return false;
+    }
+    let mut m = M(names, false);
+    m.visit_expr(e);
+    m.1
+}
+
+fn is_binding(e: &Expr, names: &[String]) -> bool {
+    expr_path(strip_await(e))
+        .is_some_and(|p| p.segments.len() == 1 && names.iter().any(|n| p.segments[0].ident == n))
+}
+
+/// The error type a constructor expression builds: `AppError::Db(e)` → `AppError`,
+/// `AppError::from(e)` → `AppError`, `Wrap(e)` → `Wrap`, `Error { .. }` → `Error`.
+pub fn constructed_type(e: &Expr) -> Option<String> {
+    let path = match strip_await(e) {
+        Expr::Call(c) => expr_path(&c.func)?,
+        Expr::Struct(s) => return last_ident(&s.path),
+        Expr::Path(p) => &p.path,
+        _ => return None,
+    };
+    type_of_constructor(path)
+}
+
+/// `AppError::Db` / `AppError::from` → `AppError`; `Wrap` → `Wrap`; `wrap` → none.
+pub fn type_of_constructor(path: &syn::Path) -> Option<String> {
+    let segs = segments(path);
+    match segs.len() {
+        0 => None,
+        1 => segs[0].chars().next().filter(|c| c.is_uppercase()).map(|_| segs[0].clone()),
+        n => {
+            let owner = &segs[n - 2];
+            owner.chars().next().filter(|c| c.is_uppercase()).map(|_| owner.clone())
+        }
+    }
+}
+
+const CONVERSIONS: &[&str] = &["into", "into_response", "context", "with_context", "wrap_err", "wrap_err_with"];
+
+/// Whether the error flows on from a path whose error is bound to `names`, and the error
+/// types it is converted into on the way.
+pub fn propagation(env: &Env, body: BodyRef, names: &[String]) -> (bool, Vec<String>) {
+    let mut results = Vec::new();
+    let mut exits = Exits { returns: Vec::new(), tries: Vec::new() };
+    match body {
+        BodyRef::Expr(e) => {
+            result_exprs(e, &mut results);
+            exits.visit_expr(e);
+        }
+        BodyRef::Block(b) => {
+            block_tail(b, &mut results);
+            exits.visit_block(b);
+        }
+    }
+    results.extend(exits.returns);
+
+    let mut propagates = false;
+    let mut types = Vec::new();
+    for r in results {
+        let r = strip_await(r);
+        match r {
+            // `Err(x)` / `Err(x).context(..)`
+            Expr::Call(c) if expr_path(&c.func).and_then(last_ident).as_deref() == Some("Err") => {
+                propagates = true;
+                types.extend(c.args.first().and_then(constructed_type));
+            }
+            Expr::MethodCall(m)
+                if matches!(strip_await(&m.receiver), Expr::Call(c) if expr_path(&c.func).and_then(last_ident).as_deref() == Some("Err")) =>
+            {
+                propagates = true;
+            }
+            // The error itself, or converted: `e`, `e.into()`, `AppError::from(e)`, `Wrap(e)`.
+            _ if is_binding(r, names) => propagates = true,
+            Expr::MethodCall(m)
+                if is_binding(&m.receiver, names) && CONVERSIONS.contains(&m.method.to_string().as_str()) =>
+            {
+                propagates = true;
+            }
+            Expr::Call(c) if c.args.iter().any(|a| is_binding(a, names)) && constructed_type(r).is_some() => {
+                propagates = true;
+                types.extend(constructed_type(r));
+            }
+            Expr::Struct(s) if s.fields.iter().any(|f| is_binding(&f.expr, names)) => {
+                propagates = true;
+                types.extend(constructed_type(r));
+            }
+            Expr::Macro(m) if env.is_propagate_macro(&m.mac.path) => propagates = true,
+            _ => {}
+        }
+    }
+    // `Err(e)?`, `res.map_err(..)?` on the error itself, `Err(AppError::X)?`.
+    for t in exits.tries {
+        let t = strip_await(t);
+        let is_err_call = matches!(t, Expr::Call(c) if expr_path(&c.func).and_then(last_ident).as_deref() == Some("Err"));
+        if is_err_call || mentions(t, names) {
+            propagates = true;
+            if let Expr::Call(c) = t {
+                types.extend(c.args.first().and_then(constructed_type));
+            }
+        }
+    }
+    types.sort();
+    types.dedup();
+    (propagates, types)
+}
+
+/// A body with nothing in it: `{}` or `()`.
+pub fn is_empty_body(body: BodyRef) -> bool {
+    match body {
+        BodyRef::Block(b) => b.stmts.is_empty(),
+        BodyRef::Expr(e) => is_empty_expr(e),
+    }
+}
+
+fn is_empty_expr(e: &Expr) -> bool {
+    match e {
+        Expr::Block(b) => b.block.stmts.is_empty(),
+        Expr::Tuple(t) => t.elems.is_empty(),
+        Expr::Paren(p) => is_empty_expr(&p.expr),
+        _ => false,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// "Every path logs", for function bodies
+
+pub fn always_logs_block(env: &Env, b: &syn::Block) -> LogCond {
+    LogCond::any(b.stmts.iter().map(|s| always_logs_stmt(env, s)).collect())
+}
+
+pub fn always_logs_stmt(env: &Env, s: &Stmt) -> LogCond {
+    match s {
+        Stmt::Local(l) => l
+            .init
+            .as_ref()
+            .map(|i| always_logs_expr(env, &i.expr))
+            .unwrap_or(LogCond::No),
+        Stmt::Expr(e, _) => always_logs_expr(env, e),
+        Stmt::Macro(m) => macro_logs(env, &m.mac),
+        Stmt::Item(_) => LogCond::No,
+    }
+}
+
+fn macro_logs(env: &Env, mac: &syn::Macro) -> LogCond {
+    if env.is_log_macro(&mac.path) {
+        return LogCond::Yes;
+    }
+    match macros::parse(mac) {
+        Some(MacroBody::Exprs(exprs)) => LogCond::any(exprs.iter().map(|e| always_logs_expr(env, e)).collect()),
+        Some(MacroBody::Stmts(stmts)) => LogCond::any(stmts.iter().map(|s| always_logs_stmt(env, s)).collect()),
+        None => LogCond::No,
+    }
+}
+
+pub fn always_logs_expr(env: &Env, e: &Expr) -> LogCond {
+    let sub = |x: &Expr| always_logs_expr(env, x);
+    match e {
+        Expr::Macro(m) => macro_logs(env, &m.mac),
+        Expr::Call(c) => {
+            let mut parts: Vec<LogCond> = c.args.iter().map(sub).collect();
+            if let Some(path) = expr_path(&c.func) {
+                let full = env.expand(path);
+                parts.push(if env.is_log_function(&full) {
+                    LogCond::Yes
+                } else {
+                    LogCond::Call(Callee { path: full, method: false })
+                });
+            }
+            LogCond::any(parts)
+        }
+        Expr::MethodCall(m) => {
+            let mut parts = vec![sub(&m.receiver)];
+            parts.extend(m.args.iter().map(sub));
+            parts.push(LogCond::Call(Callee { path: vec![m.method.to_string()], method: true }));
+            LogCond::any(parts)
+        }
+        Expr::Block(b) => always_logs_block(env, &b.block),
+        Expr::Unsafe(u) => always_logs_block(env, &u.block),
+        Expr::If(i) => {
+            let branches = match &i.else_branch {
+                Some((_, els)) => LogCond::all(vec![always_logs_block(env, &i.then_branch), sub(els)]),
+                None => LogCond::No,
+            };
+            LogCond::any(vec![sub(&i.cond), branches])
+        }
+        Expr::Match(m) => LogCond::any(vec![
+            sub(&m.expr),
+            LogCond::all(m.arms.iter().map(|a| sub(&a.body)).collect()),
+        ]),
+        Expr::Return(r) => r.expr.as_deref().map(sub).unwrap_or(LogCond::No),
+        Expr::Try(t) => sub(&t.expr),
+        Expr::Await(a) => sub(&a.base),
+        Expr::Paren(p) => sub(&p.expr),
+        Expr::Group(g) => sub(&g.expr),
+        Expr::Reference(r) => sub(&r.expr),
+        Expr::Field(f) => sub(&f.base),
+        Expr::Let(l) => sub(&l.expr),
+        Expr::Assign(a) => sub(&a.right),
+        Expr::Unary(u) => sub(&u.expr),
+        Expr::Cast(c) => sub(&c.expr),
+        // The right operand of `&&`/`||` may not run.
+        Expr::Binary(b) => match b.op {
+            BinOp::And(_) | BinOp::Or(_) => sub(&b.left),
+            _ => LogCond::any(vec![sub(&b.left), sub(&b.right)]),
+        },
+        Expr::Tuple(t) => LogCond::any(t.elems.iter().map(sub).collect()),
+        Expr::Array(a) => LogCond::any(a.elems.iter().map(sub).collect()),
+        Expr::Struct(s) => LogCond::any(s.fields.iter().map(|f| sub(&f.expr)).collect()),
+        _ => LogCond::No,
+    }
+}

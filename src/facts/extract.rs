@@ -1,0 +1,682 @@
+//! The extractor: one pass over a file's syntax tree that records functions, response impls and
+//! every error-path site with what this file alone can tell about it.
+
+use std::collections::HashSet;
+
+use proc_macro2::Span as PmSpan;
+use syn::spanned::Spanned;
+use syn::visit::{self, Visit};
+use syn::{Attribute, BinOp, Expr, ExprMethodCall, ReturnType, Type};
+
+use super::body::{
+    self, always_logs_block, bindings, combinator, error_arms, if_let_kind, is_specific_err_pat, let_else,
+    propagation, type_of_constructor, BodyRef, Env, IfLet, Status,
+};
+use super::logcond::{Callee, LogCond};
+use super::macros::{self, MacroBody};
+use super::paths::{expr_path, last_name, segments, span_of, strip_await, LineIndex, UseMap};
+use super::{FileFacts, FnFact, Outcome, ResponseImpl, SiteFact, SiteKind};
+use crate::knowledge::{glob_match, BenignPattern, Knowledge};
+
+/// Parses `source` and extracts its facts. The tree is dropped before returning.
+pub fn extract_file(source: &str, k: &Knowledge, test_target: bool) -> Result<FileFacts, syn::Error> {
+    let file = syn::parse_file(source)?;
+    Ok(extract(&file, source, k, test_target))
+}
+
+/// Extracts the facts of a parsed file. `test_target` marks a file of a Cargo test, bench or
+/// example target, whose error paths are test code.
+pub fn extract(file: &syn::File, source: &str, k: &Knowledge, test_target: bool) -> FileFacts {
+    let mut shared = Shared {
+        k,
+        uses: UseMap::build(file),
+        lines: LineIndex::new(source),
+        facts: FileFacts::default(),
+        fns: Vec::new(),
+        module: Vec::new(),
+        owners: Vec::new(),
+        test_depth: usize::from(test_target || has_test_attr(&file.attrs)),
+        skip_ok: HashSet::new(),
+    };
+    let mut x = Extractor { sh: &mut shared, scopes: Vec::new(), site_depth: 0, comparison: 0 };
+    x.visit_file(file);
+    shared.facts
+}
+
+struct FnCtx {
+    name: String,
+    err_type: Option<String>,
+    instrument_err: bool,
+}
+
+struct Shared<'k> {
+    k: &'k Knowledge,
+    uses: UseMap,
+    lines: LineIndex<'k>,
+    facts: FileFacts,
+    fns: Vec<FnCtx>,
+    module: Vec<String>,
+    owners: Vec<Option<String>>,
+    test_depth: usize,
+    /// `.ok()` calls consumed by an enclosing `.ok_or(..)`: the error flows on as another error.
+    skip_ok: HashSet<usize>,
+}
+
+/// The innermost blocks and arm bodies around the current node, for 5xx responses built outside
+/// any error path: their "path" is the enclosing block.
+enum Scope<'ast> {
+    /// A block and the index of the statement being visited.
+    Block(&'ast syn::Block, usize),
+    Expr(&'ast Expr),
+}
+
+struct Extractor<'s, 'k, 'ast> {
+    sh: &'s mut Shared<'k>,
+    scopes: Vec<Scope<'ast>>,
+    /// > 0 inside an error path's body: a 5xx there belongs to that path.
+    site_depth: usize,
+    comparison: usize,
+}
+
+/// The site facts that depend only on the body.
+struct Judged {
+    outcome: Outcome,
+    logs: LogCond,
+    converts_to: Vec<String>,
+}
+
+impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
+    fn env(&self) -> Env<'_> {
+        Env { k: self.sh.k, uses: &self.sh.uses }
+    }
+
+    fn text(&self, start: PmSpan, end: PmSpan) -> String {
+        self.sh.lines.text(start.start(), end.end())
+    }
+
+    /// Reads an error path's body: 5xx, 4xx, propagation, empty, or a fallback.
+    fn judge(&self, body: BodyRef, names: &[String]) -> Judged {
+        let env = self.env();
+        let scan = body::scan(&env, body);
+        let (propagates, converts_to) = propagation(&env, body, names);
+        let logs = LogCond::any(scan.logs.clone());
+        let outcome = if let Some(status) = scan.server_error {
+            Outcome::ServerError(status)
+        } else if scan.client_error {
+            Outcome::ClientError
+        } else if propagates || scan.propagate_macro || scan.panics {
+            Outcome::Propagated
+        } else if body::is_empty_body(body) {
+            Outcome::Discarded
+        } else {
+            Outcome::Fallback
+        };
+        Judged { outcome, logs, converts_to }
+    }
+
+    /// Whether the Result that `expr` produces is a benign discard from the knowledge base.
+    fn benign(&self, expr: &Expr) -> bool {
+        let expr = strip_await(expr);
+        let benign = &self.sh.k.benign;
+        match expr {
+            Expr::Call(c) => {
+                let Some(path) = expr_path(&c.func) else { return false };
+                let raw = segments(path);
+                let full = self.sh.uses.expand(raw.clone());
+                benign.iter().any(|b| matches!(b, BenignPattern::Call(p) if p.matches(&full) || p.matches(&raw)))
+            }
+            Expr::MethodCall(m) => {
+                let receiver = last_name(&m.receiver).unwrap_or_default();
+                benign.iter().any(|b| {
+                    matches!(b, BenignPattern::Method { receiver: r, method }
+                        if m.method == method && glob_match(r, &receiver))
+                })
+            }
+            Expr::Macro(m) => {
+                let name = m.mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+                benign.iter().any(|b| matches!(b, BenignPattern::Macro(n) if *n == name))
+            }
+            _ => false,
+        }
+    }
+
+    /// Logging done earlier in the same method chain: `.inspect_err(|e| warn!(..))` or a
+    /// `.map_err(..)` whose closure logs, before the site.
+    fn chain_logs(&self, mut expr: &Expr) -> LogCond {
+        let mut parts = Vec::new();
+        loop {
+            expr = match strip_await(expr) {
+                Expr::Try(t) => &t.expr,
+                Expr::MethodCall(m) => {
+                    if let Some(h) = combinator(m) {
+                        if m.method == "inspect_err" || m.method == "map_err" {
+                            parts.push(self.handler_logs(h));
+                        }
+                    }
+                    &m.receiver
+                }
+                _ => break,
+            }
+        }
+        LogCond::any(parts)
+    }
+
+    fn handler_logs(&self, handler: &Expr) -> LogCond {
+        let env = self.env();
+        match handler {
+            Expr::Closure(c) => LogCond::any(body::scan(&env, BodyRef::Expr(&c.body)).logs),
+            other => match expr_path(other) {
+                Some(path) => {
+                    let full = env.expand(path);
+                    if env.is_log_function(&full) {
+                        LogCond::Yes
+                    } else {
+                        LogCond::Call(Callee { path: full, method: false })
+                    }
+                }
+                None => LogCond::No,
+            },
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_site(
+        &mut self,
+        kind: SiteKind,
+        span: crate::diagnostic::Span,
+        text: String,
+        detail: String,
+        judged: Judged,
+        specific: bool,
+        discarded_call: Option<Callee>,
+    ) {
+        let in_test = self.sh.test_depth > 0;
+        if in_test && !self.sh.k.include_tests {
+            return;
+        }
+        let Judged { outcome, logs, mut converts_to } = judged;
+        let (function, instrument_err) = match self.sh.fns.last() {
+            Some(f) => {
+                if outcome == Outcome::Propagated {
+                    converts_to.extend(f.err_type.clone());
+                    converts_to.sort();
+                    converts_to.dedup();
+                }
+                (Some(f.name.clone()), f.instrument_err && outcome == Outcome::Propagated)
+            }
+            None => (None, false),
+        };
+        self.sh.facts.sites.push(SiteFact {
+            kind,
+            span,
+            text,
+            detail,
+            outcome,
+            logs,
+            specific,
+            converts_to,
+            instrument_err,
+            discarded_call,
+            in_test,
+            function,
+        });
+    }
+
+    /// Logging on the path of a 5xx built outside any error path: its innermost block or arm
+    /// body logs, or a statement before it in an enclosing block always logs.
+    fn scope_logs(&self) -> LogCond {
+        let env = self.env();
+        let mut parts = Vec::new();
+        match self.scopes.last() {
+            Some(Scope::Block(b, _)) => parts.extend(body::scan(&env, BodyRef::Block(b)).logs),
+            Some(Scope::Expr(e)) => parts.extend(body::scan(&env, BodyRef::Expr(e)).logs),
+            None => {}
+        }
+        for scope in &self.scopes {
+            if let Scope::Block(b, idx) = scope {
+                let before = &b.stmts[..(*idx).min(b.stmts.len())];
+                parts.extend(before.iter().map(|s| body::always_logs_stmt(&env, s)));
+            }
+        }
+        LogCond::any(parts)
+    }
+
+    fn visit_in_site<F: FnOnce(&mut Self)>(&mut self, f: F) {
+        self.site_depth += 1;
+        f(self);
+        self.site_depth -= 1;
+    }
+
+    fn enter_fn(&mut self, name: String, owner: Option<String>, attrs: &[Attribute], sig: &syn::Signature, block: &syn::Block) {
+        let test = has_test_attr(attrs);
+        let (returns_result, err_type) = return_type(&sig.output);
+        let always_logs = always_logs_block(&self.env(), block);
+        self.sh.facts.fns.push(FnFact {
+            name: name.clone(),
+            module: self.sh.module.clone(),
+            owner,
+            always_logs,
+            returns_result,
+            is_test: test || self.sh.test_depth > 0,
+        });
+        self.sh.fns.push(FnCtx { name, err_type, instrument_err: has_instrument_err(attrs) });
+        self.sh.test_depth += usize::from(test);
+    }
+
+    fn leave_fn(&mut self, attrs: &[Attribute]) {
+        self.sh.test_depth -= usize::from(has_test_attr(attrs));
+        self.sh.fns.pop();
+    }
+
+    fn visit_macro_body(&mut self, mac: &syn::Macro) {
+        let Some(parsed) = macros::parse(mac) else { return };
+        // A fresh visitor over the parsed tokens: the tree is owned here, not by the file.
+        let mut sub = Extractor { sh: &mut *self.sh, scopes: Vec::new(), site_depth: self.site_depth, comparison: self.comparison };
+        match &parsed {
+            MacroBody::Exprs(exprs) => exprs.iter().for_each(|e| sub.visit_expr(e)),
+            MacroBody::Stmts(stmts) => stmts.iter().for_each(|s| sub.visit_stmt(s)),
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
+    fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
+        let test = has_test_attr(&m.attrs);
+        self.sh.test_depth += usize::from(test);
+        self.sh.module.push(m.ident.to_string());
+        visit::visit_item_mod(self, m);
+        self.sh.module.pop();
+        self.sh.test_depth -= usize::from(test);
+    }
+
+    fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+        self.enter_fn(f.sig.ident.to_string(), None, &f.attrs, &f.sig, &f.block);
+        let saved = std::mem::take(&mut self.scopes);
+        visit::visit_item_fn(self, f);
+        self.scopes = saved;
+        self.leave_fn(&f.attrs);
+    }
+
+    fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+        let owner = self.sh.owners.last().cloned().flatten();
+        self.enter_fn(f.sig.ident.to_string(), owner, &f.attrs, &f.sig, &f.block);
+        let saved = std::mem::take(&mut self.scopes);
+        visit::visit_impl_item_fn(self, f);
+        self.scopes = saved;
+        self.leave_fn(&f.attrs);
+    }
+
+    fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
+        let Some(block) = &f.default else { return };
+        let owner = self.sh.owners.last().cloned().flatten();
+        self.enter_fn(f.sig.ident.to_string(), owner, &f.attrs, &f.sig, block);
+        let saved = std::mem::take(&mut self.scopes);
+        visit::visit_trait_item_fn(self, f);
+        self.scopes = saved;
+        self.leave_fn(&f.attrs);
+    }
+
+    fn visit_item_trait(&mut self, t: &'ast syn::ItemTrait) {
+        self.sh.owners.push(Some(t.ident.to_string()));
+        visit::visit_item_trait(self, t);
+        self.sh.owners.pop();
+    }
+
+    fn visit_item_impl(&mut self, i: &'ast syn::ItemImpl) {
+        let test = has_test_attr(&i.attrs);
+        let self_name = type_name(&i.self_ty);
+        if let Some((_, trait_path, _)) = &i.trait_ {
+            let trait_name = trait_path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+            let k = self.sh.k;
+            let logging_type = if k.response_traits.contains(&trait_name) {
+                self_name.clone()
+            } else if trait_name == "From" && self_name.as_ref().is_some_and(|n| k.response_from_targets.contains(n)) {
+                from_source(trait_path)
+            } else {
+                None
+            };
+            if let Some(type_name) = logging_type {
+                let env = self.env();
+                let logs = LogCond::any(
+                    i.items
+                        .iter()
+                        .filter_map(|item| match item {
+                            syn::ImplItem::Fn(f) => Some(body::logs_anywhere(&env, &f.block)),
+                            _ => None,
+                        })
+                        .collect(),
+                );
+                self.sh.facts.response_impls.push(ResponseImpl { type_name, logs });
+            }
+        }
+        self.sh.test_depth += usize::from(test);
+        self.sh.owners.push(self_name);
+        visit::visit_item_impl(self, i);
+        self.sh.owners.pop();
+        self.sh.test_depth -= usize::from(test);
+    }
+
+    fn visit_item_type(&mut self, t: &'ast syn::ItemType) {
+        // `type Result<T> = std::result::Result<T, Error>;`
+        if let Type::Path(tp) = &*t.ty {
+            let args = generic_types(&tp.path);
+            let is_result = tp.path.segments.last().is_some_and(|s| s.ident == "Result");
+            if is_result && args.len() >= 2 {
+                if let Some(err) = type_name(args[1]) {
+                    self.sh.facts.result_aliases.push((t.ident.to_string(), err));
+                }
+            }
+        }
+        visit::visit_item_type(self, t);
+    }
+
+    fn visit_block(&mut self, b: &'ast syn::Block) {
+        self.scopes.push(Scope::Block(b, 0));
+        for (i, stmt) in b.stmts.iter().enumerate() {
+            if let Some(Scope::Block(_, idx)) = self.scopes.last_mut() {
+                *idx = i;
+            }
+            self.visit_stmt(stmt);
+        }
+        self.scopes.pop();
+    }
+
+    fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+        let cmp = matches!(b.op, BinOp::Eq(_) | BinOp::Ne(_));
+        self.comparison += usize::from(cmp);
+        visit::visit_expr_binary(self, b);
+        self.comparison -= usize::from(cmp);
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        if self.env().is_log_macro(&mac.path) {
+            return;
+        }
+        self.visit_macro_body(mac);
+    }
+
+    fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+        if self.site_depth == 0 && self.comparison == 0 {
+            if let Some(Status::Server { standalone: true }) = self.env().status(&p.path) {
+                let written = segments(&p.path).join("::");
+                let logs = self.scope_logs();
+                let judged = Judged { outcome: Outcome::ServerError(written.clone()), logs, converts_to: Vec::new() };
+                let span = span_of(p.span(), p.span());
+                self.push_site(SiteKind::ServerError, span, written.clone(), written, judged, false, None);
+            }
+        }
+        visit::visit_expr_path(self, p);
+    }
+
+    fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
+        let error_arms = error_arms(m);
+        self.visit_expr(&m.expr);
+        let benign = !error_arms.is_empty() && self.benign(&m.expr);
+        for (i, arm) in m.arms.iter().enumerate() {
+            if let Some((_, guard)) = &arm.guard {
+                self.visit_expr(guard);
+            }
+            let is_site = error_arms.contains(&i);
+            if is_site && !benign {
+                let mut names = Vec::new();
+                bindings(&arm.pat, &mut names);
+                let judged = self.judge(BodyRef::Expr(&arm.body), &names);
+                let end = arm.guard.as_ref().map(|(_, g)| g.span()).unwrap_or_else(|| arm.pat.span());
+                let span = span_of(arm.pat.span(), end);
+                let text = self.text(arm.pat.span(), end);
+                let specific = arm.guard.is_some() || is_specific_err_pat(&arm.pat);
+                self.push_site(SiteKind::MatchArm, span, text, String::new(), judged, specific, None);
+            }
+            self.scopes.push(Scope::Expr(&arm.body));
+            if is_site {
+                self.visit_in_site(|x| x.visit_expr(&arm.body));
+            } else {
+                self.visit_expr(&arm.body);
+            }
+            self.scopes.pop();
+        }
+    }
+
+    fn visit_expr_if(&mut self, i: &'ast syn::ExprIf) {
+        let Some((kind, pat, scrutinee)) = if_let_kind(i) else {
+            return visit::visit_expr_if(self, i);
+        };
+        self.visit_expr(scrutinee);
+        let benign = self.benign(scrutinee);
+        let mut names = Vec::new();
+        bindings(pat, &mut names);
+        match kind {
+            IfLet::ErrThen => {
+                if !benign {
+                    let judged = self.judge(BodyRef::Block(&i.then_branch), &names);
+                    let span = span_of(pat.span(), pat.span());
+                    let text = format!("if let {}", self.text(pat.span(), pat.span()));
+                    self.push_site(SiteKind::IfLetErr, span, text, String::new(), judged, is_specific_err_pat(pat), None);
+                }
+                self.visit_in_site(|x| x.visit_block(&i.then_branch));
+                if let Some((_, e)) = &i.else_branch {
+                    self.visit_expr(e);
+                }
+            }
+            IfLet::OkElse => {
+                let Some((else_token, else_expr)) = &i.else_branch else { return };
+                if !benign {
+                    let judged = self.judge(BodyRef::Expr(else_expr), &[]);
+                    let span = span_of(else_token.span, else_token.span);
+                    let text = format!("if let {} .. else", self.text(pat.span(), pat.span()));
+                    self.push_site(SiteKind::IfLetElse, span, text, String::new(), judged, false, None);
+                }
+                self.visit_block(&i.then_branch);
+                self.visit_in_site(|x| x.visit_expr(else_expr));
+            }
+            IfLet::OkNoElse => {
+                if !benign {
+                    let judged = Judged { outcome: Outcome::Discarded, logs: self.chain_logs(scrutinee), converts_to: Vec::new() };
+                    let span = span_of(pat.span(), pat.span());
+                    let text = format!("if let {}", self.text(pat.span(), pat.span()));
+                    self.push_site(SiteKind::DiscardIfLet, span, text, String::new(), judged, false, None);
+                }
+                self.visit_block(&i.then_branch);
+            }
+        }
+    }
+
+    fn visit_local(&mut self, l: &'ast syn::Local) {
+        if let Some((init, diverge)) = let_else(l) {
+            self.visit_expr(init);
+            if !self.benign(init) {
+                let judged = self.judge(BodyRef::Expr(diverge), &[]);
+                let else_span = l.init.as_ref().and_then(|i| i.diverge.as_ref()).map(|(t, _)| t.span).unwrap_or_else(|| l.span());
+                let text = format!("let {} = .. else", self.text(l.pat.span(), l.pat.span()));
+                self.push_site(SiteKind::LetElse, span_of(else_span, else_span), text, String::new(), judged, false, None);
+            }
+            self.visit_in_site(|x| x.visit_expr(diverge));
+            return;
+        }
+        if let (syn::Pat::Wild(_), Some(init)) = (&l.pat, &l.init) {
+            self.discard_let(l.let_token.span, &init.expr);
+        }
+        visit::visit_local(self, l);
+    }
+
+    fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+        if matches!(&*a.left, Expr::Infer(_)) {
+            self.discard_let(a.left.span(), &a.right);
+        }
+        visit::visit_expr_assign(self, a);
+    }
+
+    fn visit_expr_method_call(&mut self, m: &'ast ExprMethodCall) {
+        let key = m as *const ExprMethodCall as usize;
+        let span = span_of(m.method.span(), m.paren_token.span.close());
+        let text = format!(".{}", self.text(m.method.span(), m.paren_token.span.close()));
+
+        // `.ok()` discards the error, unless `.ok_or(..)` turns it into another error.
+        if m.method == "ok" && m.args.is_empty() && !self.sh.skip_ok.remove(&key) && !self.benign(&m.receiver) {
+            let judged = Judged { outcome: Outcome::Discarded, logs: self.chain_logs(&m.receiver), converts_to: Vec::new() };
+            self.push_site(SiteKind::DiscardOk, span, text.clone(), "ok".into(), judged, false, None);
+        }
+        if m.method == "ok_or" || m.method == "ok_or_else" {
+            if let Expr::MethodCall(inner) = strip_await(&m.receiver) {
+                if inner.method == "ok" && inner.args.is_empty() {
+                    self.sh.skip_ok.insert(inner as *const ExprMethodCall as usize);
+                }
+            }
+        }
+
+        let Some(handler) = combinator(m) else {
+            return visit::visit_expr_method_call(self, m);
+        };
+        let method = m.method.to_string();
+        if !self.benign(&m.receiver) {
+            let mut judged = self.judge_handler(&method, handler);
+            judged.logs = LogCond::any(vec![judged.logs, self.chain_logs(&m.receiver)]);
+            self.push_site(SiteKind::Combinator, span, text, method, judged, false, None);
+        }
+        self.visit_expr(&m.receiver);
+        self.visit_in_site(|x| x.visit_expr(handler));
+        for arg in m.args.iter().skip(1) {
+            self.visit_expr(arg);
+        }
+    }
+}
+
+impl Extractor<'_, '_, '_> {
+    /// `let _ = call()` and `_ = call()`: the error vanishes.
+    fn discard_let(&mut self, start: PmSpan, value: &Expr) {
+        let value_stripped = strip_await(value);
+        let callee = match value_stripped {
+            Expr::Call(c) => expr_path(&c.func).map(|p| Callee { path: self.sh.uses.expand(segments(p)), method: false }),
+            Expr::MethodCall(m) => Some(Callee { path: vec![m.method.to_string()], method: true }),
+            // `let _ = x?;` keeps the error flowing; a plain value or a macro is not a Result we know of.
+            _ => None,
+        };
+        let Some(callee) = callee else { return };
+        if self.benign(value_stripped) {
+            return;
+        }
+        let span = span_of(start, value.span());
+        let text = format!("let _ = {}", self.text(value.span(), value.span()));
+        let detail = self.text(value_stripped.span(), value_stripped.span());
+        let judged = Judged { outcome: Outcome::Discarded, logs: self.chain_logs(value_stripped), converts_to: Vec::new() };
+        self.push_site(SiteKind::DiscardLet, span, text, detail, judged, false, Some(callee));
+    }
+
+    fn judge_handler(&self, method: &str, handler: &Expr) -> Judged {
+        let env = self.env();
+        match handler {
+            Expr::Closure(c) => {
+                let mut names = Vec::new();
+                c.inputs.iter().for_each(|p| bindings(p, &mut names));
+                let mut judged = self.judge(BodyRef::Expr(&c.body), &names);
+                if method == "inspect_err" {
+                    // Passes the error through unchanged: it is judged where it ends.
+                    judged.outcome = Outcome::Propagated;
+                } else if method == "map_err" && !matches!(judged.outcome, Outcome::ServerError(_) | Outcome::ClientError) {
+                    // The result is still an `Err`: the error flows on, converted.
+                    judged.outcome = Outcome::Propagated;
+                }
+                judged
+            }
+            other => {
+                let Some(path) = expr_path(other) else {
+                    return Judged { outcome: Outcome::Propagated, logs: LogCond::No, converts_to: Vec::new() };
+                };
+                let outcome = match env.status(path) {
+                    Some(Status::Server { .. }) => Outcome::ServerError(segments(path).join("::")),
+                    Some(Status::Client) => Outcome::ClientError,
+                    None => Outcome::Propagated,
+                };
+                let is_fn = path.segments.last().is_some_and(|s| s.ident.to_string().starts_with(|c: char| c.is_lowercase()));
+                Judged {
+                    outcome,
+                    logs: if is_fn { self.handler_logs(other) } else { LogCond::No },
+                    converts_to: type_of_constructor(path).into_iter().collect(),
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attributes and types
+
+/// `#[test]`, `#[tokio::test]`, `#[rstest]`, `#[cfg(test)]`, ...
+pub fn has_test_attr(attrs: &[Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        let path = a.path();
+        let last = path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        if path.is_ident("cfg") {
+            let tokens = a.meta.require_list().map(|l| l.tokens.to_string()).unwrap_or_default();
+            return tokens == "test" || (tokens.starts_with("all") && tokens.contains("test") && !tokens.contains("not"));
+        }
+        matches!(last.as_str(), "test" | "rstest" | "test_case")
+    })
+}
+
+/// `#[instrument(err)]`, `#[tracing::instrument(skip(db), err(Display))]`.
+fn has_instrument_err(attrs: &[Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path().segments.last().is_some_and(|s| s.ident == "instrument")
+            && a.meta.require_list().is_ok_and(|l| {
+                l.tokens.clone().into_iter().any(|t| matches!(t, proc_macro2::TokenTree::Ident(i) if i == "err"))
+            })
+    })
+}
+
+fn type_name(ty: &Type) -> Option<String> {
+    match ty {
+        Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        Type::Reference(r) => type_name(&r.elem),
+        Type::Paren(p) => type_name(&p.elem),
+        Type::Group(g) => type_name(&g.elem),
+        _ => None,
+    }
+}
+
+fn generic_types(path: &syn::Path) -> Vec<&Type> {
+    match path.segments.last().map(|s| &s.arguments) {
+        Some(syn::PathArguments::AngleBracketed(a)) => a
+            .args
+            .iter()
+            .filter_map(|g| match g {
+                syn::GenericArgument::Type(t) => Some(t),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `From<AppError>` → `AppError`.
+fn from_source(trait_path: &syn::Path) -> Option<String> {
+    generic_types(trait_path).first().and_then(|t| type_name(t))
+}
+
+/// Sentinel for "the error type of the crate's `Result<T>` alias", resolved workspace-wide.
+pub const RESULT_ALIAS: &str = "<Result>";
+
+/// Whether a return type is a `Result`, and its error type's name when it is written.
+fn return_type(output: &ReturnType) -> (Option<bool>, Option<String>) {
+    let ReturnType::Type(_, ty) = output else { return (Some(false), None) };
+    match &**ty {
+        Type::Path(tp) => {
+            let Some(last) = tp.path.segments.last() else { return (None, None) };
+            let name = last.ident.to_string();
+            if !name.ends_with("Result") {
+                return (Some(false), None);
+            }
+            let args = generic_types(&tp.path);
+            let err = if args.len() >= 2 {
+                type_name(args[1])
+            } else if name == "Result" && tp.path.segments.len() == 1 {
+                Some(RESULT_ALIAS.to_string())
+            } else {
+                None
+            };
+            (Some(true), err)
+        }
+        Type::ImplTrait(_) => (None, None),
+        _ => (Some(false), None),
+    }
+}

@@ -1,0 +1,219 @@
+//! Paths as segment lists, the file's `use` map, and source-text helpers.
+
+use std::collections::HashMap;
+
+use proc_macro2::{LineColumn, Span as PmSpan};
+use syn::{Expr, UseTree};
+
+use crate::diagnostic::Span;
+
+/// The file's `use` declarations: alias → full path, plus glob imports. Built from every `use`
+/// in the file (nested modules and function bodies included): a file-wide approximation.
+#[derive(Debug, Default)]
+pub struct UseMap {
+    pub aliases: HashMap<String, Vec<String>>,
+    pub globs: Vec<Vec<String>>,
+}
+
+impl UseMap {
+    pub fn build(file: &syn::File) -> UseMap {
+        struct Collector(UseMap);
+        impl<'ast> syn::visit::Visit<'ast> for Collector {
+            fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
+                add_tree(&mut self.0, Vec::new(), &u.tree);
+            }
+            fn visit_item_extern_crate(&mut self, e: &'ast syn::ItemExternCrate) {
+                if let Some((_, alias)) = &e.rename {
+                    self.0.aliases.insert(alias.to_string(), vec![e.ident.to_string()]);
+                }
+            }
+        }
+        let mut c = Collector(UseMap::default());
+        syn::visit::visit_file(&mut c, file);
+        c.0
+    }
+
+    /// Expands the first segment through the aliases (`StatusCode` → `axum::http::StatusCode`).
+    pub fn expand(&self, path: Vec<String>) -> Vec<String> {
+        let Some(first) = path.first() else { return path };
+        match self.aliases.get(first) {
+            Some(full) if full.last() != Some(first) || full.len() > 1 => {
+                let mut out = full.clone();
+                out.extend(path.into_iter().skip(1));
+                out
+            }
+            _ => path,
+        }
+    }
+
+    /// Whether the file glob-imports from one of `crates` (`use tracing::*;`).
+    pub fn globs_from(&self, crates: &[String]) -> bool {
+        self.globs
+            .iter()
+            .any(|g| g.first().is_some_and(|c| crates.iter().any(|k| k == c)))
+    }
+}
+
+fn add_tree(map: &mut UseMap, mut prefix: Vec<String>, tree: &UseTree) {
+    match tree {
+        UseTree::Path(p) => {
+            prefix.push(p.ident.to_string());
+            add_tree(map, prefix, &p.tree);
+        }
+        UseTree::Name(n) => {
+            let name = n.ident.to_string();
+            if name == "self" {
+                if let Some(last) = prefix.last().cloned() {
+                    map.aliases.insert(last, prefix);
+                }
+            } else {
+                prefix.push(name.clone());
+                map.aliases.insert(name, prefix);
+            }
+        }
+        UseTree::Rename(r) => {
+            let name = r.ident.to_string();
+            if name != "self" {
+                prefix.push(name);
+            }
+            let alias = r.rename.to_string();
+            if alias != "_" {
+                map.aliases.insert(alias, prefix);
+            }
+        }
+        UseTree::Glob(_) => map.globs.push(prefix),
+        UseTree::Group(g) => {
+            for t in &g.items {
+                add_tree(map, prefix.clone(), t);
+            }
+        }
+    }
+}
+
+pub fn segments(path: &syn::Path) -> Vec<String> {
+    path.segments.iter().map(|s| s.ident.to_string()).collect()
+}
+
+/// The path of an expression that names something (`a::b`), if it is one.
+pub fn expr_path(expr: &Expr) -> Option<&syn::Path> {
+    match expr {
+        Expr::Path(p) => Some(&p.path),
+        Expr::Paren(p) => expr_path(&p.expr),
+        Expr::Group(g) => expr_path(&g.expr),
+        _ => None,
+    }
+}
+
+/// Strips `.await`, parentheses and groups.
+pub fn strip_await(mut expr: &Expr) -> &Expr {
+    loop {
+        expr = match expr {
+            Expr::Await(a) => &a.base,
+            Expr::Paren(p) => &p.expr,
+            Expr::Group(g) => &g.expr,
+            _ => return expr,
+        }
+    }
+}
+
+/// The last name of an expression, used to match a receiver against globs (`self.tx` → `tx`,
+/// `io::stdout()` → `stdout`, `state.events.sender()` → `sender`).
+pub fn last_name(expr: &Expr) -> Option<String> {
+    match strip_await(expr) {
+        Expr::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        Expr::Field(f) => match &f.member {
+            syn::Member::Named(n) => Some(n.to_string()),
+            syn::Member::Unnamed(_) => last_name(&f.base),
+        },
+        Expr::MethodCall(m) => Some(m.method.to_string()),
+        Expr::Call(c) => last_name(&c.func),
+        Expr::Reference(r) => last_name(&r.expr),
+        Expr::Try(t) => last_name(&t.expr),
+        _ => None,
+    }
+}
+
+/// Maps proc-macro2 line/column pairs (1-based lines, 0-based char columns) to byte offsets.
+pub struct LineIndex<'a> {
+    source: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(source: &'a str) -> LineIndex<'a> {
+        let mut starts = vec![0];
+        starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { source, starts }
+    }
+
+    pub fn offset(&self, lc: LineColumn) -> usize {
+        let Some(&start) = self.starts.get(lc.line.saturating_sub(1)) else {
+            return self.source.len();
+        };
+        let line = &self.source[start..];
+        let line = &line[..line.find('\n').unwrap_or(line.len())];
+        start
+            + line
+                .char_indices()
+                .nth(lc.column)
+                .map(|(i, _)| i)
+                .unwrap_or(line.len())
+    }
+
+    /// Source text between two positions, whitespace runs folded to one space.
+    pub fn text(&self, start: LineColumn, end: LineColumn) -> String {
+        let (a, b) = (self.offset(start), self.offset(end));
+        let raw = self.source.get(a..b.max(a)).unwrap_or("");
+        let folded = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        truncate(&folded, 80)
+    }
+}
+
+pub fn truncate(text: &str, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
+        text.to_string()
+    } else {
+        let cut: String = text.chars().take(max_chars - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+pub fn span_of(start: PmSpan, end: PmSpan) -> Span {
+    let (s, e) = (start.start(), end.end());
+    Span {
+        line: s.line as u32,
+        column: s.column as u32 + 1,
+        end_line: e.line as u32,
+        end_column: e.column as u32 + 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn use_map_expands_aliases_renames_and_groups() {
+        let file: syn::File = syn::parse_str(
+            "use axum::http::StatusCode; use tracing::{self, error as log_error}; use log::*;",
+        )
+        .unwrap();
+        let map = UseMap::build(&file);
+        assert_eq!(
+            map.expand(vec!["StatusCode".into(), "OK".into()]),
+            vec!["axum", "http", "StatusCode", "OK"]
+        );
+        assert_eq!(map.expand(vec!["log_error".into()]), vec!["tracing", "error"]);
+        assert_eq!(map.expand(vec!["tracing".into(), "info".into()]), vec!["tracing", "info"]);
+        assert!(map.globs_from(&["log".into()]));
+        assert!(!map.globs_from(&["slog".into()]));
+    }
+
+    #[test]
+    fn line_index_handles_multibyte_columns() {
+        let src = "let é = 1;\nlet x = é;\n";
+        let idx = LineIndex::new(src);
+        let off = idx.offset(LineColumn { line: 2, column: 8 });
+        assert_eq!(&src[off..off + 2], "é");
+    }
+}

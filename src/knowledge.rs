@@ -1,0 +1,185 @@
+//! Ecosystem knowledge: which macros log, which expressions build 5xx responses, which discards
+//! are benign. The defaults live in `rules/*.toml`, embedded here; `lint.toml` extends them.
+
+use serde::Deserialize;
+
+/// The default knowledge base, as shipped in `rules/logging.toml`.
+pub const LOGGING_TOML: &str = include_str!("../rules/logging.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoggingFile {
+    logging: LoggingSection,
+    propagation: PropagationSection,
+    responses: ResponsesSection,
+    status: StatusSection,
+    discards: DiscardsSection,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoggingSection {
+    crates: Vec<String>,
+    macros: Vec<String>,
+    bare_macros: Vec<String>,
+    print_macros: Vec<String>,
+    functions: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PropagationSection {
+    macros: Vec<String>,
+    panic_macros: Vec<String>,
+    panic_methods: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResponsesSection {
+    traits: Vec<String>,
+    from_targets: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatusSection {
+    server_errors: Vec<String>,
+    server_errors_in_error_paths: Vec<String>,
+    client_errors: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DiscardsSection {
+    benign: Vec<String>,
+}
+
+/// A path written as segments, matched on its trailing segments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathPattern(pub Vec<String>);
+
+impl PathPattern {
+    pub fn parse(text: &str) -> PathPattern {
+        PathPattern(
+            text.trim()
+                .trim_start_matches("::")
+                .split("::")
+                .map(str::to_string)
+                .collect(),
+        )
+    }
+
+    /// `std::env::var` is matched by `env::var` and by `std::env::var`.
+    pub fn matches(&self, path: &[String]) -> bool {
+        path.len() >= self.0.len() && path[path.len() - self.0.len()..] == self.0[..]
+    }
+}
+
+/// One benign-discard pattern (see `rules/logging.toml`, `[discards]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BenignPattern {
+    Call(PathPattern),
+    Method { receiver: String, method: String },
+    Macro(String),
+}
+
+impl BenignPattern {
+    pub fn parse(text: &str) -> Result<BenignPattern, String> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err("an empty pattern matches nothing".into());
+        }
+        if let Some(name) = text.strip_suffix('!') {
+            return Ok(BenignPattern::Macro(name.rsplit("::").next().unwrap_or(name).to_string()));
+        }
+        if text.contains("::") {
+            return Ok(BenignPattern::Call(PathPattern::parse(text)));
+        }
+        match text.rsplit_once('.') {
+            Some((receiver, method)) if !method.is_empty() && !receiver.is_empty() => {
+                Ok(BenignPattern::Method {
+                    receiver: receiver.to_string(),
+                    method: method.to_string(),
+                })
+            }
+            _ => Err(format!(
+                "`{text}` is neither a path (`std::env::var`), a method (`*tx.send`) nor a macro (`write!`)"
+            )),
+        }
+    }
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    fn rec(p: &[u8], t: &[u8]) -> bool {
+        match p.split_first() {
+            None => t.is_empty(),
+            Some((b'*', rest)) => (0..=t.len()).any(|i| rec(rest, &t[i..])),
+            Some((c, rest)) => t.first() == Some(c) && rec(rest, &t[1..]),
+        }
+    }
+    rec(pattern.as_bytes(), text.as_bytes())
+}
+
+/// The knowledge the extractor consults, defaults merged with the project's `lint.toml`.
+#[derive(Debug, Clone)]
+pub struct Knowledge {
+    pub log_crates: Vec<String>,
+    pub log_macros: Vec<String>,
+    pub bare_log_macros: Vec<String>,
+    /// Extra logging macros from `lint.toml`, as paths (a bare name is a one-segment path).
+    pub extra_log_macros: Vec<PathPattern>,
+    pub print_macros: Vec<String>,
+    pub print_counts: bool,
+    pub log_functions: Vec<PathPattern>,
+    pub propagate_macros: Vec<PathPattern>,
+    pub panic_macros: Vec<String>,
+    pub panic_methods: Vec<String>,
+    pub response_traits: Vec<String>,
+    pub response_from_targets: Vec<String>,
+    pub server_errors: Vec<PathPattern>,
+    pub server_errors_in_error_paths: Vec<PathPattern>,
+    pub client_errors: Vec<PathPattern>,
+    pub benign: Vec<BenignPattern>,
+    /// Count error paths in test code too.
+    pub include_tests: bool,
+}
+
+impl Knowledge {
+    /// The embedded defaults. A broken embedded file is a build defect caught by the tests.
+    pub fn defaults() -> Knowledge {
+        let file: LoggingFile =
+            toml::from_str(LOGGING_TOML).expect("rules/logging.toml is valid (checked by tests)");
+        let paths = |v: &[String]| v.iter().map(|s| PathPattern::parse(s)).collect::<Vec<_>>();
+        Knowledge {
+            log_crates: file.logging.crates,
+            log_macros: file.logging.macros,
+            bare_log_macros: file.logging.bare_macros,
+            extra_log_macros: Vec::new(),
+            print_macros: file.logging.print_macros,
+            print_counts: false,
+            log_functions: paths(&file.logging.functions),
+            propagate_macros: paths(&file.propagation.macros),
+            panic_macros: file.propagation.panic_macros,
+            panic_methods: file.propagation.panic_methods,
+            response_traits: file.responses.traits,
+            response_from_targets: file.responses.from_targets,
+            server_errors: paths(&file.status.server_errors),
+            server_errors_in_error_paths: paths(&file.status.server_errors_in_error_paths),
+            client_errors: paths(&file.status.client_errors),
+            benign: file
+                .discards
+                .benign
+                .iter()
+                .map(|s| BenignPattern::parse(s).expect("embedded benign patterns are valid"))
+                .collect(),
+            include_tests: false,
+        }
+    }
+
+    /// A stable digest of everything that changes what the extractor produces (for caches).
+    pub fn digest(&self) -> u64 {
+        crate::diagnostic::fnv1a(format!("{self:?}").as_bytes())
+    }
+}

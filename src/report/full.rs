@@ -1,0 +1,143 @@
+//! The `full` printer: rustc-style annotated diagnostics (annotate-snippets), then the
+//! suppressed findings with their reasons, the files not analysed, the coverage summary and a
+//! closing tally.
+
+use std::fmt::Write;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+use super::{summary, RenderOptions, Report};
+use crate::diagnostic::{Diagnostic, Severity, Span};
+
+/// Longest span shown whole; longer ones are cut to their first line.
+const MAX_SPAN_LINES: u32 = 6;
+
+/// The lines a span covers, and the span as a byte range within them.
+fn excerpt(source: &str, span: Span) -> Option<(String, std::ops::Range<usize>, usize)> {
+    let lines: Vec<&str> = source.lines().collect();
+    let first = span.line.checked_sub(1)? as usize;
+    let first_line = lines.get(first)?;
+    let span = if span.end_line.saturating_sub(span.line) >= MAX_SPAN_LINES {
+        span.first_line(first_line.chars().count() as u32)
+    } else {
+        span
+    };
+    let last = (span.end_line.max(span.line) - 1) as usize;
+    let last = last.min(lines.len() - 1);
+    let text = lines[first..=last].join("\n");
+    let col_to_byte = |line: &str, col: u32| {
+        line.char_indices().nth(col.saturating_sub(1) as usize).map(|(i, _)| i).unwrap_or(line.len())
+    };
+    let start = col_to_byte(first_line, span.column);
+    let last_start: usize = lines[first..last].iter().map(|l| l.len() + 1).sum();
+    let end_col = if last == first && span.end_line != span.line {
+        first_line.chars().count() as u32 + 1
+    } else {
+        span.end_column
+    };
+    let mut end = last_start + col_to_byte(lines[last], end_col);
+    if end <= start {
+        end = (start + 1).min(text.len()).max(start);
+    }
+    Some((text, start..end, first + 1))
+}
+
+fn level(sev: Severity) -> Level<'static> {
+    match sev {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+    }
+}
+
+fn render_one(d: &Diagnostic, source: Option<&str>, renderer: &Renderer) -> String {
+    let title = level(d.severity).primary_title(d.message.as_str()).id(d.rule);
+    let mut group: Group = match source.and_then(|s| excerpt(s, d.span)) {
+        Some((text, range, line_start)) => title.element(
+            Snippet::source(text)
+                .line_start(line_start)
+                .path(d.path.as_str())
+                .annotation(AnnotationKind::Primary.span(range).label(d.label.as_str())),
+        ),
+        None => title.element(
+            annotate_snippets::Origin::path(d.path.as_str())
+                .line(d.span.line as usize)
+                .char_column(d.span.column.saturating_sub(1) as usize),
+        ),
+    };
+    for r in &d.related {
+        let note = format!("{}:{}:{}: {}", r.path, r.span.line, r.span.column, r.message);
+        group = group.element(Level::NOTE.message(note));
+    }
+    if let Some(help) = &d.help {
+        group = group.element(Level::HELP.message(help.as_str()));
+    }
+    renderer.render(&[group])
+}
+
+pub fn render(report: &Report, opts: &RenderOptions) -> String {
+    let renderer = if opts.color { Renderer::styled() } else { Renderer::plain() };
+    let mut out = String::new();
+    if !opts.quiet || !report.diagnostics.is_empty() {
+        for d in &report.diagnostics {
+            let source = report.sources.get(&d.path).map(String::as_str);
+            out.push_str(&render_one(d, source, &renderer));
+            out.push_str("\n\n");
+        }
+    }
+    if opts.statistics {
+        for (n, rule) in report.statistics() {
+            let _ = writeln!(out, "{n:>5}  {rule}");
+        }
+        if !report.diagnostics.is_empty() {
+            out.push('\n');
+        }
+    }
+    if opts.quiet {
+        return out;
+    }
+    if !report.suppressed.is_empty() {
+        let _ = writeln!(out, "suppressed findings:");
+        for s in &report.suppressed {
+            let reason = s.reason.as_deref().unwrap_or("(no reason given)");
+            let _ = writeln!(out, "  {}:{}:{}: {} -- {}", s.path, s.span.line, s.span.column, s.rule, reason);
+        }
+        out.push('\n');
+    }
+    if !report.not_analysed.is_empty() {
+        let _ = writeln!(out, "not analysed (see the parse-error findings above):");
+        for p in &report.not_analysed {
+            let _ = writeln!(out, "  {p}");
+        }
+        out.push('\n');
+    }
+    out.push_str(&summary::render(report));
+    out.push('\n');
+    let (errors, warnings) = (report.count(Severity::Error), report.count(Severity::Warning));
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    let _ = writeln!(
+        out,
+        "obsdebt: {}, {} in {} ({} not analysed)",
+        plural(errors, "error"),
+        plural(warnings, "warning"),
+        plural(report.files_scanned, "file"),
+        report.not_analysed.len()
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpt_maps_columns_to_bytes_and_cuts_long_spans() {
+        let src = "fn f() {\n    let é = x.ok();\n}\n";
+        let span = Span { line: 2, column: 15, end_line: 2, end_column: 19 };
+        let (text, range, start) = excerpt(src, span).unwrap();
+        assert_eq!(start, 2);
+        assert_eq!(&text[range], "ok()");
+        let long = Span { line: 1, column: 1, end_line: 30, end_column: 2 };
+        let (text, range, _) = excerpt(src, long).unwrap();
+        assert_eq!(&text[range], "fn f() {");
+    }
+}

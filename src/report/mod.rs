@@ -1,0 +1,87 @@
+//! Phase 3, report: the report data every printer renders, and the printers, one per module.
+
+pub mod full;
+pub mod json;
+pub mod summary;
+
+use std::collections::BTreeMap;
+
+use crate::coverage::Counts;
+use crate::diagnostic::{Diagnostic, Severity, Span};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrateCoverage {
+    pub name: String,
+    pub path: String,
+    pub counts: Counts,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileCoverage {
+    pub path: String,
+    pub counts: Counts,
+}
+
+/// A finding silenced by a suppression comment, kept so that reports can show the reason.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SuppressedFinding {
+    pub rule: &'static str,
+    pub path: String,
+    pub span: Span,
+    pub reason: Option<String>,
+}
+
+/// Everything a printer needs. Built once per run; deterministic.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub files_scanned: usize,
+    /// Files that could not be read or parsed (in scope), sorted.
+    pub not_analysed: Vec<String>,
+    pub total: Counts,
+    pub crates: Vec<CrateCoverage>,
+    pub files: Vec<FileCoverage>,
+    /// Sorted by (path, line, column, rule).
+    pub diagnostics: Vec<Diagnostic>,
+    pub suppressed: Vec<SuppressedFinding>,
+    /// Text of the files that have diagnostics, for printers that show source.
+    pub sources: BTreeMap<String, String>,
+}
+
+impl Report {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics.iter().filter(|d| d.severity == severity).count()
+    }
+
+    /// `(count, rule)` per rule, most frequent first, then by name.
+    pub fn statistics(&self) -> Vec<(usize, &'static str)> {
+        let mut by_rule: BTreeMap<&'static str, usize> = BTreeMap::new();
+        for d in &self.diagnostics {
+            *by_rule.entry(d.rule).or_default() += 1;
+        }
+        let mut rows: Vec<(usize, &'static str)> = by_rule.into_iter().map(|(r, n)| (n, r)).collect();
+        rows.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+        rows
+    }
+}
+
+/// Output formats implemented so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// rustc-style annotated diagnostics and a coverage summary
+    Full,
+    /// the `obsdebt/v1` JSON report
+    Json,
+}
+
+pub struct RenderOptions {
+    pub color: bool,
+    pub quiet: bool,
+    pub statistics: bool,
+}
+
+pub fn render(report: &Report, format: Format, opts: &RenderOptions) -> String {
+    match format {
+        Format::Full => full::render(report, opts),
+        Format::Json => json::render(report),
+    }
+}

@@ -1,0 +1,64 @@
+//! The coverage summary tables shown after the diagnostics in `full` output.
+
+use std::fmt::Write;
+
+use super::Report;
+use crate::coverage::{show_percent, Counts};
+
+fn row(out: &mut String, name_width: usize, name: &str, extra: Option<(&str, usize)>, c: &Counts) {
+    let _ = write!(out, "  {name:<name_width$}");
+    if let Some((path, w)) = extra {
+        let _ = write!(out, "  {path:<w$}");
+    }
+    let _ = writeln!(
+        out,
+        "  {:>6}  {:>8}  {:>10}  {:>8}  {:>8}",
+        c.logged,
+        c.unlogged,
+        c.propagated,
+        c.expected,
+        show_percent(c.percent())
+    );
+}
+
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let t = &report.total;
+    let _ = writeln!(
+        out,
+        "logging coverage: {} ({} logged, {} unlogged; not counted: {} propagated, {} expected, {} suppressed)",
+        show_percent(t.percent()),
+        t.logged,
+        t.unlogged,
+        t.propagated,
+        t.expected,
+        t.suppressed
+    );
+    if !report.crates.is_empty() {
+        let nw = report.crates.iter().map(|c| c.name.len()).max().unwrap_or(0).max(5);
+        let pw = report.crates.iter().map(|c| c.path.len()).max().unwrap_or(0).max(4);
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "  {:<nw$}  {:<pw$}  {:>6}  {:>8}  {:>10}  {:>8}  {:>8}",
+            "crate", "path", "logged", "unlogged", "propagated", "expected", "coverage"
+        );
+        for c in &report.crates {
+            row(&mut out, nw, &c.name, Some((&c.path, pw)), &c.counts);
+        }
+    }
+    let files: Vec<_> = report.files.iter().filter(|f| f.counts.logged + f.counts.unlogged > 0).collect();
+    if !files.is_empty() {
+        let nw = files.iter().map(|f| f.path.len()).max().unwrap_or(0).max(4);
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "  {:<nw$}  {:>6}  {:>8}  {:>10}  {:>8}  {:>8}",
+            "file", "logged", "unlogged", "propagated", "expected", "coverage"
+        );
+        for f in files {
+            row(&mut out, nw, &f.path, None, &f.counts);
+        }
+    }
+    out
+}

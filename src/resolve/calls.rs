@@ -1,0 +1,174 @@
+//! Resolving calls to in-workspace functions by name, and the logging-helper fixpoint.
+//!
+//! Name resolution here is deliberately modest: a call resolves to the functions of that name
+//! the path can denote (same crate for `crate::`/`self::`/`super::`/bare names, the named crate
+//! for `other_crate::f`, module and owner segments filtering further). Every candidate must log
+//! for the call to count as logging: an ambiguous call is never guessed to log.
+
+use std::collections::HashMap;
+
+use super::FileInput;
+use crate::facts::{Callee, LogCond};
+
+struct FnEntry {
+    krate: usize,
+    name: String,
+    /// File module path + inline modules.
+    module: Vec<String>,
+    owner: Option<String>,
+    returns_result: Option<bool>,
+    /// (file, fn) for its facts.
+    at: (usize, usize),
+}
+
+pub struct FnIndex {
+    fns: Vec<FnEntry>,
+    by_name: HashMap<String, Vec<usize>>,
+    /// Crate names as written in paths (`my-api` → `my_api`).
+    crate_idents: HashMap<String, usize>,
+    /// Module names that exist in each crate.
+    modules: std::collections::HashSet<(usize, String)>,
+}
+
+impl FnIndex {
+    pub fn build(files: &[FileInput], crate_names: &[String]) -> FnIndex {
+        let mut fns = Vec::new();
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (fi, f) in files.iter().enumerate() {
+            for (i, fact) in f.facts.fns.iter().enumerate() {
+                if fact.is_test {
+                    continue;
+                }
+                let mut module = f.place.module.clone();
+                module.extend(fact.module.iter().cloned());
+                by_name.entry(fact.name.clone()).or_default().push(fns.len());
+                fns.push(FnEntry {
+                    krate: f.place.krate,
+                    name: fact.name.clone(),
+                    module,
+                    owner: fact.owner.clone(),
+                    returns_result: fact.returns_result,
+                    at: (fi, i),
+                });
+            }
+        }
+        let crate_idents = crate_names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.replace('-', "_"), i))
+            .collect();
+        let modules = fns
+            .iter()
+            .flat_map(|f: &FnEntry| f.module.iter().map(move |m| (f.krate, m.clone())))
+            .collect();
+        FnIndex { fns, by_name, crate_idents, modules }
+    }
+
+    pub fn returns_result(&self, id: usize) -> Option<bool> {
+        self.fns[id].returns_result
+    }
+
+    /// The in-workspace functions `callee`, called from crate `krate`, can denote.
+    pub fn candidates(&self, krate: usize, callee: &Callee) -> Vec<usize> {
+        let Some(name) = callee.path.last() else { return Vec::new() };
+        let Some(all) = self.by_name.get(name) else { return Vec::new() };
+        if callee.method {
+            return all.iter().copied().filter(|&id| self.fns[id].owner.is_some()).collect();
+        }
+        let path = &callee.path;
+        let mut qualifiers: &[String] = &path[..path.len() - 1];
+        let mut target_crate = krate;
+        if let Some(first) = qualifiers.first() {
+            match first.as_str() {
+                "crate" | "self" | "super" => qualifiers = &qualifiers[1..],
+                other => {
+                    if let Some(&c) = self.crate_idents.get(other) {
+                        target_crate = c;
+                        qualifiers = &qualifiers[1..];
+                    } else if qualifiers.len() == path.len() - 1
+                        && other.starts_with(|c: char| c.is_lowercase())
+                        && !self.is_local_module(krate, other)
+                    {
+                        // `reqwest::get`, `std::fs::read`: another crate's function.
+                        return Vec::new();
+                    }
+                }
+            }
+        }
+        all.iter()
+            .copied()
+            .filter(|&id| {
+                let f = &self.fns[id];
+                if f.krate != target_crate {
+                    return false;
+                }
+                match qualifiers.last() {
+                    None => f.owner.is_none(),
+                    // `Type::assoc()` / `Self::helper()`
+                    Some(q) if q.starts_with(|c: char| c.is_uppercase()) => {
+                        q == "Self" || f.owner.as_deref() == Some(q.as_str())
+                    }
+                    // `module::f()`
+                    Some(q) => f.owner.is_none() && f.module.last() == Some(q),
+                }
+            })
+            .collect()
+    }
+
+    fn is_local_module(&self, krate: usize, name: &str) -> bool {
+        self.modules.contains(&(krate, name.to_string()))
+    }
+
+    /// A call logs when it has candidates and every one of them always logs.
+    pub fn call_logs(&self, krate: usize, callee: &Callee, fn_logs: &[bool]) -> bool {
+        let c = self.candidates(krate, callee);
+        !c.is_empty() && c.iter().all(|&id| fn_logs[id])
+    }
+
+    /// The set of functions that always log: the least fixpoint of their bodies' conditions.
+    pub fn fixpoint(&self, files: &[FileInput]) -> Vec<bool> {
+        let mut logs = vec![false; self.fns.len()];
+        let conds: Vec<&LogCond> = self.fns.iter().map(|f| &files[f.at.0].facts.fns[f.at.1].always_logs).collect();
+        // Candidates are computed once per (crate, callee).
+        let mut cache: HashMap<(usize, Callee), Vec<usize>> = HashMap::new();
+        loop {
+            let mut changed = false;
+            for id in 0..self.fns.len() {
+                if logs[id] {
+                    continue;
+                }
+                let krate = self.fns[id].krate;
+                let now = conds[id].eval(&mut |c| {
+                    let cands = cache
+                        .entry((krate, c.clone()))
+                        .or_insert_with(|| self.candidates(krate, c));
+                    !cands.is_empty() && cands.iter().all(|&i| logs[i])
+                });
+                if now {
+                    logs[id] = true;
+                    changed = true;
+                }
+            }
+            if !changed {
+                return logs;
+            }
+        }
+    }
+
+    pub fn names_where(&self, flags: &[bool]) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .fns
+            .iter()
+            .zip(flags)
+            .filter(|(_, &b)| b)
+            .map(|(f, _)| {
+                let mut parts = f.module.clone();
+                parts.extend(f.owner.clone());
+                parts.push(f.name.clone());
+                parts.join("::")
+            })
+            .collect();
+        out.sort();
+        out
+    }
+}

@@ -1,0 +1,118 @@
+//! Phase 2, resolve: the workspace view. Calls are resolved to in-workspace functions by name
+//! (never guessing: a call logs only when every candidate logs), the logging-helper fixpoint
+//! runs, error types whose response impl logs are found, and each site is classified.
+
+mod calls;
+
+pub use calls::FnIndex;
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::facts::extract::RESULT_ALIAS;
+use crate::facts::{Callee, FileFacts, Outcome, SiteFact, SiteKind};
+use crate::workspace::FilePlace;
+
+/// The classification of an error-path site (DESIGN §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    Logged,
+    Propagated,
+    Expected,
+    /// Reported by the rule of this name.
+    Unlogged(&'static str),
+}
+
+/// One file's input to the resolve phase.
+pub struct FileInput<'a> {
+    pub place: &'a FilePlace,
+    pub facts: &'a FileFacts,
+}
+
+/// The outcome of the resolve phase: a class per site, per file.
+pub struct Resolved {
+    /// `classes[file][site]`; `None` for a site that is dropped (not an error path after all).
+    pub classes: Vec<Vec<Option<Class>>>,
+    /// Functions found to always log, as `crate::module::name` strings (for diagnostics/tests).
+    pub logging_helpers: Vec<String>,
+    /// Error types whose response impl logs.
+    pub logging_types: Vec<String>,
+}
+
+pub fn resolve(files: &[FileInput], crate_names: &[String]) -> Resolved {
+    let index = FnIndex::build(files, crate_names);
+    let fn_logs = index.fixpoint(files);
+    let logs_of = |krate: usize, callee: &Callee| index.call_logs(krate, callee, &fn_logs);
+
+    // Error types whose response impl logs, by name, workspace-wide.
+    let mut logging_types = BTreeSet::new();
+    for f in files {
+        for imp in &f.facts.response_impls {
+            if imp.logs.eval(&mut |c| logs_of(f.place.krate, c)) {
+                logging_types.insert(imp.type_name.clone());
+            }
+        }
+    }
+    // The error type behind each crate's `Result<T>` alias.
+    let mut alias_error: HashMap<usize, String> = HashMap::new();
+    for f in files {
+        for (alias, err) in &f.facts.result_aliases {
+            if alias == "Result" {
+                alias_error.entry(f.place.krate).or_insert_with(|| err.clone());
+            }
+        }
+    }
+
+    let classes = files
+        .iter()
+        .map(|f| {
+            let krate = f.place.krate;
+            f.facts
+                .sites
+                .iter()
+                .map(|site| {
+                    if is_not_a_result(site, krate, &index) {
+                        return None;
+                    }
+                    let logs = site.logs.eval(&mut |c| logs_of(krate, c));
+                    let converts_to_logging = site.converts_to.iter().any(|t| {
+                        let name = if t == RESULT_ALIAS { alias_error.get(&krate).unwrap_or(t) } else { t };
+                        logging_types.contains(name)
+                    });
+                    Some(classify(site, logs, converts_to_logging))
+                })
+                .collect()
+        })
+        .collect();
+
+    Resolved {
+        classes,
+        logging_helpers: index.names_where(&fn_logs),
+        logging_types: logging_types.into_iter().collect(),
+    }
+}
+
+/// `let _ = f()` where every in-workspace `f` it can mean returns something other than a
+/// `Result`: nothing is discarded.
+fn is_not_a_result(site: &SiteFact, krate: usize, index: &FnIndex) -> bool {
+    if site.kind != SiteKind::DiscardLet {
+        return false;
+    }
+    let Some(callee) = &site.discarded_call else { return false };
+    let candidates = index.candidates(krate, callee);
+    !candidates.is_empty() && candidates.iter().all(|&id| index.returns_result(id) == Some(false))
+}
+
+/// DESIGN §2: propagated, logged, expected or unlogged — the most specific rule for the latter.
+pub fn classify(site: &SiteFact, logs: bool, converts_to_logging: bool) -> Class {
+    match &site.outcome {
+        Outcome::ServerError(_) if logs => Class::Logged,
+        Outcome::ServerError(_) => Class::Unlogged(crate::rules::silent_server_error::RULE.name),
+        Outcome::Propagated if converts_to_logging || site.instrument_err => Class::Logged,
+        Outcome::Propagated => Class::Propagated,
+        _ if logs => Class::Logged,
+        Outcome::ClientError => Class::Expected,
+        Outcome::Discarded => Class::Unlogged(crate::rules::swallowed_error::RULE.name),
+        Outcome::Fallback if site.specific => Class::Expected,
+        Outcome::Fallback => Class::Unlogged(crate::rules::unlogged_error::RULE.name),
+    }
+}

@@ -1,0 +1,120 @@
+//! The rules: their names, default levels and documentation, and the diagnostics they build.
+//! One file per rule; each file's `RULE.doc` is the text `obsdebt rule NAME` prints.
+
+pub mod parse_error;
+pub mod silent_server_error;
+pub mod swallowed_error;
+pub mod unlogged_error;
+pub mod unused_suppression;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::facts::SiteFact;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Off,
+    Warn,
+    Error,
+}
+
+impl Level {
+    pub fn parse(text: &str) -> Option<Level> {
+        match text {
+            "off" | "allow" => Some(Level::Off),
+            "warn" | "warning" => Some(Level::Warn),
+            "error" | "deny" => Some(Level::Error),
+            _ => None,
+        }
+    }
+
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            Level::Off => None,
+            Level::Warn => Some(Severity::Warning),
+            Level::Error => Some(Severity::Error),
+        }
+    }
+}
+
+pub struct RuleInfo {
+    pub name: &'static str,
+    pub default_level: Level,
+    /// Its sites count in logging coverage.
+    pub counted: bool,
+    /// One line: what it finds.
+    pub summary: &'static str,
+    /// The user documentation: What it finds / Why it matters / Example / Use instead / Options.
+    pub doc: &'static str,
+}
+
+pub static ALL: &[&RuleInfo] = &[
+    &unlogged_error::RULE,
+    &swallowed_error::RULE,
+    &silent_server_error::RULE,
+    &parse_error::RULE,
+    &unused_suppression::RULE,
+];
+
+pub fn find(name: &str) -> Option<&'static RuleInfo> {
+    ALL.iter().copied().find(|r| r.name == name)
+}
+
+pub fn names() -> Vec<&'static str> {
+    ALL.iter().map(|r| r.name).collect()
+}
+
+/// The rule that reports an unlogged error-path site: the most specific one (DESIGN §2).
+pub fn rule_for_site(site: &SiteFact) -> &'static RuleInfo {
+    use crate::facts::Outcome;
+    match site.outcome {
+        Outcome::ServerError(_) => &silent_server_error::RULE,
+        Outcome::Discarded => &swallowed_error::RULE,
+        _ => &unlogged_error::RULE,
+    }
+}
+
+/// Builds the diagnostic for an unlogged site in the file shown as `path`.
+pub fn site_diagnostic(site: &SiteFact, path: &str, severity: Severity) -> Diagnostic {
+    let rule = rule_for_site(site);
+    let (message, label, help) = match rule.name {
+        "silent-server-error" => silent_server_error::describe(site),
+        "swallowed-error" => swallowed_error::describe(site),
+        _ => unlogged_error::describe(site),
+    };
+    Diagnostic {
+        rule: rule.name,
+        severity,
+        message,
+        label,
+        help: Some(help),
+        path: path.to_string(),
+        span: site.span,
+        related: Vec::new(),
+        site_text: site.text.clone(),
+        fingerprint: String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_is_documented_with_the_fixed_headings() {
+        for rule in ALL {
+            for heading in ["## What it finds", "## Why it matters", "## Example", "## Use instead", "## Options"] {
+                assert!(rule.doc.contains(heading), "{} lacks `{heading}`", rule.name);
+            }
+            assert!(!rule.summary.ends_with('.'), "{}: summary ends with a period", rule.name);
+        }
+    }
+
+    #[test]
+    fn rule_names_are_kebab_case_and_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for rule in ALL {
+            assert!(rule.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{}", rule.name);
+            assert!(seen.insert(rule.name), "duplicate rule {}", rule.name);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! Which files a run reads: every `.rs` file under the given directories (skipping `target/`,
+//! hidden directories, what `.gitignore` ignores and `[files] exclude`), plus files named
+//! explicitly, which are always read. The order is deterministic (sorted by displayed path).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::workspace;
+
+#[derive(Debug, Clone)]
+pub struct WalkedFile {
+    pub path: PathBuf,
+    /// Relative to the current directory, `/`-separated: how the file is named in reports.
+    pub display: String,
+    /// Findings in this file are reported (it is under a given path or was named itself);
+    /// other files were read only for the workspace view around a named file.
+    pub in_scope: bool,
+}
+
+#[derive(Debug)]
+pub struct Walk {
+    pub files: Vec<WalkedFile>,
+    /// Problems with the paths given (missing, unreadable directories).
+    pub errors: Vec<String>,
+}
+
+/// Walks `paths`. When a path is a file, the workspace around it is walked too (out of scope),
+/// because logging helpers and error types are found across files.
+pub fn walk(paths: &[PathBuf], config: &Config) -> Walk {
+    let mut files: BTreeMap<String, WalkedFile> = BTreeMap::new();
+    let mut errors = Vec::new();
+    let mut context_roots: Vec<PathBuf> = Vec::new();
+
+    for given in paths {
+        let meta = match std::fs::metadata(given) {
+            Ok(m) => m,
+            Err(e) => {
+                errors.push(format!("{}: {}", given.display(), e));
+                continue;
+            }
+        };
+        if meta.is_dir() {
+            walk_dir(given, config, true, &mut files, &mut errors);
+        } else {
+            let display = workspace::display(given);
+            files.insert(display.clone(), WalkedFile { path: given.clone(), display, in_scope: true });
+            if let Some(root) = std::fs::canonicalize(given).ok().and_then(|abs| workspace::workspace_root(&abs)) {
+                if !context_roots.contains(&root) {
+                    context_roots.push(root);
+                }
+            }
+        }
+    }
+    for root in context_roots {
+        let mut extra = BTreeMap::new();
+        walk_dir(&root, config, false, &mut extra, &mut Vec::new());
+        for (k, v) in extra {
+            files.entry(k).or_insert(v);
+        }
+    }
+    Walk { files: files.into_values().collect(), errors }
+}
+
+fn walk_dir(
+    root: &Path,
+    config: &Config,
+    in_scope: bool,
+    out: &mut BTreeMap<String, WalkedFile>,
+    errors: &mut Vec<String>,
+) {
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .git_ignore(true)
+        .git_exclude(true)
+        .git_global(false)
+        .ignore(true)
+        .parents(true)
+        .require_git(false)
+        .follow_links(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(|entry| !is_cargo_target(entry.path()))
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                errors.push(e.to_string());
+                continue;
+            }
+        };
+        let path = entry.path();
+        let is_file = entry.file_type().is_some_and(|t| t.is_file());
+        if !is_file || path.extension().and_then(|e| e.to_str()) != Some("rs") {
+            continue;
+        }
+        let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if config.is_excluded(&abs) {
+            continue;
+        }
+        let display = workspace::display(path);
+        out.entry(display.clone())
+            .or_insert(WalkedFile { path: path.to_path_buf(), display, in_scope });
+    }
+}
+
+/// A Cargo build directory: `target/` beside a `Cargo.toml`, or any directory with the
+/// `CACHEDIR.TAG` Cargo writes. A source module named `target` is not skipped.
+fn is_cargo_target(path: &Path) -> bool {
+    if path.file_name().and_then(|n| n.to_str()) != Some("target") || !path.is_dir() {
+        return false;
+    }
+    path.join("CACHEDIR.TAG").is_file() || path.parent().is_some_and(|p| p.join("Cargo.toml").is_file())
+}

@@ -1,0 +1,184 @@
+//! Cargo layout: which crate a file belongs to, its module path, and whether it is a test,
+//! bench or example target.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// A Cargo package (or, without a manifest, the directory the files were found in).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CrateInfo {
+    pub name: String,
+    /// The package directory, displayed relative to the current directory.
+    pub display_dir: String,
+    pub dir: PathBuf,
+}
+
+/// Where a file sits in its crate.
+#[derive(Debug, Clone)]
+pub struct FilePlace {
+    pub krate: usize,
+    /// Module path from the file layout (`src/api/users.rs` → `api::users`).
+    pub module: Vec<String>,
+    /// A file of Cargo's test, bench or example targets.
+    pub test_target: bool,
+}
+
+/// Finds and caches package manifests.
+#[derive(Default)]
+pub struct Layout {
+    pub crates: Vec<CrateInfo>,
+    by_dir: HashMap<PathBuf, usize>,
+    manifest_cache: HashMap<PathBuf, Option<ManifestKind>>,
+}
+
+#[derive(Clone)]
+enum ManifestKind {
+    Package(String),
+    /// A virtual workspace manifest: no package of its own.
+    Virtual,
+}
+
+impl Layout {
+    fn manifest(&mut self, dir: &Path) -> Option<ManifestKind> {
+        if let Some(m) = self.manifest_cache.get(dir) {
+            return m.clone();
+        }
+        let path = dir.join("Cargo.toml");
+        let kind = std::fs::read_to_string(&path).ok().map(|text| {
+            let name = text
+                .parse::<toml::Table>()
+                .ok()
+                .and_then(|t| t.get("package")?.get("name")?.as_str().map(str::to_string));
+            match name {
+                Some(n) => ManifestKind::Package(n),
+                None => ManifestKind::Virtual,
+            }
+        });
+        self.manifest_cache.insert(dir.to_path_buf(), kind.clone());
+        kind
+    }
+
+    /// The place of `abs` (an absolute, canonical path); `fallback_root` names the crate when no
+    /// `Cargo.toml` is found above the file.
+    pub fn place(&mut self, abs: &Path, fallback_root: &Path) -> FilePlace {
+        let mut dir = abs.parent().map(Path::to_path_buf);
+        let mut found: Option<(PathBuf, String)> = None;
+        while let Some(d) = dir {
+            if let Some(ManifestKind::Package(name)) = self.manifest(&d) {
+                found = Some((d, name));
+                break;
+            }
+            dir = d.parent().map(Path::to_path_buf);
+        }
+        let (crate_dir, name) = found.unwrap_or_else(|| {
+            let root = fallback_root.to_path_buf();
+            let name = root
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| ".".into());
+            (root, name)
+        });
+        let krate = match self.by_dir.get(&crate_dir) {
+            Some(&i) => i,
+            None => {
+                self.crates.push(CrateInfo { name, display_dir: display(&crate_dir), dir: crate_dir.clone() });
+                self.by_dir.insert(crate_dir.clone(), self.crates.len() - 1);
+                self.crates.len() - 1
+            }
+        };
+        let rel = abs.strip_prefix(&crate_dir).unwrap_or(abs);
+        let mut parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        let test_target = matches!(parts.first().map(String::as_str), Some("tests" | "benches" | "examples"));
+        FilePlace { krate, module: module_path(&mut parts), test_target }
+    }
+}
+
+/// `src/api/users.rs` → `["api", "users"]`; `src/lib.rs`, `src/main.rs`, `mod.rs` collapse.
+fn module_path(parts: &mut Vec<String>) -> Vec<String> {
+    if parts.first().map(String::as_str) == Some("src") {
+        parts.remove(0);
+    }
+    if parts.first().map(String::as_str) == Some("bin") {
+        // Each `src/bin/x.rs` is its own crate root.
+        parts.remove(0);
+        if parts.len() == 1 {
+            return Vec::new();
+        }
+        parts.remove(0);
+    }
+    let Some(last) = parts.pop() else { return Vec::new() };
+    let stem = last.strip_suffix(".rs").unwrap_or(&last).to_string();
+    if parts.is_empty() && matches!(stem.as_str(), "lib" | "main") {
+        return Vec::new();
+    }
+    if stem != "mod" {
+        parts.push(stem);
+    }
+    parts.clone()
+}
+
+/// The top-most directory around `abs` with a `[workspace]` manifest, or else the nearest
+/// package: the set of files a single-file run must analyse to see the whole picture.
+pub fn workspace_root(abs: &Path) -> Option<PathBuf> {
+    let mut nearest_package = None;
+    let mut top_workspace = None;
+    let mut dir = abs.parent();
+    while let Some(d) = dir {
+        if let Ok(text) = std::fs::read_to_string(d.join("Cargo.toml")) {
+            if let Ok(table) = text.parse::<toml::Table>() {
+                if table.contains_key("workspace") {
+                    top_workspace = Some(d.to_path_buf());
+                }
+                if nearest_package.is_none() && table.contains_key("package") {
+                    nearest_package = Some(d.to_path_buf());
+                }
+            }
+        }
+        dir = d.parent();
+    }
+    top_workspace.or(nearest_package)
+}
+
+/// How a path is shown: relative to the current directory when under it, `/`-separated.
+pub fn display(path: &Path) -> String {
+    let cwd = std::env::current_dir().ok().and_then(|c| std::fs::canonicalize(c).ok());
+    let shown = match &cwd {
+        Some(c) if path.is_absolute() => path.strip_prefix(c).unwrap_or(path),
+        _ => path,
+    };
+    let mut out: Vec<String> = Vec::new();
+    for comp in shown.components() {
+        match comp {
+            std::path::Component::CurDir => {}
+            other => out.push(other.as_os_str().to_string_lossy().into_owned()),
+        }
+    }
+    if out.is_empty() {
+        return ".".into();
+    }
+    let joined = out.join("/");
+    if shown.has_root() && !joined.starts_with('/') {
+        // Windows-style roots are already in the first component; unix roots are "/".
+        return joined.replacen("//", "/", 1);
+    }
+    joined
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(p: &str) -> Vec<String> {
+        module_path(&mut p.split('/').map(str::to_string).collect())
+    }
+
+    #[test]
+    fn module_paths_follow_the_file_layout() {
+        assert!(m("src/main.rs").is_empty());
+        assert!(m("src/lib.rs").is_empty());
+        assert_eq!(m("src/api/users.rs"), vec!["api", "users"]);
+        assert_eq!(m("src/api/mod.rs"), vec!["api"]);
+        assert!(m("src/bin/worker.rs").is_empty());
+        assert_eq!(m("src/bin/worker/jobs.rs"), vec!["jobs"]);
+    }
+}
