@@ -39,6 +39,7 @@ struct PropagationSection {
 struct ResponsesSection {
     traits: Vec<String>,
     from_targets: Vec<String>,
+    status_only_methods: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -138,6 +139,7 @@ pub struct Knowledge {
     pub panic_methods: Vec<String>,
     pub response_traits: Vec<String>,
     pub response_from_targets: Vec<String>,
+    pub status_only_methods: Vec<String>,
     pub server_errors: Vec<PathPattern>,
     pub server_errors_in_error_paths: Vec<PathPattern>,
     pub client_errors: Vec<PathPattern>,
@@ -165,6 +167,7 @@ impl Knowledge {
             panic_methods: file.propagation.panic_methods,
             response_traits: file.responses.traits,
             response_from_targets: file.responses.from_targets,
+            status_only_methods: file.responses.status_only_methods,
             server_errors: paths(&file.status.server_errors),
             server_errors_in_error_paths: paths(&file.status.server_errors_in_error_paths),
             client_errors: paths(&file.status.client_errors),

@@ -35,6 +35,7 @@ pub fn extract(file: &syn::File, source: &str, k: &Knowledge, test_target: bool)
         fns: Vec::new(),
         module: Vec::new(),
         owners: Vec::new(),
+        impl_traits: Vec::new(),
         test_depth: usize::from(test_target || has_test_attr(&file.attrs)),
         skip_ok: HashSet::new(),
     };
@@ -47,6 +48,8 @@ struct FnCtx {
     name: String,
     err_type: Option<String>,
     instrument_err: bool,
+    /// A method like `ResponseError::status_code` that only names a status.
+    status_only: bool,
 }
 
 struct Shared<'k> {
@@ -57,6 +60,8 @@ struct Shared<'k> {
     fns: Vec<FnCtx>,
     module: Vec<String>,
     owners: Vec<Option<String>>,
+    /// The trait of each enclosing `impl` block (`None` for inherent impls).
+    impl_traits: Vec<Option<String>>,
     test_depth: usize,
     /// `.ok()` calls consumed by an enclosing `.ok_or(..)`: the error flows on as another error.
     skip_ok: HashSet<usize>,
@@ -140,6 +145,22 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
         }
     }
 
+    /// The call that produces the `Result` an expression evaluates (through `.await` and
+    /// pass-through combinators).
+    fn producer(&self, mut expr: &Expr) -> Option<Callee> {
+        loop {
+            expr = match strip_await(expr) {
+                Expr::MethodCall(m) if m.method == "inspect_err" || m.method == "inspect" => &m.receiver,
+                Expr::MethodCall(m) => return Some(Callee { path: vec![m.method.to_string()], method: true }),
+                Expr::Call(c) => {
+                    let path = expr_path(&c.func)?;
+                    return Some(Callee { path: self.sh.uses.expand(segments(path)), method: false });
+                }
+                _ => return None,
+            }
+        }
+    }
+
     /// Logging done earlier in the same method chain: `.inspect_err(|e| warn!(..))` or a
     /// `.map_err(..)` whose closure logs, before the site.
     fn chain_logs(&self, mut expr: &Expr) -> LogCond {
@@ -189,7 +210,9 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
         judged: Judged,
         specific: bool,
         discarded_call: Option<Callee>,
+        source: Option<&Expr>,
     ) {
+        let source = source.and_then(|e| self.producer(e));
         let in_test = self.sh.test_depth > 0;
         if in_test && !self.sh.k.include_tests {
             return;
@@ -216,6 +239,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             specific,
             converts_to,
             instrument_err,
+            source,
             discarded_call,
             in_test,
             function,
@@ -257,9 +281,18 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             owner,
             always_logs,
             returns_result,
+            err_type: err_type.clone(),
             is_test: test || self.sh.test_depth > 0,
         });
-        self.sh.fns.push(FnCtx { name, err_type, instrument_err: has_instrument_err(attrs) });
+        let in_response_impl = self
+            .sh
+            .impl_traits
+            .last()
+            .cloned()
+            .flatten()
+            .is_some_and(|t| self.sh.k.response_traits.contains(&t));
+        let status_only = in_response_impl && self.sh.k.status_only_methods.contains(&name);
+        self.sh.fns.push(FnCtx { name, err_type, instrument_err: has_instrument_err(attrs), status_only });
         self.sh.test_depth += usize::from(test);
     }
 
@@ -351,7 +384,11 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
         }
         self.sh.test_depth += usize::from(test);
         self.sh.owners.push(self_name);
+        self.sh.impl_traits.push(
+            i.trait_.as_ref().and_then(|(_, p, _)| p.segments.last()).map(|s| s.ident.to_string()),
+        );
         visit::visit_item_impl(self, i);
+        self.sh.impl_traits.pop();
         self.sh.owners.pop();
         self.sh.test_depth -= usize::from(test);
     }
@@ -396,13 +433,14 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
     }
 
     fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
-        if self.site_depth == 0 && self.comparison == 0 {
+        let status_only = self.sh.fns.last().is_some_and(|f| f.status_only);
+        if self.site_depth == 0 && self.comparison == 0 && !status_only {
             if let Some(Status::Server { standalone: true }) = self.env().status(&p.path) {
                 let written = segments(&p.path).join("::");
                 let logs = self.scope_logs();
                 let judged = Judged { outcome: Outcome::ServerError(written.clone()), logs, converts_to: Vec::new() };
                 let span = span_of(p.span(), p.span());
-                self.push_site(SiteKind::ServerError, span, written.clone(), written, judged, false, None);
+                self.push_site(SiteKind::ServerError, span, written.clone(), written, judged, false, None, None);
             }
         }
         visit::visit_expr_path(self, p);
@@ -425,7 +463,7 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                 let span = span_of(arm.pat.span(), end);
                 let text = self.text(arm.pat.span(), end);
                 let specific = arm.guard.is_some() || is_specific_err_pat(&arm.pat);
-                self.push_site(SiteKind::MatchArm, span, text, String::new(), judged, specific, None);
+                self.push_site(SiteKind::MatchArm, span, text, String::new(), judged, specific, None, Some(&m.expr));
             }
             self.scopes.push(Scope::Expr(&arm.body));
             if is_site {
@@ -451,7 +489,7 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                     let judged = self.judge(BodyRef::Block(&i.then_branch), &names);
                     let span = span_of(pat.span(), pat.span());
                     let text = format!("if let {}", self.text(pat.span(), pat.span()));
-                    self.push_site(SiteKind::IfLetErr, span, text, String::new(), judged, is_specific_err_pat(pat), None);
+                    self.push_site(SiteKind::IfLetErr, span, text, String::new(), judged, is_specific_err_pat(pat), None, Some(scrutinee));
                 }
                 self.visit_in_site(|x| x.visit_block(&i.then_branch));
                 if let Some((_, e)) = &i.else_branch {
@@ -464,7 +502,7 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                     let judged = self.judge(BodyRef::Expr(else_expr), &[]);
                     let span = span_of(else_token.span, else_token.span);
                     let text = format!("if let {} .. else", self.text(pat.span(), pat.span()));
-                    self.push_site(SiteKind::IfLetElse, span, text, String::new(), judged, false, None);
+                    self.push_site(SiteKind::IfLetElse, span, text, String::new(), judged, false, None, Some(scrutinee));
                 }
                 self.visit_block(&i.then_branch);
                 self.visit_in_site(|x| x.visit_expr(else_expr));
@@ -474,7 +512,7 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                     let judged = Judged { outcome: Outcome::Discarded, logs: self.chain_logs(scrutinee), converts_to: Vec::new() };
                     let span = span_of(pat.span(), pat.span());
                     let text = format!("if let {}", self.text(pat.span(), pat.span()));
-                    self.push_site(SiteKind::DiscardIfLet, span, text, String::new(), judged, false, None);
+                    self.push_site(SiteKind::DiscardIfLet, span, text, String::new(), judged, false, None, Some(scrutinee));
                 }
                 self.visit_block(&i.then_branch);
             }
@@ -488,7 +526,7 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                 let judged = self.judge(BodyRef::Expr(diverge), &[]);
                 let else_span = l.init.as_ref().and_then(|i| i.diverge.as_ref()).map(|(t, _)| t.span).unwrap_or_else(|| l.span());
                 let text = format!("let {} = .. else", self.text(l.pat.span(), l.pat.span()));
-                self.push_site(SiteKind::LetElse, span_of(else_span, else_span), text, String::new(), judged, false, None);
+                self.push_site(SiteKind::LetElse, span_of(else_span, else_span), text, String::new(), judged, false, None, Some(init));
             }
             self.visit_in_site(|x| x.visit_expr(diverge));
             return;
@@ -514,7 +552,7 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
         // `.ok()` discards the error, unless `.ok_or(..)` turns it into another error.
         if m.method == "ok" && m.args.is_empty() && !self.sh.skip_ok.remove(&key) && !self.benign(&m.receiver) {
             let judged = Judged { outcome: Outcome::Discarded, logs: self.chain_logs(&m.receiver), converts_to: Vec::new() };
-            self.push_site(SiteKind::DiscardOk, span, text.clone(), "ok".into(), judged, false, None);
+            self.push_site(SiteKind::DiscardOk, span, text.clone(), "ok".into(), judged, false, None, Some(&m.receiver));
         }
         if m.method == "ok_or" || m.method == "ok_or_else" {
             if let Expr::MethodCall(inner) = strip_await(&m.receiver) {
@@ -531,7 +569,7 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
         if !self.benign(&m.receiver) {
             let mut judged = self.judge_handler(&method, handler);
             judged.logs = LogCond::any(vec![judged.logs, self.chain_logs(&m.receiver)]);
-            self.push_site(SiteKind::Combinator, span, text, method, judged, false, None);
+            self.push_site(SiteKind::Combinator, span, text, method, judged, false, None, Some(&m.receiver));
         }
         self.visit_expr(&m.receiver);
         self.visit_in_site(|x| x.visit_expr(handler));
@@ -559,7 +597,7 @@ impl Extractor<'_, '_, '_> {
         let text = format!("let _ = {}", self.text(value.span(), value.span()));
         let detail = self.text(value_stripped.span(), value_stripped.span());
         let judged = Judged { outcome: Outcome::Discarded, logs: self.chain_logs(value_stripped), converts_to: Vec::new() };
-        self.push_site(SiteKind::DiscardLet, span, text, detail, judged, false, Some(callee));
+        self.push_site(SiteKind::DiscardLet, span, text, detail, judged, false, Some(callee), Some(value_stripped));
     }
 
     fn judge_handler(&self, method: &str, handler: &Expr) -> Judged {

@@ -42,6 +42,8 @@ pub struct FnFact {
     pub always_logs: LogCond,
     /// The declared return type is a `Result` (or a `Result` alias); `None` when unknown.
     pub returns_result: Option<bool>,
+    /// The declared error type's name (`StoreError`), when written.
+    pub err_type: Option<String>,
     pub is_test: bool,
 }
 
@@ -109,6 +111,9 @@ pub struct SiteFact {
     pub converts_to: Vec<String>,
     /// The enclosing fn has `#[instrument(err)]` and the error leaves through it.
     pub instrument_err: bool,
+    /// The call that produced the `Result` (`store.transfer(..)` in `match store.transfer(..)`):
+    /// when it is an in-workspace function, its declared error type is the error's type.
+    pub source: Option<Callee>,
     /// For `let _ = f(..)`: the called function, so that resolve can drop the site when `f`
     /// is an in-workspace function that does not return a `Result`.
     pub discarded_call: Option<Callee>,

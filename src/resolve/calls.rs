@@ -17,6 +17,7 @@ struct FnEntry {
     module: Vec<String>,
     owner: Option<String>,
     returns_result: Option<bool>,
+    err_type: Option<String>,
     /// (file, fn) for its facts.
     at: (usize, usize),
 }
@@ -48,6 +49,7 @@ impl FnIndex {
                     module,
                     owner: fact.owner.clone(),
                     returns_result: fact.returns_result,
+                    err_type: fact.err_type.clone(),
                     at: (fi, i),
                 });
             }
@@ -66,6 +68,11 @@ impl FnIndex {
 
     pub fn returns_result(&self, id: usize) -> Option<bool> {
         self.fns[id].returns_result
+    }
+
+    /// The declared error type of function `id` and its crate.
+    pub fn err_type(&self, id: usize) -> (usize, Option<&str>) {
+        (self.fns[id].krate, self.fns[id].err_type.as_deref())
     }
 
     /// The in-workspace functions `callee`, called from crate `krate`, can denote.

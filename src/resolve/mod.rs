@@ -74,10 +74,12 @@ pub fn resolve(files: &[FileInput], crate_names: &[String]) -> Resolved {
                         return None;
                     }
                     let logs = site.logs.eval(&mut |c| logs_of(krate, c));
-                    let converts_to_logging = site.converts_to.iter().any(|t| {
-                        let name = if t == RESULT_ALIAS { alias_error.get(&krate).unwrap_or(t) } else { t };
+                    let is_logging_type = |krate: usize, t: &str| {
+                        let name = if t == RESULT_ALIAS { alias_error.get(&krate).map(String::as_str).unwrap_or(t) } else { t };
                         logging_types.contains(name)
-                    });
+                    };
+                    let converts_to_logging = site.converts_to.iter().any(|t| is_logging_type(krate, t))
+                        || source_is_logging(site, krate, &index, &is_logging_type);
                     Some(classify(site, logs, converts_to_logging))
                 })
                 .collect()
@@ -89,6 +91,18 @@ pub fn resolve(files: &[FileInput], crate_names: &[String]) -> Resolved {
         logging_helpers: index.names_where(&fn_logs),
         logging_types: logging_types.into_iter().collect(),
     }
+}
+
+/// The error comes from an in-workspace function whose declared error type is a logging type:
+/// propagating it on ends in that type's logging response impl.
+fn source_is_logging(site: &SiteFact, krate: usize, index: &FnIndex, is_logging: &dyn Fn(usize, &str) -> bool) -> bool {
+    let Some(source) = &site.source else { return false };
+    let candidates = index.candidates(krate, source);
+    !candidates.is_empty()
+        && candidates.iter().all(|&id| match index.err_type(id) {
+            (k, Some(t)) => is_logging(k, t),
+            _ => false,
+        })
 }
 
 /// `let _ = f()` where every in-workspace `f` it can mean returns something other than a

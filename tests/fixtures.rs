@@ -1,0 +1,80 @@
+//! Every fixture service: the findings match the inline `//~ rule` expectations exactly, both
+//! ways, and the coverage counts match the fixture's `expected.toml`.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::{expectations, root, run_check};
+use obsdebt::report::{full, RenderOptions};
+
+const FIXTURES: &[&str] = &["axum-orders", "actix-inventory", "rocket-library", "tonic-accounts"];
+
+fn check_fixture(name: &str) {
+    std::env::set_current_dir(root()).unwrap();
+    let dir = root().join("fixtures").join(name);
+    let out = run_check(&[std::path::Path::new("fixtures").join(name).as_path()]);
+    let report = &out.report;
+
+    let mut found: BTreeMap<(String, u32, String), usize> = BTreeMap::new();
+    for d in &report.diagnostics {
+        *found.entry((d.path.clone(), d.span.line, d.rule.to_string())).or_insert(0) += 1;
+    }
+    let expected = expectations(&dir);
+    let missing: Vec<_> = expected.iter().filter(|(k, n)| found.get(*k) != Some(n)).collect();
+    let unexpected: Vec<_> = found.iter().filter(|(k, n)| expected.get(*k) != Some(n)).collect();
+    assert!(
+        missing.is_empty() && unexpected.is_empty(),
+        "{name}: findings differ from the //~ expectations\n  expected but not found: {missing:#?}\n  found but not expected: {unexpected:#?}"
+    );
+    assert!(!expected.is_empty(), "{name} has no expectations");
+
+    let spec: toml::Table = std::fs::read_to_string(dir.join("expected.toml")).unwrap().parse().unwrap();
+    let cov = spec["coverage"].as_table().unwrap();
+    let t = &report.total;
+    let actual = [
+        ("logged", t.logged),
+        ("unlogged", t.unlogged),
+        ("propagated", t.propagated),
+        ("expected", t.expected),
+        ("suppressed", t.suppressed),
+    ];
+    for (key, value) in actual {
+        assert_eq!(cov[key].as_integer().unwrap(), i64::from(value), "{name}: coverage.{key}");
+    }
+    assert_eq!(t.percent(), cov["percent"].as_float(), "{name}: coverage.percent");
+    assert!(report.not_analysed.is_empty(), "{name}: {:?}", report.not_analysed);
+}
+
+#[test]
+fn fixtures_match_their_expectations() {
+    for name in FIXTURES {
+        check_fixture(name);
+    }
+}
+
+#[test]
+fn every_fixture_directory_is_checked() {
+    let mut dirs: Vec<String> = std::fs::read_dir(root().join("fixtures"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    dirs.sort();
+    let mut listed: Vec<String> = FIXTURES.iter().map(|s| s.to_string()).collect();
+    listed.sort();
+    assert_eq!(dirs, listed, "a fixture directory is not in FIXTURES");
+}
+
+/// The `full` output of one fixture, pinned. Refresh with `OBSDEBT_BLESS=1 cargo test`.
+#[test]
+fn full_output_snapshot() {
+    std::env::set_current_dir(root()).unwrap();
+    let out = run_check(&[std::path::Path::new("fixtures/axum-orders")]);
+    let text = full::render(&out.report, &RenderOptions { color: false, quiet: false, statistics: true });
+    let snap = root().join("tests/snapshots/axum-orders.full.txt");
+    if std::env::var_os("OBSDEBT_BLESS").is_some() {
+        std::fs::write(&snap, &text).unwrap();
+    }
+    let want = std::fs::read_to_string(&snap).expect("snapshot exists (OBSDEBT_BLESS=1 to create)");
+    assert_eq!(text, want, "full output changed; review it and re-bless with OBSDEBT_BLESS=1");
+}
