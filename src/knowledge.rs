@@ -54,6 +54,7 @@ struct StatusSection {
 #[serde(deny_unknown_fields)]
 struct DiscardsSection {
     benign: Vec<String>,
+    not_results: Vec<String>,
 }
 
 /// A path written as segments, matched on its trailing segments.
@@ -94,7 +95,7 @@ impl BenignPattern {
         if let Some(name) = text.strip_suffix('!') {
             return Ok(BenignPattern::Macro(name.rsplit("::").next().unwrap_or(name).to_string()));
         }
-        if text.contains("::") {
+        if text.contains("::") || (!text.contains('.') && !text.contains('*')) {
             return Ok(BenignPattern::Call(PathPattern::parse(text)));
         }
         match text.rsplit_once('.') {
@@ -105,7 +106,7 @@ impl BenignPattern {
                 })
             }
             _ => Err(format!(
-                "`{text}` is neither a path (`std::env::var`), a method (`*tx.send`) nor a macro (`write!`)"
+                "`{text}` is neither a function (`std::env::var`, `dotenv`), a method (`*tx.send`) nor a macro (`write!`)"
             )),
         }
     }
@@ -144,6 +145,8 @@ pub struct Knowledge {
     pub server_errors_in_error_paths: Vec<PathPattern>,
     pub client_errors: Vec<PathPattern>,
     pub benign: Vec<BenignPattern>,
+    /// Names of calls that do not return a `Result` (for `let _ =`).
+    pub not_results: Vec<String>,
     /// Count error paths in test code too.
     pub include_tests: bool,
 }
@@ -177,6 +180,7 @@ impl Knowledge {
                 .iter()
                 .map(|s| BenignPattern::parse(s).expect("embedded benign patterns are valid"))
                 .collect(),
+            not_results: file.discards.not_results,
             include_tests: false,
         }
     }

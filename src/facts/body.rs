@@ -100,10 +100,12 @@ pub fn is_variant_pat(pat: &Pat, variant: &str) -> bool {
     }
 }
 
+/// `_` or a binding. An identifier starting with a capital is a unit struct or constant
+/// (`Err(AuthRedirect)`), as Rust's naming conventions make it: a specific pattern.
 fn is_catch_all(pat: &Pat) -> bool {
     match pat {
         Pat::Wild(_) => true,
-        Pat::Ident(i) => i.subpat.is_none(),
+        Pat::Ident(i) => i.subpat.is_none() && !i.ident.to_string().starts_with(|c: char| c.is_uppercase()),
         _ => false,
     }
 }
@@ -414,10 +416,16 @@ fn block_tail<'a>(b: &'a syn::Block, out: &mut Vec<&'a Expr>) {
     }
 }
 
-/// `return` values and `?` operands inside a body (not inside closures or async blocks).
+/// Methods that keep a value for later: an error passed to one of them flows on.
+const STORING_METHODS: &[&str] = &["push", "push_back", "push_front", "insert", "send", "try_send", "extend", "set", "replace"];
+
+/// `return` values, `?` operands and stored values inside a body (not inside closures or async
+/// blocks).
 struct Exits<'a> {
     returns: Vec<&'a Expr>,
     tries: Vec<&'a Expr>,
+    /// Right-hand sides of assignments and arguments of storing methods.
+    stores: Vec<&'a Expr>,
 }
 
 impl<'a> Visit<'a> for Exits<'a> {
@@ -430,6 +438,16 @@ impl<'a> Visit<'a> for Exits<'a> {
     fn visit_expr_try(&mut self, t: &'a syn::ExprTry) {
         self.tries.push(&t.expr);
         visit::visit_expr_try(self, t);
+    }
+    fn visit_expr_assign(&mut self, a: &'a syn::ExprAssign) {
+        self.stores.push(&a.right);
+        visit::visit_expr_assign(self, a);
+    }
+    fn visit_expr_method_call(&mut self, m: &'a ExprMethodCall) {
+        if STORING_METHODS.iter().any(|s| m.method == s) {
+            self.stores.extend(m.args.iter());
+        }
+        visit::visit_expr_method_call(self, m);
     }
     fn visit_expr_closure(&mut self, _: &'a syn::ExprClosure) {}
     fn visit_expr_async(&mut self, _: &'a syn::ExprAsync) {}
@@ -452,6 +470,17 @@ pub fn mentions(e: &Expr, names: &[String]) -> bool {
     let mut m = M(names, false);
     m.visit_expr(e);
     m.1
+}
+
+/// The error value itself, possibly wrapped: `e`, `Some(e)`, `Box::new(e)`, `Wrap(e)`, `e.into()`.
+fn by_value(e: &Expr, names: &[String]) -> bool {
+    match strip_await(e) {
+        Expr::Call(c) => c.args.iter().any(|a| by_value(a, names)),
+        Expr::MethodCall(m) => m.method == "into" && is_binding(&m.receiver, names),
+        Expr::Tuple(t) => t.elems.iter().any(|a| by_value(a, names)),
+        Expr::Struct(s) => s.fields.iter().any(|f| by_value(&f.expr, names)),
+        other => is_binding(other, names),
+    }
 }
 
 fn is_binding(e: &Expr, names: &[String]) -> bool {
@@ -490,7 +519,7 @@ const CONVERSIONS: &[&str] = &["into", "into_response", "context", "with_context
 /// types it is converted into on the way.
 pub fn propagation(env: &Env, body: BodyRef, names: &[String]) -> (bool, Vec<String>) {
     let mut results = Vec::new();
-    let mut exits = Exits { returns: Vec::new(), tries: Vec::new() };
+    let mut exits = Exits { returns: Vec::new(), tries: Vec::new(), stores: Vec::new() };
     match body {
         BodyRef::Expr(e) => {
             result_exprs(e, &mut results);
@@ -536,6 +565,10 @@ pub fn propagation(env: &Env, body: BodyRef, names: &[String]) -> (bool, Vec<Str
             Expr::Macro(m) if env.is_propagate_macro(&m.mac.path) => propagates = true,
             _ => {}
         }
+    }
+    // `self.last_error = Some(e)`, `failures.push(e)`: the error is kept and flows on.
+    if exits.stores.iter().any(|s| by_value(s, names)) {
+        propagates = true;
     }
     // `Err(e)?`, `res.map_err(..)?` on the error itself, `Err(AppError::X)?`.
     for t in exits.tries {

@@ -14,7 +14,7 @@ use super::body::{
 };
 use super::logcond::{Callee, LogCond};
 use super::macros::{self, MacroBody};
-use super::paths::{expr_path, last_name, segments, span_of, strip_await, LineIndex, UseMap};
+use super::paths::{expr_path, last_name, segments, span_of, span_one_line, strip_await, LineIndex, UseMap};
 use super::{FileFacts, FnFact, Outcome, ResponseImpl, SiteFact, SiteKind};
 use crate::knowledge::{glob_match, BenignPattern, Knowledge};
 
@@ -35,7 +35,6 @@ pub fn extract(file: &syn::File, source: &str, k: &Knowledge, test_target: bool)
         fns: Vec::new(),
         module: Vec::new(),
         owners: Vec::new(),
-        impl_traits: Vec::new(),
         test_depth: usize::from(test_target || has_test_attr(&file.attrs)),
         skip_ok: HashSet::new(),
     };
@@ -60,8 +59,6 @@ struct Shared<'k> {
     fns: Vec<FnCtx>,
     module: Vec<String>,
     owners: Vec<Option<String>>,
-    /// The trait of each enclosing `impl` block (`None` for inherent impls).
-    impl_traits: Vec<Option<String>>,
     test_depth: usize,
     /// `.ok()` calls consumed by an enclosing `.ok_or(..)`: the error flows on as another error.
     skip_ok: HashSet<usize>,
@@ -284,14 +281,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             err_type: err_type.clone(),
             is_test: test || self.sh.test_depth > 0,
         });
-        let in_response_impl = self
-            .sh
-            .impl_traits
-            .last()
-            .cloned()
-            .flatten()
-            .is_some_and(|t| self.sh.k.response_traits.contains(&t));
-        let status_only = in_response_impl && self.sh.k.status_only_methods.contains(&name);
+        let status_only = self.sh.k.status_only_methods.contains(&name);
         self.sh.fns.push(FnCtx { name, err_type, instrument_err: has_instrument_err(attrs), status_only });
         self.sh.test_depth += usize::from(test);
     }
@@ -384,11 +374,7 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
         }
         self.sh.test_depth += usize::from(test);
         self.sh.owners.push(self_name);
-        self.sh.impl_traits.push(
-            i.trait_.as_ref().and_then(|(_, p, _)| p.segments.last()).map(|s| s.ident.to_string()),
-        );
         visit::visit_item_impl(self, i);
-        self.sh.impl_traits.pop();
         self.sh.owners.pop();
         self.sh.test_depth -= usize::from(test);
     }
@@ -455,7 +441,9 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                 self.visit_expr(guard);
             }
             let is_site = error_arms.contains(&i);
-            if is_site && !benign {
+            // `Err(e) => match e {}`: an uninhabited error (`Infallible`), never taken.
+            let uninhabited = matches!(&*arm.body, Expr::Match(inner) if inner.arms.is_empty());
+            if is_site && !benign && !uninhabited {
                 let mut names = Vec::new();
                 bindings(&arm.pat, &mut names);
                 let judged = self.judge(BodyRef::Expr(&arm.body), &names);
@@ -546,7 +534,7 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
 
     fn visit_expr_method_call(&mut self, m: &'ast ExprMethodCall) {
         let key = m as *const ExprMethodCall as usize;
-        let span = span_of(m.method.span(), m.paren_token.span.close());
+        let span = span_one_line(m.method.span(), m.paren_token.span.close());
         let text = format!(".{}", self.text(m.method.span(), m.paren_token.span.close()));
 
         // `.ok()` discards the error, unless `.ok_or(..)` turns it into another error.
@@ -554,7 +542,8 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
             let judged = Judged { outcome: Outcome::Discarded, logs: self.chain_logs(&m.receiver), converts_to: Vec::new() };
             self.push_site(SiteKind::DiscardOk, span, text.clone(), "ok".into(), judged, false, None, Some(&m.receiver));
         }
-        if m.method == "ok_or" || m.method == "ok_or_else" {
+        // `.ok().ok_or(..)` turns the error into another error; `.ok().unwrap()` panics on it.
+        if matches!(m.method.to_string().as_str(), "ok_or" | "ok_or_else" | "unwrap" | "expect") {
             if let Expr::MethodCall(inner) = strip_await(&m.receiver) {
                 if inner.method == "ok" && inner.args.is_empty() {
                     self.sh.skip_ok.insert(inner as *const ExprMethodCall as usize);
@@ -584,16 +573,19 @@ impl Extractor<'_, '_, '_> {
     fn discard_let(&mut self, start: PmSpan, value: &Expr) {
         let value_stripped = strip_await(value);
         let callee = match value_stripped {
+            // `let _ = x.unwrap();` panics on the error instead of discarding it.
+            Expr::MethodCall(m) if self.sh.k.panic_methods.iter().any(|p| m.method == p) => None,
             Expr::Call(c) => expr_path(&c.func).map(|p| Callee { path: self.sh.uses.expand(segments(p)), method: false }),
             Expr::MethodCall(m) => Some(Callee { path: vec![m.method.to_string()], method: true }),
             // `let _ = x?;` keeps the error flowing; a plain value or a macro is not a Result we know of.
             _ => None,
         };
         let Some(callee) = callee else { return };
-        if self.benign(value_stripped) {
+        let name = callee.path.last().map(String::as_str).unwrap_or("");
+        if self.benign(value_stripped) || self.sh.k.not_results.iter().any(|n| n == name) {
             return;
         }
-        let span = span_of(start, value.span());
+        let span = span_one_line(start, value.span());
         let text = format!("let _ = {}", self.text(value.span(), value.span()));
         let detail = self.text(value_stripped.span(), value_stripped.span());
         let judged = Judged { outcome: Outcome::Discarded, logs: self.chain_logs(value_stripped), converts_to: Vec::new() };

@@ -104,13 +104,22 @@ pub fn expr_path(expr: &Expr) -> Option<&syn::Path> {
     }
 }
 
-/// Strips `.await`, parentheses and groups.
+/// Strips `.await`, parentheses, groups and blocks that only wrap one expression
+/// (`unsafe { dotenv() }`).
 pub fn strip_await(mut expr: &Expr) -> &Expr {
     loop {
         expr = match expr {
             Expr::Await(a) => &a.base,
             Expr::Paren(p) => &p.expr,
             Expr::Group(g) => &g.expr,
+            Expr::Unsafe(u) if u.block.stmts.len() == 1 => match &u.block.stmts[0] {
+                syn::Stmt::Expr(e, None) => e,
+                _ => return expr,
+            },
+            Expr::Block(b) if b.block.stmts.len() == 1 && b.label.is_none() => match &b.block.stmts[0] {
+                syn::Stmt::Expr(e, None) => e,
+                _ => return expr,
+            },
             _ => return expr,
         }
     }
@@ -175,6 +184,16 @@ pub fn truncate(text: &str, max_chars: usize) -> String {
     } else {
         let cut: String = text.chars().take(max_chars - 1).collect();
         format!("{cut}…")
+    }
+}
+
+/// From `start` to `end` when both are on one line; otherwise just `start`, so that an
+/// underline never runs over a whole multi-line closure.
+pub fn span_one_line(start: PmSpan, end: PmSpan) -> Span {
+    if start.start().line == end.end().line {
+        span_of(start, end)
+    } else {
+        span_of(start, start)
     }
 }
 
