@@ -43,7 +43,11 @@ pub struct CheckOutput {
 
 pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     // Configure.
-    let paths = if opts.paths.is_empty() { vec![PathBuf::from(".")] } else { opts.paths.clone() };
+    let paths = if opts.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        opts.paths.clone()
+    };
     let mut config = load_config(opts, &paths)?;
     apply_selection(&mut config, &opts.select, &opts.ignore)?;
 
@@ -51,14 +55,21 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     let walked = walk::walk(&paths, &config);
     let mut io_errors = walked.errors.clone();
     let mut layout = Layout::default();
-    let cwd = std::env::current_dir().ok().and_then(|c| std::fs::canonicalize(c).ok()).unwrap_or_default();
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|c| std::fs::canonicalize(c).ok())
+        .unwrap_or_default();
     let places: Vec<_> = walked
         .files
         .iter()
         .map(|f| {
             let abs = std::fs::canonicalize(&f.path).unwrap_or_else(|_| cwd.join(&f.path));
             let fallback = std::fs::canonicalize(&paths[0]).unwrap_or_else(|_| cwd.clone());
-            let fallback = if fallback.is_file() { fallback.parent().map(PathBuf::from).unwrap_or_default() } else { fallback };
+            let fallback = if fallback.is_file() {
+                fallback.parent().map(PathBuf::from).unwrap_or_default()
+            } else {
+                fallback
+            };
             layout.place(&abs, &fallback)
         })
         .collect();
@@ -68,7 +79,10 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
         .files
         .iter()
         .zip(&places)
-        .map(|(f, p)| Job { path: &f.path, test_target: p.test_target })
+        .map(|(f, p)| Job {
+            path: &f.path,
+            test_target: p.test_target,
+        })
         .collect();
     let collected = collect::collect(&jobs, &config.knowledge, opts.threads);
 
@@ -77,7 +91,10 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     let inputs: Vec<FileInput> = collected
         .iter()
         .zip(&places)
-        .map(|(r, place)| FileInput { place, facts: r.as_ref().unwrap_or(&empty) })
+        .map(|(r, place)| FileInput {
+            place,
+            facts: r.as_ref().unwrap_or(&empty),
+        })
         .collect();
     let crate_names: Vec<String> = layout.crates.iter().map(|c| c.name.clone()).collect();
     let resolved = resolve::resolve(&inputs, &crate_names);
@@ -118,7 +135,9 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
             }
             let suppression = rule.and_then(|r| find_suppression(&facts.suppressions, r, site.span.line));
             counts.add_class(class, suppression.is_some());
-            let (Some(rule), Some(severity)) = (rule, level.severity()) else { continue };
+            let (Some(rule), Some(severity)) = (rule, level.severity()) else {
+                continue;
+            };
             match suppression {
                 Some(idx) => {
                     used[idx] = true;
@@ -129,25 +148,44 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
                         reason: facts.suppressions[idx].reason.clone(),
                     });
                 }
-                None => report.diagnostics.push(rules::site_diagnostic(site, &file.display, severity)),
+                None => report
+                    .diagnostics
+                    .push(rules::site_diagnostic(site, &file.display, severity)),
             }
         }
         if let Some(sev) = config.level(rules::unused_suppression::RULE.name).severity() {
-            report.diagnostics.extend(unused_suppressions(&facts.suppressions, &used, &file.display, sev, &config));
+            report.diagnostics.extend(unused_suppressions(
+                &facts.suppressions,
+                &used,
+                &file.display,
+                sev,
+                &config,
+            ));
         }
         crate_counts.entry(places[i].krate).or_default().add(&counts);
         report.total.add(&counts);
         if !counts.is_empty() {
-            report.files.push(FileCoverage { path: file.display.clone(), counts });
+            report.files.push(FileCoverage {
+                path: file.display.clone(),
+                counts,
+            });
         }
     }
     for (krate, counts) in crate_counts {
         let info = &layout.crates[krate];
-        report.crates.push(CrateCoverage { name: info.name.clone(), path: info.display_dir.clone(), counts });
+        report.crates.push(CrateCoverage {
+            name: info.name.clone(),
+            path: info.display_dir.clone(),
+            counts,
+        });
     }
-    report.crates.sort_by(|a, b| a.path.cmp(&b.path).then(a.name.cmp(&b.name)));
+    report
+        .crates
+        .sort_by(|a, b| a.path.cmp(&b.path).then(a.name.cmp(&b.name)));
     report.not_analysed.sort();
-    report.suppressed.sort_by(|a, b| (&a.path, a.span, a.rule).cmp(&(&b.path, b.span, b.rule)));
+    report
+        .suppressed
+        .sort_by(|a, b| (&a.path, a.span, a.rule).cmp(&(&b.path, b.span, b.rule)));
     sort_diagnostics(&mut report.diagnostics);
     assign_fingerprints(&mut report.diagnostics);
 
@@ -157,19 +195,32 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
             if report.sources.contains_key(&d.path) {
                 continue;
             }
-            if let Some(text) = by_display.get(d.path.as_str()).and_then(|p| std::fs::read_to_string(p).ok()) {
+            if let Some(text) = by_display
+                .get(d.path.as_str())
+                .and_then(|p| std::fs::read_to_string(p).ok())
+            {
                 report.sources.insert(d.path.clone(), text);
             }
         }
     }
     io_errors.sort();
     io_errors.dedup();
-    Ok(CheckOutput { report, config, io_errors })
+    Ok(CheckOutput {
+        report,
+        config,
+        io_errors,
+    })
 }
 
 pub fn sort_diagnostics(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
-        (&a.path, a.span.line, a.span.column, a.rule, &a.message).cmp(&(&b.path, b.span.line, b.span.column, b.rule, &b.message))
+        (&a.path, a.span.line, a.span.column, a.rule, &a.message).cmp(&(
+            &b.path,
+            b.span.line,
+            b.span.column,
+            b.rule,
+            &b.message,
+        ))
     });
 }
 
@@ -222,7 +273,9 @@ fn find_suppression(sups: &[Suppression], rule: &str, line: u32) -> Option<usize
 
 fn parse_error_diagnostic(path: &str, err: &FileError, severity: Severity) -> Diagnostic {
     let help = match err {
-        FileError::Parse { .. } => "fix the syntax, or add the file to `[files] exclude` in lint.toml if it is not Rust",
+        FileError::Parse { .. } => {
+            "fix the syntax, or add the file to `[files] exclude` in lint.toml if it is not Rust"
+        }
         FileError::Utf8(_) => "save the file as UTF-8, or exclude it in lint.toml",
         FileError::Io(_) => "check the file's permissions, or exclude it in lint.toml",
     };
@@ -259,7 +312,11 @@ fn unused_suppressions(
             // Rules that are off are not checked, so their suppressions are not judged either.
             continue;
         } else {
-            let target = if s.file_level { "in this file".to_string() } else { format!("on line {}", s.target_line) };
+            let target = if s.file_level {
+                "in this file".to_string()
+            } else {
+                format!("on line {}", s.target_line)
+            };
             format!("unused suppression: no `{}` finding {target}", s.rules.join("`, `"))
         };
         let help = if s.malformed.is_some() {

@@ -93,7 +93,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "PCT", value_parser = parse_percent)]
     pub fail_under: Option<f64>,
 
-    /// Print one line per rule: count, name
+    /// Print one line per rule (count, name) instead of each finding
     #[arg(long)]
     pub statistics: bool,
 
@@ -126,7 +126,10 @@ pub enum ColorChoice {
 }
 
 fn parse_percent(s: &str) -> Result<f64, String> {
-    let v: f64 = s.trim_end_matches('%').parse().map_err(|_| format!("`{s}` is not a number"))?;
+    let v: f64 = s
+        .trim_end_matches('%')
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number"))?;
     if (0.0..=100.0).contains(&v) {
         Ok(v)
     } else {
@@ -151,8 +154,13 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
     }
 }
 
+/// NO_COLOR set to anything non-empty turns automatic colour off (no-color.org).
+fn no_color_env() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
 fn stderr_color() -> bool {
-    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    std::io::stderr().is_terminal() && !no_color_env()
 }
 
 fn error(msg: &str) {
@@ -183,16 +191,18 @@ fn run_check(args: CheckArgs) -> i32 {
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            args.output.is_none()
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
+        ColorChoice::Auto => args.output.is_none() && std::io::stdout().is_terminal() && !no_color_env(),
     };
-    let render_opts = RenderOptions { color, quiet: args.quiet, statistics: args.statistics };
+    let render_opts = RenderOptions {
+        color,
+        quiet: args.quiet,
+        statistics: args.statistics,
+    };
     let text = report::render(&out.report, args.output_format, &render_opts);
     let written = match &args.output {
-        Some(path) => std::fs::write(path, text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display())),
+        Some(path) => {
+            std::fs::write(path, text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        }
         None => {
             let mut stdout = std::io::stdout().lock();
             match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
@@ -254,7 +264,10 @@ fn run_rule(name: Option<&str>) -> i32 {
         Some(n) => match rules::find(n) {
             Some(r) => out.push_str(&format!("# {}\n\n{}\n\n{}", r.name, r.summary, r.doc)),
             None => {
-                error(&format!("unknown rule `{n}` (known rules: {})", rules::names().join(", ")));
+                error(&format!(
+                    "unknown rule `{n}` (known rules: {})",
+                    rules::names().join(", ")
+                ));
                 return 2;
             }
         },

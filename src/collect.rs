@@ -35,7 +35,12 @@ impl FileError {
     pub fn span(&self) -> Span {
         match self {
             FileError::Parse { span, .. } => *span,
-            _ => Span { line: 1, column: 1, end_line: 1, end_column: 1 },
+            _ => Span {
+                line: 1,
+                column: 1,
+                end_line: 1,
+                end_column: 1,
+            },
         }
     }
 }
@@ -52,7 +57,11 @@ pub fn collect(jobs: &[Job], k: &Knowledge, threads: usize) -> Vec<Result<FileFa
     let run = || jobs.par_iter().map(|job| collect_one(job, k)).collect::<Vec<_>>();
     // syn recurses on nesting: give workers deep stacks so that deep input parses or fails
     // cleanly instead of overflowing.
-    match rayon::ThreadPoolBuilder::new().num_threads(threads).stack_size(64 << 20).build() {
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .stack_size(64 << 20)
+        .build()
+    {
         Ok(pool) => pool.install(run),
         Err(_) => run(),
     }

@@ -105,9 +105,9 @@ impl ConfigError {
         use annotate_snippets::{AnnotationKind, Level as ALevel, Renderer, Snippet};
         let renderer = if styled { Renderer::styled() } else { Renderer::plain() };
         let title = format!("invalid configuration: {}", self.message);
-        let mut group = ALevel::ERROR.primary_title(title.as_str()).element(
-            annotate_snippets::Origin::path(self.path.as_str()),
-        );
+        let mut group = ALevel::ERROR
+            .primary_title(title.as_str())
+            .element(annotate_snippets::Origin::path(self.path.as_str()));
         if let (Some(source), Some(span)) = (&self.source, &self.span) {
             let end = span.end.max(span.start + 1).min(source.len());
             let start = span.start.min(end);
@@ -178,7 +178,11 @@ impl Config {
 /// The nearest `lint.toml` from `start` upward.
 pub fn discover(start: &Path) -> Option<PathBuf> {
     let start = std::fs::canonicalize(start).ok()?;
-    let mut dir = if start.is_file() { start.parent()?.to_path_buf() } else { start };
+    let mut dir = if start.is_file() {
+        start.parent()?.to_path_buf()
+    } else {
+        start
+    };
     loop {
         let candidate = dir.join(FILE_NAME);
         if candidate.is_file() {
@@ -221,8 +225,10 @@ pub fn parse(text: &str, display: &str, root: PathBuf) -> Result<Config, ConfigE
 
     for (name, level) in &raw.rules {
         let Some(rule) = rules::find(name.get_ref()) else {
-            return Err(ConfigError::at(display, text, name.span(), format!("unknown rule `{}`", name.get_ref()))
-                .with_help(format!("known rules: {}", rules::names().join(", "))));
+            return Err(
+                ConfigError::at(display, text, name.span(), format!("unknown rule `{}`", name.get_ref()))
+                    .with_help(format!("known rules: {}", rules::names().join(", "))),
+            );
         };
         let Some(parsed) = Level::parse(level.get_ref()) else {
             return Err(ConfigError::at(
@@ -245,9 +251,10 @@ pub fn parse(text: &str, display: &str, root: PathBuf) -> Result<Config, ConfigE
         } else {
             format!("**/{text_pattern}")
         };
-        let glob = GlobBuilder::new(&full).literal_separator(true).build().map_err(|e| {
-            ConfigError::at(display, text, pattern.span(), format!("invalid glob: {}", e.kind()))
-        })?;
+        let glob = GlobBuilder::new(&full)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| ConfigError::at(display, text, pattern.span(), format!("invalid glob: {}", e.kind())))?;
         globs.add(glob);
         // `dir/**` should also exclude what is below `dir/` itself when written as `dir`.
         if !full.ends_with("/**") && !full.contains('*') {
@@ -281,16 +288,17 @@ pub fn parse(text: &str, display: &str, root: PathBuf) -> Result<Config, ConfigE
     }
     k.print_counts = raw.logging.print;
     for b in &raw.discards.benign {
-        let pattern = BenignPattern::parse(b.get_ref())
-            .map_err(|msg| ConfigError::at(display, text, b.span(), msg))?;
+        let pattern = BenignPattern::parse(b.get_ref()).map_err(|msg| ConfigError::at(display, text, b.span(), msg))?;
         k.benign.push(pattern);
     }
     k.include_tests = raw.coverage.include_tests;
     if let Some(pct) = &raw.coverage.fail_under {
         let v = *pct.get_ref();
         if !(0.0..=100.0).contains(&v) {
-            return Err(ConfigError::at(display, text, pct.span(), format!("`{v}` is not a percentage"))
-                .with_help("use a number from 0 to 100"));
+            return Err(
+                ConfigError::at(display, text, pct.span(), format!("`{v}` is not a percentage"))
+                    .with_help("use a number from 0 to 100"),
+            );
         }
         config.fail_under = Some(v);
     }

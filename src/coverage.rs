@@ -58,10 +58,30 @@ mod tests {
 
     #[test]
     fn percent_rounds_to_one_decimal_and_is_none_when_empty() {
-        let c = Counts { logged: 5, unlogged: 1, propagated: 9, ..Counts::default() };
+        let c = Counts {
+            logged: 5,
+            unlogged: 1,
+            propagated: 9,
+            ..Counts::default()
+        };
         assert_eq!(c.percent(), Some(83.3));
-        assert_eq!(Counts { propagated: 3, ..Counts::default() }.percent(), None);
-        assert_eq!(Counts { logged: 2, unlogged: 1, ..Counts::default() }.percent(), Some(66.7));
+        assert_eq!(
+            Counts {
+                propagated: 3,
+                ..Counts::default()
+            }
+            .percent(),
+            None
+        );
+        assert_eq!(
+            Counts {
+                logged: 2,
+                unlogged: 1,
+                ..Counts::default()
+            }
+            .percent(),
+            Some(66.7)
+        );
         assert_eq!(show_percent(None), "n/a");
     }
 }

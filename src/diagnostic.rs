@@ -81,8 +81,7 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 /// the whitespace-normalised text of the site and its occurrence index among identical sites.
 /// Line numbers are deliberately left out. Expects `diags` in report order.
 pub fn assign_fingerprints(diags: &mut [Diagnostic]) {
-    let mut seen: std::collections::HashMap<(String, &'static str, String), u32> =
-        std::collections::HashMap::new();
+    let mut seen: std::collections::HashMap<(String, &'static str, String), u32> = std::collections::HashMap::new();
     for d in diags.iter_mut() {
         let key = (d.path.clone(), d.rule, d.site_text.clone());
         let index = seen.entry(key).or_insert(0);

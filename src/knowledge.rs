@@ -93,7 +93,9 @@ impl BenignPattern {
             return Err("an empty pattern matches nothing".into());
         }
         if let Some(name) = text.strip_suffix('!') {
-            return Ok(BenignPattern::Macro(name.rsplit("::").next().unwrap_or(name).to_string()));
+            return Ok(BenignPattern::Macro(
+                name.rsplit("::").next().unwrap_or(name).to_string(),
+            ));
         }
         if text.contains("::") || (!text.contains('.') && !text.contains('*')) {
             return Ok(BenignPattern::Call(PathPattern::parse(text)));
@@ -154,8 +156,7 @@ pub struct Knowledge {
 impl Knowledge {
     /// The embedded defaults. A broken embedded file is a build defect caught by the tests.
     pub fn defaults() -> Knowledge {
-        let file: LoggingFile =
-            toml::from_str(LOGGING_TOML).expect("rules/logging.toml is valid (checked by tests)");
+        let file: LoggingFile = toml::from_str(LOGGING_TOML).expect("rules/logging.toml is valid (checked by tests)");
         let paths = |v: &[String]| v.iter().map(|s| PathPattern::parse(s)).collect::<Vec<_>>();
         Knowledge {
             log_crates: file.logging.crates,

@@ -54,8 +54,22 @@ pub fn parse(source: &str) -> Vec<Suppression> {
         };
         let target_line = if alone { next_code_line(&lines, i) } else { line_no };
         let mut s = match parse_directive(rest) {
-            Ok((file_level, rules, reason)) => Suppression { span, rules, reason, file_level, target_line, malformed: None },
-            Err(msg) => Suppression { span, rules: Vec::new(), reason: None, file_level: false, target_line, malformed: Some(msg) },
+            Ok((file_level, rules, reason)) => Suppression {
+                span,
+                rules,
+                reason,
+                file_level,
+                target_line,
+                malformed: None,
+            },
+            Err(msg) => Suppression {
+                span,
+                rules: Vec::new(),
+                reason: None,
+                file_level: false,
+                target_line,
+                malformed: Some(msg),
+            },
         };
         if s.file_level {
             s.target_line = 0;

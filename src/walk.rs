@@ -44,8 +44,18 @@ pub fn walk(paths: &[PathBuf], config: &Config) -> Walk {
             walk_dir(given, config, true, &mut files, &mut errors);
         } else {
             let display = workspace::display(given);
-            files.insert(display.clone(), WalkedFile { path: given.clone(), display, in_scope: true });
-            if let Some(root) = std::fs::canonicalize(given).ok().and_then(|abs| workspace::workspace_root(&abs)) {
+            files.insert(
+                display.clone(),
+                WalkedFile {
+                    path: given.clone(),
+                    display,
+                    in_scope: true,
+                },
+            );
+            if let Some(root) = std::fs::canonicalize(given)
+                .ok()
+                .and_then(|abs| workspace::workspace_root(&abs))
+            {
                 if !context_roots.contains(&root) {
                     context_roots.push(root);
                 }
@@ -59,7 +69,10 @@ pub fn walk(paths: &[PathBuf], config: &Config) -> Walk {
             files.entry(k).or_insert(v);
         }
     }
-    Walk { files: files.into_values().collect(), errors }
+    Walk {
+        files: files.into_values().collect(),
+        errors,
+    }
 }
 
 fn walk_dir(
@@ -99,8 +112,11 @@ fn walk_dir(
             continue;
         }
         let display = workspace::display(path);
-        out.entry(display.clone())
-            .or_insert(WalkedFile { path: path.to_path_buf(), display, in_scope });
+        out.entry(display.clone()).or_insert(WalkedFile {
+            path: path.to_path_buf(),
+            display,
+            in_scope,
+        });
     }
 }
 

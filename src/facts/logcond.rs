@@ -84,7 +84,10 @@ mod tests {
     use super::*;
 
     fn call(name: &str) -> LogCond {
-        LogCond::Call(Callee { path: vec![name.into()], method: false })
+        LogCond::Call(Callee {
+            path: vec![name.into()],
+            method: false,
+        })
     }
 
     #[test]

@@ -76,7 +76,9 @@ mod tests {
 
     #[test]
     fn select_branches_parse() {
-        let m = mac("tokio::select! { biased; r = rx.recv() => { handle(r) }, _ = sleep(d), if armed => stop(), else => () }");
+        let m = mac(
+            "tokio::select! { biased; r = rx.recv() => { handle(r) }, _ = sleep(d), if armed => stop(), else => () }",
+        );
         match parse(&m) {
             Some(MacroBody::Exprs(e)) => assert_eq!(e.len(), 6),
             _ => panic!("select! should parse"),

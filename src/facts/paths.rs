@@ -161,12 +161,7 @@ impl<'a> LineIndex<'a> {
         };
         let line = &self.source[start..];
         let line = &line[..line.find('\n').unwrap_or(line.len())];
-        start
-            + line
-                .char_indices()
-                .nth(lc.column)
-                .map(|(i, _)| i)
-                .unwrap_or(line.len())
+        start + line.char_indices().nth(lc.column).map(|(i, _)| i).unwrap_or(line.len())
     }
 
     /// Source text between two positions, whitespace runs folded to one space.
@@ -213,17 +208,18 @@ mod tests {
 
     #[test]
     fn use_map_expands_aliases_renames_and_groups() {
-        let file: syn::File = syn::parse_str(
-            "use axum::http::StatusCode; use tracing::{self, error as log_error}; use log::*;",
-        )
-        .unwrap();
+        let file: syn::File =
+            syn::parse_str("use axum::http::StatusCode; use tracing::{self, error as log_error}; use log::*;").unwrap();
         let map = UseMap::build(&file);
         assert_eq!(
             map.expand(vec!["StatusCode".into(), "OK".into()]),
             vec!["axum", "http", "StatusCode", "OK"]
         );
         assert_eq!(map.expand(vec!["log_error".into()]), vec!["tracing", "error"]);
-        assert_eq!(map.expand(vec!["tracing".into(), "info".into()]), vec!["tracing", "info"]);
+        assert_eq!(
+            map.expand(vec!["tracing".into(), "info".into()]),
+            vec!["tracing", "info"]
+        );
         assert!(map.globs_from(&["log".into()]));
         assert!(!map.globs_from(&["slog".into()]));
     }

@@ -26,7 +26,10 @@ fn excerpt(source: &str, span: Span) -> Option<(String, std::ops::Range<usize>, 
     let last = last.min(lines.len() - 1);
     let text = lines[first..=last].join("\n");
     let col_to_byte = |line: &str, col: u32| {
-        line.char_indices().nth(col.saturating_sub(1) as usize).map(|(i, _)| i).unwrap_or(line.len())
+        line.char_indices()
+            .nth(col.saturating_sub(1) as usize)
+            .map(|(i, _)| i)
+            .unwrap_or(line.len())
     };
     let start = col_to_byte(first_line, span.column);
     let last_start: usize = lines[first..last].iter().map(|l| l.len() + 1).sum();
@@ -75,31 +78,39 @@ fn render_one(d: &Diagnostic, source: Option<&str>, renderer: &Renderer) -> Stri
 }
 
 pub fn render(report: &Report, opts: &RenderOptions) -> String {
-    let renderer = if opts.color { Renderer::styled() } else { Renderer::plain() };
+    let renderer = if opts.color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     let mut out = String::new();
-    if !opts.quiet || !report.diagnostics.is_empty() {
+    if opts.statistics {
+        // As ruff: counts per rule instead of each finding.
+        for (n, rule) in report.statistics() {
+            let _ = writeln!(out, "{n:>5}  {rule}");
+        }
+    } else {
         for d in &report.diagnostics {
             let source = report.sources.get(&d.path).map(String::as_str);
             out.push_str(&render_one(d, source, &renderer));
             out.push_str("\n\n");
         }
     }
-    if opts.statistics {
-        for (n, rule) in report.statistics() {
-            let _ = writeln!(out, "{n:>5}  {rule}");
-        }
-        if !report.diagnostics.is_empty() {
-            out.push('\n');
-        }
-    }
     if opts.quiet {
         return out;
+    }
+    if opts.statistics {
+        out.push('\n');
     }
     if !report.suppressed.is_empty() {
         let _ = writeln!(out, "suppressed findings:");
         for s in &report.suppressed {
             let reason = s.reason.as_deref().unwrap_or("(no reason given)");
-            let _ = writeln!(out, "  {}:{}:{}: {} -- {}", s.path, s.span.line, s.span.column, s.rule, reason);
+            let _ = writeln!(
+                out,
+                "  {}:{}:{}: {} -- {}",
+                s.path, s.span.line, s.span.column, s.rule, reason
+            );
         }
         out.push('\n');
     }
@@ -132,11 +143,21 @@ mod tests {
     #[test]
     fn excerpt_maps_columns_to_bytes_and_cuts_long_spans() {
         let src = "fn f() {\n    let é = x.ok();\n}\n";
-        let span = Span { line: 2, column: 15, end_line: 2, end_column: 19 };
+        let span = Span {
+            line: 2,
+            column: 15,
+            end_line: 2,
+            end_column: 19,
+        };
         let (text, range, start) = excerpt(src, span).unwrap();
         assert_eq!(start, 2);
         assert_eq!(&text[range], "ok()");
-        let long = Span { line: 1, column: 1, end_line: 30, end_column: 2 };
+        let long = Span {
+            line: 1,
+            column: 1,
+            end_line: 30,
+            end_column: 2,
+        };
         let (text, range, _) = excerpt(src, long).unwrap();
         assert_eq!(&text[range], "fn f() {");
     }

@@ -47,7 +47,11 @@ pub fn render(report: &Report) -> String {
             row(&mut out, nw, &c.name, Some((&c.path, pw)), &c.counts);
         }
     }
-    let files: Vec<_> = report.files.iter().filter(|f| f.counts.logged + f.counts.unlogged > 0).collect();
+    let files: Vec<_> = report
+        .files
+        .iter()
+        .filter(|f| f.counts.logged + f.counts.unlogged > 0)
+        .collect();
     if !files.is_empty() {
         let nw = files.iter().map(|f| f.path.len()).max().unwrap_or(0).max(4);
         let _ = writeln!(out);

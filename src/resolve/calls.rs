@@ -63,7 +63,12 @@ impl FnIndex {
             .iter()
             .flat_map(|f: &FnEntry| f.module.iter().map(move |m| (f.krate, m.clone())))
             .collect();
-        FnIndex { fns, by_name, crate_idents, modules }
+        FnIndex {
+            fns,
+            by_name,
+            crate_idents,
+            modules,
+        }
     }
 
     pub fn returns_result(&self, id: usize) -> Option<bool> {
@@ -77,8 +82,12 @@ impl FnIndex {
 
     /// The in-workspace functions `callee`, called from crate `krate`, can denote.
     pub fn candidates(&self, krate: usize, callee: &Callee) -> Vec<usize> {
-        let Some(name) = callee.path.last() else { return Vec::new() };
-        let Some(all) = self.by_name.get(name) else { return Vec::new() };
+        let Some(name) = callee.path.last() else {
+            return Vec::new();
+        };
+        let Some(all) = self.by_name.get(name) else {
+            return Vec::new();
+        };
         if callee.method {
             return all.iter().copied().filter(|&id| self.fns[id].owner.is_some()).collect();
         }
@@ -135,7 +144,11 @@ impl FnIndex {
     /// The set of functions that always log: the least fixpoint of their bodies' conditions.
     pub fn fixpoint(&self, files: &[FileInput]) -> Vec<bool> {
         let mut logs = vec![false; self.fns.len()];
-        let conds: Vec<&LogCond> = self.fns.iter().map(|f| &files[f.at.0].facts.fns[f.at.1].always_logs).collect();
+        let conds: Vec<&LogCond> = self
+            .fns
+            .iter()
+            .map(|f| &files[f.at.0].facts.fns[f.at.1].always_logs)
+            .collect();
         // Candidates are computed once per (crate, callee).
         let mut cache: HashMap<(usize, Callee), Vec<usize>> = HashMap::new();
         loop {

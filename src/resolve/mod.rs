@@ -75,7 +75,11 @@ pub fn resolve(files: &[FileInput], crate_names: &[String]) -> Resolved {
                     }
                     let logs = site.logs.eval(&mut |c| logs_of(krate, c));
                     let is_logging_type = |krate: usize, t: &str| {
-                        let name = if t == RESULT_ALIAS { alias_error.get(&krate).map(String::as_str).unwrap_or(t) } else { t };
+                        let name = if t == RESULT_ALIAS {
+                            alias_error.get(&krate).map(String::as_str).unwrap_or(t)
+                        } else {
+                            t
+                        };
                         logging_types.contains(name)
                     };
                     let converts_to_logging = site.converts_to.iter().any(|t| is_logging_type(krate, t))
@@ -111,7 +115,9 @@ fn is_not_a_result(site: &SiteFact, krate: usize, index: &FnIndex) -> bool {
     if site.kind != SiteKind::DiscardLet {
         return false;
     }
-    let Some(callee) = &site.discarded_call else { return false };
+    let Some(callee) = &site.discarded_call else {
+        return false;
+    };
     let candidates = index.candidates(krate, callee);
     !candidates.is_empty() && candidates.iter().all(|&id| index.returns_result(id) == Some(false))
 }

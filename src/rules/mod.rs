@@ -102,10 +102,20 @@ mod tests {
     #[test]
     fn every_rule_is_documented_with_the_fixed_headings() {
         for rule in ALL {
-            for heading in ["## What it finds", "## Why it matters", "## Example", "## Use instead", "## Options"] {
+            for heading in [
+                "## What it finds",
+                "## Why it matters",
+                "## Example",
+                "## Use instead",
+                "## Options",
+            ] {
                 assert!(rule.doc.contains(heading), "{} lacks `{heading}`", rule.name);
             }
-            assert!(!rule.summary.ends_with('.'), "{}: summary ends with a period", rule.name);
+            assert!(
+                !rule.summary.ends_with('.'),
+                "{}: summary ends with a period",
+                rule.name
+            );
         }
     }
 
@@ -113,7 +123,11 @@ mod tests {
     fn rule_names_are_kebab_case_and_unique() {
         let mut seen = std::collections::HashSet::new();
         for rule in ALL {
-            assert!(rule.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{}", rule.name);
+            assert!(
+                rule.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{}",
+                rule.name
+            );
             assert!(seen.insert(rule.name), "duplicate rule {}", rule.name);
         }
     }

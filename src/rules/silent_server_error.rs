@@ -58,9 +58,15 @@ pub fn describe(site: &SiteFact) -> (String, String, String) {
     let help = "log the cause before responding (`tracing::error!(error = %e, \"…\")`), or do it once in the error type's `IntoResponse`/`ResponseError` impl".to_string();
     let message = match site.kind {
         SiteKind::ServerError => format!("`{status}` is returned without logging the cause"),
-        SiteKind::Combinator => format!("`.{}(..)` turns the error into `{status}` without logging it", site.detail),
+        SiteKind::Combinator => format!(
+            "`.{}(..)` turns the error into `{status}` without logging it",
+            site.detail
+        ),
         SiteKind::IfLetElse | SiteKind::LetElse => {
-            format!("the `else` of `{}` answers `{status}` without logging the error", site.text)
+            format!(
+                "the `else` of `{}` answers `{status}` without logging the error",
+                site.text
+            )
         }
         _ => format!("`{}` answers `{status}` without logging the error", site.text),
     };

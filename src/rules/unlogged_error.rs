@@ -51,7 +51,8 @@ as logging; `[discards] benign` lists calls whose errors are decided outcomes.
 
 /// Message, label and help for an unlogged site.
 pub fn describe(site: &SiteFact) -> (String, String, String) {
-    let help_log = "log the error on this path, e.g. `tracing::warn!(error = %e, \"…\")`, or propagate it with `?`".to_string();
+    let help_log =
+        "log the error on this path, e.g. `tracing::warn!(error = %e, \"…\")`, or propagate it with `?`".to_string();
     match site.kind {
         SiteKind::MatchArm => (
             format!("`{}` arm handles the error without logging it", site.text),

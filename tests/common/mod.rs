@@ -21,8 +21,18 @@ pub fn classify(src: &str) -> Vec<(u32, String)> {
 
 pub fn classify_with(src: &str, k: &Knowledge) -> Vec<(u32, String)> {
     let facts = obsdebt::collect::analyse_source(src, k, false).expect("snippet parses");
-    let place = FilePlace { krate: 0, module: Vec::new(), test_target: false };
-    let resolved = resolve::resolve(&[FileInput { place: &place, facts: &facts }], &["snippet".to_string()]);
+    let place = FilePlace {
+        krate: 0,
+        module: Vec::new(),
+        test_target: false,
+    };
+    let resolved = resolve::resolve(
+        &[FileInput {
+            place: &place,
+            facts: &facts,
+        }],
+        &["snippet".to_string()],
+    );
     facts
         .sites
         .iter()
@@ -57,7 +67,11 @@ pub fn expectations(dir: &Path) -> BTreeMap<(String, u32, String), usize> {
             let Some(at) = line.find("//~") else { continue };
             let rest = &line[at + 3..];
             let carets = rest.chars().take_while(|&c| c == '^').count();
-            for rule in rest[carets..].split([',', ' ']).map(str::trim).filter(|r| !r.is_empty()) {
+            for rule in rest[carets..]
+                .split([',', ' '])
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+            {
                 let target = (i + 1 - carets) as u32;
                 *out.entry((display.clone(), target, rule.to_string())).or_insert(0) += 1;
             }
@@ -79,7 +93,11 @@ fn collect_rs(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 pub fn run_check(paths: &[&Path]) -> check::CheckOutput {
-    let opts = CheckOptions { paths: paths.iter().map(|p| p.to_path_buf()).collect(), want_sources: true, ..Default::default() };
+    let opts = CheckOptions {
+        paths: paths.iter().map(|p| p.to_path_buf()).collect(),
+        want_sources: true,
+        ..Default::default()
+    };
     match check::run(&opts) {
         Ok(out) => out,
         Err(e) => panic!("check failed: {e:?}"),
