@@ -101,44 +101,54 @@ fn statistics_print_one_line_per_rule() {
     assert_eq!(out, "    2  swallowed-error\n    1  unlogged-error\n", "{out}");
 }
 
-#[test]
-fn config_errors_name_the_file_and_line_and_exit_two() {
+/// Runs `check` with `lint` as the lint.toml; returns stderr after asserting exit code 2.
+fn config_error(lint: &str) -> String {
     let dir = temp_tree(&[
         ("Cargo.toml", SERVICE),
         ("src/main.rs", "fn main() {}\n"),
-        (
-            "lint.toml",
-            "[rules]\nunlogged-error = \"warn\"\n\n[logging]\nmacross = [\"x\"]\n",
-        ),
+        ("lint.toml", lint),
     ]);
     let (code, _, err) = obsdebt(dir.path(), &["check"]);
-    assert_eq!(code, 2);
-    assert!(
-        err.contains("unknown field `macross`") && err.contains("lint.toml:5:1"),
-        "{err}"
-    );
+    assert_eq!(code, 2, "{lint}: {err}");
+    err
+}
 
-    std::fs::write(dir.path().join("lint.toml"), "[rules]\nswalowed-error = \"warn\"\n").unwrap();
-    let (code, _, err) = obsdebt(dir.path(), &["check"]);
-    assert_eq!(code, 2);
-    assert!(
-        err.contains("unknown rule `swalowed-error`") && err.contains("lint.toml:2:1"),
-        "{err}"
-    );
-
-    std::fs::write(dir.path().join("lint.toml"), "[rules]\nunlogged-error = \"loud\"\n").unwrap();
-    let (code, _, err) = obsdebt(dir.path(), &["check"]);
-    assert_eq!(code, 2);
-    assert!(
-        err.contains("`loud` is not a rule level") && err.contains("lint.toml:2:18"),
-        "{err}"
-    );
-
-    std::fs::write(dir.path().join("lint.toml"), "[coverage]\nfail-under = \"high\"\n").unwrap();
-    let (code, _, err) = obsdebt(dir.path(), &["check"]);
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("lint.toml:2:14"), "{err}");
-
+#[test]
+fn config_errors_name_the_file_and_line_and_exit_two() {
+    let cases = [
+        (
+            "[rules]\nunlogged-error = \"warn\"\n\n[logging]\nmacross = [\"x\"]\n",
+            "unknown field `macross`",
+            "lint.toml:5:1",
+        ),
+        (
+            "[rules]\nswalowed-error = \"warn\"\n",
+            "unknown rule `swalowed-error`",
+            "lint.toml:2:1",
+        ),
+        (
+            "[rules]\nunlogged-error = \"loud\"\n",
+            "`loud` is not a rule level",
+            "lint.toml:2:18",
+        ),
+        ("[coverage]\nfail-under = \"high\"\n", "invalid type", "lint.toml:2:14"),
+        (
+            "[coverage]\nfail-under = 140.0\n",
+            "`140` is not a percentage",
+            "lint.toml:2:14",
+        ),
+        ("[files]\nexclude = [\"src/[\"]\n", "invalid glob", "lint.toml:2:12"),
+        (
+            "[discards]\nbenign = [\"*.\"]\n",
+            "is neither a function",
+            "lint.toml:2:11",
+        ),
+    ];
+    for (lint, message, location) in cases {
+        let err = config_error(lint);
+        assert!(err.contains(message) && err.contains(location), "{lint}\n{err}");
+    }
+    let dir = temp_tree(&[("Cargo.toml", SERVICE), ("src/main.rs", "fn main() {}\n")]);
     let (code, _, err) = obsdebt(dir.path(), &["check", "--config", "missing.toml"]);
     assert_eq!(code, 2);
     assert!(

@@ -85,6 +85,48 @@ struct Extractor<'s, 'k, 'ast> {
     comparison: usize,
 }
 
+/// Where a site is and what it is, before its body is judged.
+struct Site<'e> {
+    kind: SiteKind,
+    span: crate::diagnostic::Span,
+    text: String,
+    detail: String,
+    specific: bool,
+    discarded_call: Option<Callee>,
+    /// The expression that produced the `Result`.
+    source: Option<&'e Expr>,
+}
+
+impl<'e> Site<'e> {
+    fn new(kind: SiteKind, span: crate::diagnostic::Span, text: String) -> Self {
+        Site {
+            kind,
+            span,
+            text,
+            detail: String::new(),
+            specific: false,
+            discarded_call: None,
+            source: None,
+        }
+    }
+    fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = detail.into();
+        self
+    }
+    fn specific(mut self, specific: bool) -> Self {
+        self.specific = specific;
+        self
+    }
+    fn discarded_call(mut self, callee: Callee) -> Self {
+        self.discarded_call = Some(callee);
+        self
+    }
+    fn source(mut self, source: &'e Expr) -> Self {
+        self.source = Some(source);
+        self
+    }
+}
+
 /// The site facts that depend only on the body.
 struct Judged {
     outcome: Outcome,
@@ -230,18 +272,16 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn push_site(
-        &mut self,
-        kind: SiteKind,
-        span: crate::diagnostic::Span,
-        text: String,
-        detail: String,
-        judged: Judged,
-        specific: bool,
-        discarded_call: Option<Callee>,
-        source: Option<&Expr>,
-    ) {
+    fn push_site(&mut self, site: Site, judged: Judged) {
+        let Site {
+            kind,
+            span,
+            text,
+            detail,
+            specific,
+            discarded_call,
+            source,
+        } = site;
         let source = source.and_then(|e| self.producer(e));
         let in_test = self.sh.test_depth > 0;
         if in_test && !self.sh.k.include_tests {
@@ -489,14 +529,8 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                 };
                 let span = span_of(p.span(), p.span());
                 self.push_site(
-                    SiteKind::ServerError,
-                    span,
-                    written.clone(),
-                    written,
+                    Site::new(SiteKind::ServerError, span, written.clone()).detail(written),
                     judged,
-                    false,
-                    None,
-                    None,
                 );
             }
         }
@@ -527,14 +561,10 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                 let text = self.text(arm.pat.span(), end);
                 let specific = arm.guard.is_some() || is_specific_err_pat(&arm.pat);
                 self.push_site(
-                    SiteKind::MatchArm,
-                    span,
-                    text,
-                    String::new(),
+                    Site::new(SiteKind::MatchArm, span, text)
+                        .specific(specific)
+                        .source(&m.expr),
                     judged,
-                    specific,
-                    None,
-                    Some(&m.expr),
                 );
             }
             self.scopes.push(Scope::Expr(&arm.body));
@@ -562,14 +592,10 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                     let span = span_of(pat.span(), pat.span());
                     let text = format!("if let {}", self.text(pat.span(), pat.span()));
                     self.push_site(
-                        SiteKind::IfLetErr,
-                        span,
-                        text,
-                        String::new(),
+                        Site::new(SiteKind::IfLetErr, span, text)
+                            .specific(is_specific_err_pat(pat))
+                            .source(scrutinee),
                         judged,
-                        is_specific_err_pat(pat),
-                        None,
-                        Some(scrutinee),
                     );
                 }
                 self.visit_in_site(|x| x.visit_block(&i.then_branch));
@@ -585,16 +611,7 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                     let judged = self.judge(BodyRef::Expr(else_expr), &[]);
                     let span = span_of(else_token.span, else_token.span);
                     let text = format!("if let {} .. else", self.text(pat.span(), pat.span()));
-                    self.push_site(
-                        SiteKind::IfLetElse,
-                        span,
-                        text,
-                        String::new(),
-                        judged,
-                        false,
-                        None,
-                        Some(scrutinee),
-                    );
+                    self.push_site(Site::new(SiteKind::IfLetElse, span, text).source(scrutinee), judged);
                 }
                 self.visit_block(&i.then_branch);
                 self.visit_in_site(|x| x.visit_expr(else_expr));
@@ -608,16 +625,7 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                     };
                     let span = span_of(pat.span(), pat.span());
                     let text = format!("if let {}", self.text(pat.span(), pat.span()));
-                    self.push_site(
-                        SiteKind::DiscardIfLet,
-                        span,
-                        text,
-                        String::new(),
-                        judged,
-                        false,
-                        None,
-                        Some(scrutinee),
-                    );
+                    self.push_site(Site::new(SiteKind::DiscardIfLet, span, text).source(scrutinee), judged);
                 }
                 self.visit_block(&i.then_branch);
             }
@@ -637,14 +645,8 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                     .unwrap_or_else(|| l.span());
                 let text = format!("let {} = .. else", self.text(l.pat.span(), l.pat.span()));
                 self.push_site(
-                    SiteKind::LetElse,
-                    span_of(else_span, else_span),
-                    text,
-                    String::new(),
+                    Site::new(SiteKind::LetElse, span_of(else_span, else_span), text).source(init),
                     judged,
-                    false,
-                    None,
-                    Some(init),
                 );
             }
             self.visit_in_site(|x| x.visit_expr(diverge));
@@ -676,14 +678,10 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                 converts_to: Vec::new(),
             };
             self.push_site(
-                SiteKind::DiscardOk,
-                span,
-                text.clone(),
-                "ok".into(),
+                Site::new(SiteKind::DiscardOk, span, text.clone())
+                    .detail("ok")
+                    .source(&m.receiver),
                 judged,
-                false,
-                None,
-                Some(&m.receiver),
             );
         }
         // `.ok().ok_or(..)` turns the error into another error; `.ok().unwrap()` panics on it.
@@ -706,14 +704,10 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
             let mut judged = self.judge_handler(&method, handler);
             judged.logs = LogCond::any(vec![judged.logs, self.chain_logs(&m.receiver)]);
             self.push_site(
-                SiteKind::Combinator,
-                span,
-                text,
-                method,
+                Site::new(SiteKind::Combinator, span, text)
+                    .detail(method)
+                    .source(&m.receiver),
                 judged,
-                false,
-                None,
-                Some(&m.receiver),
             );
         }
         self.visit_expr(&m.receiver);
@@ -756,14 +750,11 @@ impl Extractor<'_, '_, '_> {
             converts_to: Vec::new(),
         };
         self.push_site(
-            SiteKind::DiscardLet,
-            span,
-            text,
-            detail,
+            Site::new(SiteKind::DiscardLet, span, text)
+                .detail(detail)
+                .discarded_call(callee)
+                .source(value_stripped),
             judged,
-            false,
-            Some(callee),
-            Some(value_stripped),
         );
     }
 
