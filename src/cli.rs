@@ -113,6 +113,10 @@ pub struct CheckArgs {
     #[arg(short, long)]
     pub quiet: bool,
 
+    /// Do not read or write the analysis cache (every run is a full analysis for now)
+    #[arg(long)]
+    pub no_cache: bool,
+
     /// Worker threads [default: one per core]
     #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
     pub threads: usize,

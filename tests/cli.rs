@@ -385,6 +385,11 @@ fn rule_docs_init_help_and_version() {
     assert_eq!(code, 0);
     assert!(out.starts_with("obsdebt 0.1.0"));
     assert_eq!(obsdebt(dir.path(), &["check", "--bogus"]).0, 2);
+    assert_eq!(
+        obsdebt(dir.path(), &["check", "--no-cache", "-q"]).0,
+        0,
+        "--no-cache is part of the v1 CLI"
+    );
 }
 
 #[test]
