@@ -9,7 +9,8 @@ use crate::coverage::Counts;
 use crate::diagnostic::{assign_fingerprints, Diagnostic, Severity};
 use crate::facts::FileFacts;
 use crate::report::{CrateCoverage, FileCoverage, Report, SuppressedFinding};
-use crate::resolve::{self, Class, FileInput};
+use crate::resolve::names::Names;
+use crate::resolve::{self, requests, Class, FileInput};
 use crate::rules::{self, Level};
 use crate::suppress::Suppression;
 use crate::walk;
@@ -98,6 +99,31 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
         .collect();
     let crate_names: Vec<String> = layout.crates.iter().map(|c| c.name.clone()).collect();
     let resolved = resolve::resolve(&inputs, &crate_names);
+    let names = Names::build(&inputs, &crate_names);
+    let per_request = requests::per_request(&names, &inputs, &config.knowledge.handlers.custom, &crate_names);
+    let mut engine_diags: BTreeMap<usize, Vec<Diagnostic>> = BTreeMap::new();
+    if let Some(severity) = config.level(rules::engine_in_handler::RULE.name).severity() {
+        let routes = |id: usize| {
+            let mark = per_request.handlers.get(&id);
+            (
+                mark.and_then(|m| m.route.clone()),
+                mark.and_then(|m| m.framework.clone()),
+            )
+        };
+        let path_of = |fi: usize| walked.files[fi].display.clone();
+        for finding in &per_request.findings {
+            let file = names.fns[finding.function].file;
+            let d = rules::engine_in_handler::diagnostic(
+                finding,
+                &names,
+                &routes,
+                &path_of,
+                &config.knowledge.handlers,
+                severity,
+            );
+            engine_diags.entry(file).or_default().push(d);
+        }
+    }
 
     // Report: rules turn classified sites into diagnostics; suppressions apply; coverage sums.
     let mut report = Report::default();
@@ -153,6 +179,20 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
                     .push(rules::site_diagnostic(site, &file.display, severity)),
             }
         }
+        for d in engine_diags.remove(&i).unwrap_or_default() {
+            match find_suppression(&facts.suppressions, d.rule, d.span.line) {
+                Some(idx) => {
+                    used[idx] = true;
+                    report.suppressed.push(SuppressedFinding {
+                        rule: d.rule,
+                        path: d.path.clone(),
+                        span: d.span,
+                        reason: facts.suppressions[idx].reason.clone(),
+                    });
+                }
+                None => report.diagnostics.push(d),
+            }
+        }
         if let Some(sev) = config.level(rules::unused_suppression::RULE.name).severity() {
             report.diagnostics.extend(unused_suppressions(
                 &facts.suppressions,
@@ -203,6 +243,13 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
             }
         }
     }
+    report.call_graph = (!per_request.handlers.is_empty()).then(|| crate::report::CallGraph {
+        handlers: per_request.handlers.len(),
+        per_request_functions: per_request.reached.iter().filter(|r| **r).count(),
+        resolved: per_request.stats.resolved,
+        ambiguous: per_request.stats.ambiguous,
+        unresolved: per_request.stats.unresolved,
+    });
     io_errors.sort();
     io_errors.dedup();
     Ok(CheckOutput {
@@ -288,6 +335,7 @@ fn parse_error_diagnostic(path: &str, err: &FileError, severity: Severity) -> Di
         path: path.to_string(),
         span: err.span(),
         related: Vec::new(),
+        notes: Vec::new(),
         site_text: err.message(),
         fingerprint: String::new(),
     }
@@ -333,6 +381,7 @@ fn unused_suppressions(
             path: path.to_string(),
             span: s.span,
             related: Vec::new(),
+            notes: Vec::new(),
             site_text: format!("{:?}", s.rules),
             fingerprint: String::new(),
         });

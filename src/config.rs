@@ -29,6 +29,24 @@ struct RawConfig {
     discards: RawDiscards,
     #[serde(default)]
     coverage: RawCoverage,
+    #[serde(default)]
+    handlers: RawHandlers,
+    #[serde(default)]
+    engines: RawEngines,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHandlers {
+    #[serde(default)]
+    functions: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEngines {
+    #[serde(default)]
+    constructors: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -292,6 +310,22 @@ pub fn parse(text: &str, display: &str, root: PathBuf) -> Result<Config, ConfigE
         k.benign.push(pattern);
     }
     k.include_tests = raw.coverage.include_tests;
+    for f in &raw.handlers.functions {
+        let pattern = f.get_ref().trim();
+        if pattern.is_empty() || !pattern.contains("::") {
+            return Err(
+                ConfigError::at(display, text, f.span(), format!("`{pattern}` is not a function path")).with_help(
+                    "write the path from the crate root, e.g. \"crate::api::*\" or \"my_service::routes::list_users\"",
+                ),
+            );
+        }
+        k.handlers.custom.push(pattern.to_string());
+    }
+    for c in &raw.engines.constructors {
+        let ctor = crate::knowledge::engines::Constructor::parse(c.get_ref(), &format!("`{}`", c.get_ref().trim()))
+            .map_err(|msg| ConfigError::at(display, text, c.span(), msg))?;
+        k.engines.constructors.push(ctor);
+    }
     if let Some(pct) = &raw.coverage.fail_under {
         let v = *pct.get_ref();
         if !(0.0..=100.0).contains(&v) {

@@ -61,6 +61,8 @@ pub struct Diagnostic {
     pub path: String,
     pub span: Span,
     pub related: Vec<Related>,
+    /// Extra lines shown as `= note:` (a call chain, other handlers).
+    pub notes: Vec<String>,
     /// Normalised source text of the site: the stable part of the fingerprint.
     pub site_text: String,
     /// Filled in by the report phase once all diagnostics are known.

@@ -15,7 +15,7 @@ use super::body::{
 use super::logcond::{Callee, LogCond};
 use super::macros::{self, MacroBody};
 use super::paths::{expr_path, last_name, segments, span_of, span_one_line, strip_await, LineIndex, UseMap};
-use super::{FileFacts, FnFact, Outcome, ResponseImpl, SiteFact, SiteKind};
+use super::{calls, handlers, FileFacts, FnFact, HandlerHow, HandlerMark, Outcome, ResponseImpl, SiteFact, SiteKind};
 use crate::knowledge::{glob_match, BenignPattern, Knowledge};
 
 /// Parses `source` and extracts its facts. The tree is dropped before returning.
@@ -27,9 +27,14 @@ pub fn extract_file(source: &str, k: &Knowledge, test_target: bool) -> Result<Fi
 /// Extracts the facts of a parsed file. `test_target` marks a file of a Cargo test, bench or
 /// example target, whose error paths are test code.
 pub fn extract(file: &syn::File, source: &str, k: &Knowledge, test_target: bool) -> FileFacts {
+    let uses = UseMap::build(file);
+    let crates_used: Vec<String> = uses.roots.iter().cloned().collect();
+    let framework = k.handlers.framework_of(&crates_used).map(|f| f.name.clone());
     let mut shared = Shared {
         k,
-        uses: UseMap::build(file),
+        framework,
+        in_trait_impl: Vec::new(),
+        uses,
         lines: LineIndex::new(source),
         facts: FileFacts::default(),
         fns: Vec::new(),
@@ -45,7 +50,12 @@ pub fn extract(file: &syn::File, source: &str, k: &Knowledge, test_target: bool)
         comparison: 0,
     };
     x.visit_file(file);
-    shared.facts
+    let mut facts = shared.facts;
+    facts.crates_used = crates_used;
+    facts.globs = shared.uses.globs.clone();
+    facts.types.sort();
+    facts.types.dedup();
+    facts
 }
 
 struct FnCtx {
@@ -58,6 +68,10 @@ struct FnCtx {
 
 struct Shared<'k> {
     k: &'k Knowledge,
+    /// The web framework the file uses, if any.
+    framework: Option<String>,
+    /// For each enclosing `impl`: is it a trait impl?
+    in_trait_impl: Vec<bool>,
     uses: UseMap,
     lines: LineIndex<'k>,
     facts: FileFacts,
@@ -349,22 +363,82 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
         &mut self,
         name: String,
         owner: Option<String>,
+        in_trait: bool,
         attrs: &[Attribute],
         sig: &syn::Signature,
         block: &syn::Block,
     ) {
         let test = has_test_attr(attrs);
         let (returns_result, err_type) = return_type(&sig.output);
-        let always_logs = always_logs_block(&self.env(), block);
+        let env = self.env();
+        let always_logs = always_logs_block(&env, block);
+        let h = &self.sh.k.handlers;
+        let startup = handlers::is_startup(h, &name, attrs);
+        let framework = self.sh.framework.clone();
+        let handler = if startup || test {
+            None
+        } else if let Some(mark) = handlers::from_attributes(h, attrs, framework.as_deref()) {
+            Some(mark)
+        } else if self.sh.in_trait_impl.last() == Some(&true) && handlers::is_tonic_method(sig) {
+            let route = owner.as_ref().map(|o| format!("rpc {o}::{name}"));
+            Some(HandlerMark {
+                how: HandlerHow::Tonic,
+                framework: Some("tonic".into()),
+                route,
+            })
+        } else if handlers::has_extractor_params(h, sig) {
+            Some(HandlerMark {
+                how: HandlerHow::Extractor,
+                framework: framework.clone(),
+                route: None,
+            })
+        } else {
+            None
+        };
+        let crates_used: Vec<String> = self.sh.uses.roots.iter().cloned().collect();
+        let module = self.sh.module.clone();
+        let mut collector = calls::Collector::new(&env, &self.sh.lines, &crates_used, &module, framework);
+        collector.visit_block(block);
+        let collected = collector.finish();
+        let is_test = test || self.sh.test_depth > 0;
+        let span = span_of(sig.ident.span(), sig.ident.span());
+        let mut inline = Vec::new();
+        let mut registrations = collected.registrations;
+        for (i, (mark, c, span)) in collected.inline_handlers.into_iter().enumerate() {
+            inline.push(FnFact {
+                name: format!("{name}::{{closure#{i}}}"),
+                module: module.clone(),
+                owner: None,
+                always_logs: LogCond::No,
+                span,
+                handler: Some(mark),
+                startup: false,
+                in_trait: false,
+                calls: c.calls,
+                engines: c.engines,
+                returns_result: None,
+                err_type: None,
+                is_test,
+            });
+            registrations.extend(c.registrations);
+        }
+        self.sh.facts.registrations.extend(registrations);
         self.sh.facts.fns.push(FnFact {
             name: name.clone(),
-            module: self.sh.module.clone(),
+            module,
             owner,
             always_logs,
+            span,
+            handler,
+            startup,
+            in_trait,
+            calls: collected.calls,
+            engines: collected.engines,
             returns_result,
             err_type: err_type.clone(),
-            is_test: test || self.sh.test_depth > 0,
+            is_test,
         });
+        self.sh.facts.fns.extend(inline);
         let status_only = self.sh.k.status_only_methods.contains(&name);
         self.sh.fns.push(FnCtx {
             name,
@@ -407,7 +481,7 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
     }
 
     fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
-        self.enter_fn(f.sig.ident.to_string(), None, &f.attrs, &f.sig, &f.block);
+        self.enter_fn(f.sig.ident.to_string(), None, false, &f.attrs, &f.sig, &f.block);
         let saved = std::mem::take(&mut self.scopes);
         visit::visit_item_fn(self, f);
         self.scopes = saved;
@@ -416,7 +490,7 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
 
     fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
         let owner = self.sh.owners.last().cloned().flatten();
-        self.enter_fn(f.sig.ident.to_string(), owner, &f.attrs, &f.sig, &f.block);
+        self.enter_fn(f.sig.ident.to_string(), owner, false, &f.attrs, &f.sig, &f.block);
         let saved = std::mem::take(&mut self.scopes);
         visit::visit_impl_item_fn(self, f);
         self.scopes = saved;
@@ -426,14 +500,30 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
     fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
         let Some(block) = &f.default else { return };
         let owner = self.sh.owners.last().cloned().flatten();
-        self.enter_fn(f.sig.ident.to_string(), owner, &f.attrs, &f.sig, block);
+        self.enter_fn(f.sig.ident.to_string(), owner, true, &f.attrs, &f.sig, block);
         let saved = std::mem::take(&mut self.scopes);
         visit::visit_trait_item_fn(self, f);
         self.scopes = saved;
         self.leave_fn(&f.attrs);
     }
 
+    fn visit_item_struct(&mut self, i: &'ast syn::ItemStruct) {
+        self.sh.facts.types.push(i.ident.to_string());
+        visit::visit_item_struct(self, i);
+    }
+
+    fn visit_item_enum(&mut self, i: &'ast syn::ItemEnum) {
+        self.sh.facts.types.push(i.ident.to_string());
+        visit::visit_item_enum(self, i);
+    }
+
+    fn visit_item_union(&mut self, i: &'ast syn::ItemUnion) {
+        self.sh.facts.types.push(i.ident.to_string());
+        visit::visit_item_union(self, i);
+    }
+
     fn visit_item_trait(&mut self, t: &'ast syn::ItemTrait) {
+        self.sh.facts.types.push(t.ident.to_string());
         self.sh.owners.push(Some(t.ident.to_string()));
         visit::visit_item_trait(self, t);
         self.sh.owners.pop();
@@ -472,12 +562,15 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
         }
         self.sh.test_depth += usize::from(test);
         self.sh.owners.push(self_name);
+        self.sh.in_trait_impl.push(i.trait_.is_some());
         visit::visit_item_impl(self, i);
+        self.sh.in_trait_impl.pop();
         self.sh.owners.pop();
         self.sh.test_depth -= usize::from(test);
     }
 
     fn visit_item_type(&mut self, t: &'ast syn::ItemType) {
+        self.sh.facts.types.push(t.ident.to_string());
         // `type Result<T> = std::result::Result<T, Error>;`
         if let Type::Path(tp) = &*t.ty {
             let args = generic_types(&tp.path);

@@ -6,7 +6,9 @@
 //! reference here and decided in [`resolve`](crate::resolve).
 
 mod body;
+mod calls;
 pub mod extract;
+mod handlers;
 mod logcond;
 mod macros;
 mod paths;
@@ -28,6 +30,71 @@ pub struct FileFacts {
     pub result_aliases: Vec<(String, String)>,
     /// `// obsdebt: allow(..)` comments.
     pub suppressions: Vec<crate::suppress::Suppression>,
+    /// Crates the file names (first segments of `use` paths and of written paths).
+    pub crates_used: Vec<String>,
+    /// Glob imports (`use crate::db::*`), as written.
+    pub globs: Vec<Vec<String>>,
+    /// Types defined in the file (structs, enums, unions, type aliases, traits).
+    pub types: Vec<String>,
+    /// Function paths registered as handlers (`get(h)`, `.to(h)`, `routes![h]`).
+    pub registrations: Vec<Registration>,
+}
+
+/// How a function was found to be a handler.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HandlerHow {
+    /// A route attribute (`#[get("/")]`, `#[handler]`, `#[oai(..)]`).
+    Attribute,
+    /// A tonic service method (`Request<..>` in, `Result<Response<..>, Status>` out).
+    Tonic,
+    /// An `async fn` with extractor parameters (`State`, `Json`, `web::Data`, ...).
+    Extractor,
+    /// A closure registered inline (`get(|| async { .. })`).
+    Inline,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandlerMark {
+    pub how: HandlerHow,
+    pub framework: Option<String>,
+    /// `POST /users`, when the attribute or registration says.
+    pub route: Option<String>,
+}
+
+/// A call inside a function body (initialisers that run once are left out).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallSite {
+    pub callee: Callee,
+    /// A method called on `self`.
+    pub on_self: bool,
+    pub span: Span,
+    /// The callee as written (`db::connect`, `self.pool`).
+    pub text: String,
+}
+
+/// An engine constructor call inside a function body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EngineSite {
+    /// What it builds ("a sqlx connection pool").
+    pub builds: String,
+    /// The constructor as written (`PgPoolOptions::new()…connect`).
+    pub text: String,
+    pub span: Span,
+    /// Matched through a glob import of this bare name: void if the workspace defines a type so named.
+    pub via_glob: Option<String>,
+}
+
+/// A function path handed to a routing call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Registration {
+    pub path: Vec<String>,
+    /// Inline module the registration is written in.
+    pub module: Vec<String>,
+    /// `GET`, `POST`, ... when the routing call says.
+    pub method: Option<String>,
+    pub route: Option<String>,
+    pub framework: Option<String>,
 }
 
 /// A function or method, for the logging-helper fixpoint.
@@ -40,6 +107,15 @@ pub struct FnFact {
     pub owner: Option<String>,
     /// Whether every path through the body logs.
     pub always_logs: LogCond,
+    /// The name's location.
+    pub span: Span,
+    pub handler: Option<HandlerMark>,
+    /// `main`, `#[tokio::main]`, `#[launch]`: runs once.
+    pub startup: bool,
+    /// The owner is a trait (a default method).
+    pub in_trait: bool,
+    pub calls: Vec<CallSite>,
+    pub engines: Vec<EngineSite>,
     /// The declared return type is a `Result` (or a `Result` alias); `None` when unknown.
     pub returns_result: Option<bool>,
     /// The declared error type's name (`StoreError`), when written.

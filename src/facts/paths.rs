@@ -13,6 +13,8 @@ use crate::diagnostic::Span;
 pub struct UseMap {
     pub aliases: HashMap<String, Vec<String>>,
     pub globs: Vec<Vec<String>>,
+    /// First segments of every `use` and written path: the crates (and modules) the file names.
+    pub roots: std::collections::BTreeSet<String>,
 }
 
 impl UseMap {
@@ -23,14 +25,34 @@ impl UseMap {
                 add_tree(&mut self.0, Vec::new(), &u.tree);
             }
             fn visit_item_extern_crate(&mut self, e: &'ast syn::ItemExternCrate) {
+                self.0.roots.insert(e.ident.to_string());
                 if let Some((_, alias)) = &e.rename {
                     self.0.aliases.insert(alias.to_string(), vec![e.ident.to_string()]);
                 }
             }
+            fn visit_path(&mut self, p: &'ast syn::Path) {
+                if let Some(first) = p.segments.first() {
+                    if p.segments.len() > 1 {
+                        self.0.roots.insert(first.ident.to_string());
+                    }
+                }
+                syn::visit::visit_path(self, p);
+            }
+            fn visit_macro(&mut self, m: &'ast syn::Macro) {
+                self.visit_path(&m.path);
+            }
         }
         let mut c = Collector(UseMap::default());
         syn::visit::visit_file(&mut c, file);
-        c.0
+        let mut map = c.0;
+        let from_uses: Vec<String> = map
+            .aliases
+            .values()
+            .chain(map.globs.iter())
+            .filter_map(|p| p.first().cloned())
+            .collect();
+        map.roots.extend(from_uses);
+        map
     }
 
     /// Expands the first segment through the aliases (`StatusCode` → `axum::http::StatusCode`).

@@ -67,6 +67,9 @@ fn render_one(d: &Diagnostic, source: Option<&str>, renderer: &Renderer) -> Stri
                 .char_column(d.span.column.saturating_sub(1) as usize),
         ),
     };
+    for note in &d.notes {
+        group = group.element(Level::NOTE.message(note.as_str()));
+    }
     for r in &d.related {
         let note = format!("{}:{}:{}: {}", r.path, r.span.line, r.span.column, r.message);
         group = group.element(Level::NOTE.message(note));
@@ -124,7 +127,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
     out.push_str(&summary::render(report));
     out.push('\n');
     let (errors, warnings) = (report.count(Severity::Error), report.count(Severity::Warning));
-    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    let plural = summary::plural;
     let _ = writeln!(
         out,
         "obsdebt: {}, {} in {} ({} not analysed)",

@@ -31,6 +31,16 @@ pub struct SuppressedFinding {
     pub reason: Option<String>,
 }
 
+/// How the per-request call graph came out: shown so that what was not followed is visible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CallGraph {
+    pub handlers: usize,
+    pub per_request_functions: usize,
+    pub resolved: usize,
+    pub ambiguous: usize,
+    pub unresolved: usize,
+}
+
 /// Everything a printer needs. Built once per run; deterministic.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
@@ -45,6 +55,8 @@ pub struct Report {
     pub suppressed: Vec<SuppressedFinding>,
     /// Text of the files that have diagnostics, for printers that show source.
     pub sources: BTreeMap<String, String>,
+    /// `None` when no handler was found.
+    pub call_graph: Option<CallGraph>,
 }
 
 impl Report {

@@ -21,6 +21,10 @@ fn row(out: &mut String, name_width: usize, name: &str, extra: Option<(&str, usi
     );
 }
 
+pub fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
     let t = &report.total;
@@ -34,6 +38,17 @@ pub fn render(report: &Report) -> String {
         t.expected,
         t.suppressed
     );
+    if let Some(g) = &report.call_graph {
+        let _ = writeln!(
+            out,
+            "per-request code: {} reach {}; calls in it: {} resolved, {} ambiguous and {} unresolved (not followed)",
+            plural(g.handlers, "handler"),
+            plural(g.per_request_functions, "function"),
+            g.resolved,
+            g.ambiguous,
+            g.unresolved
+        );
+    }
     if !report.crates.is_empty() {
         let nw = report.crates.iter().map(|c| c.name.len()).max().unwrap_or(0).max(5);
         let pw = report.crates.iter().map(|c| c.path.len()).max().unwrap_or(0).max(4);

@@ -3,6 +3,8 @@
 //! runs, error types whose response impl logs are found, and each site is classified.
 
 mod calls;
+pub mod names;
+pub mod requests;
 
 pub use calls::FnIndex;
 

@@ -1,6 +1,7 @@
 //! The rules: their names, default levels and documentation, and the diagnostics they build.
 //! One file per rule; each file's `RULE.doc` is the text `obsdebt rule NAME` prints.
 
+pub mod engine_in_handler;
 pub mod parse_error;
 pub mod silent_server_error;
 pub mod swallowed_error;
@@ -51,6 +52,7 @@ pub static ALL: &[&RuleInfo] = &[
     &unlogged_error::RULE,
     &swallowed_error::RULE,
     &silent_server_error::RULE,
+    &engine_in_handler::RULE,
     &parse_error::RULE,
     &unused_suppression::RULE,
 ];
@@ -90,6 +92,7 @@ pub fn site_diagnostic(site: &SiteFact, path: &str, severity: Severity) -> Diagn
         path: path.to_string(),
         span: site.span,
         related: Vec::new(),
+        notes: Vec::new(),
         site_text: site.text.clone(),
         fingerprint: String::new(),
     }

@@ -1,10 +1,17 @@
 //! Ecosystem knowledge: which macros log, which expressions build 5xx responses, which discards
-//! are benign. The defaults live in `rules/*.toml`, embedded here; `lint.toml` extends them.
+//! are benign, what marks a handler, which calls build engines. The defaults live in
+//! `rules/*.toml`, embedded here; `lint.toml` extends them.
+
+pub mod engines;
+pub mod handlers;
+
+pub use engines::Engines;
+pub use handlers::Handlers;
 
 use serde::Deserialize;
 
 /// The default knowledge base, as shipped in `rules/logging.toml`.
-pub const LOGGING_TOML: &str = include_str!("../rules/logging.toml");
+pub const LOGGING_TOML: &str = include_str!("../../rules/logging.toml");
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -151,6 +158,8 @@ pub struct Knowledge {
     pub not_results: Vec<String>,
     /// Count error paths in test code too.
     pub include_tests: bool,
+    pub handlers: Handlers,
+    pub engines: Engines,
 }
 
 impl Knowledge {
@@ -183,6 +192,8 @@ impl Knowledge {
                 .collect(),
             not_results: file.discards.not_results,
             include_tests: false,
+            handlers: Handlers::defaults(),
+            engines: Engines::defaults(),
         }
     }
 

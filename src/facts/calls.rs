@@ -1,0 +1,405 @@
+//! What a function body calls, which engines it builds, and which handlers it registers.
+//!
+//! Initialisers that run once (`OnceLock::get_or_init(..)`, `LazyLock::new(..)`,
+//! `lazy_static!`) are not entered: what they build is built once. Closures are entered: they
+//! run when the function does. A closure handed to a routing call (`get(|| async { .. })`) is a
+//! handler of its own, collected apart.
+
+use proc_macro2::Span as PmSpan;
+use syn::spanned::Spanned;
+use syn::visit::{self, Visit};
+use syn::{Expr, ExprMethodCall};
+
+use super::body::Env;
+use super::macros::{self, MacroBody};
+use super::paths::{expr_path, segments, span_one_line, strip_await, LineIndex};
+use super::{CallSite, Callee, EngineSite, HandlerHow, HandlerMark, Registration};
+
+pub struct Collected {
+    pub calls: Vec<CallSite>,
+    pub engines: Vec<EngineSite>,
+    pub registrations: Vec<Registration>,
+    /// Closures registered as handlers: their own calls and engines.
+    pub inline_handlers: Vec<(HandlerMark, Collected, crate::diagnostic::Span)>,
+}
+
+impl Collected {
+    fn new() -> Self {
+        Collected {
+            calls: Vec::new(),
+            engines: Vec::new(),
+            registrations: Vec::new(),
+            inline_handlers: Vec::new(),
+        }
+    }
+}
+
+pub struct Collector<'a, 'k> {
+    env: &'a Env<'k>,
+    lines: &'a LineIndex<'a>,
+    crates_used: &'a [String],
+    module: &'a [String],
+    framework: Option<String>,
+    out: Collected,
+    /// Route of the enclosing routing call (`.route("/users", ..)`).
+    route: Vec<String>,
+}
+
+const HTTP_METHODS: &[&str] = &["get", "post", "put", "delete", "patch", "head", "options", "trace"];
+
+fn string_lit(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s), ..
+        }) => Some(s.value()),
+        Expr::Reference(r) => string_lit(&r.expr),
+        _ => None,
+    }
+}
+
+impl<'a, 'k> Collector<'a, 'k> {
+    pub fn new(
+        env: &'a Env<'k>,
+        lines: &'a LineIndex<'a>,
+        crates_used: &'a [String],
+        module: &'a [String],
+        framework: Option<String>,
+    ) -> Self {
+        Collector {
+            env,
+            lines,
+            crates_used,
+            module,
+            framework,
+            out: Collected::new(),
+            route: Vec::new(),
+        }
+    }
+
+    pub fn finish(self) -> Collected {
+        self.out
+    }
+
+    fn handlers(&self) -> &crate::knowledge::Handlers {
+        &self.env.k.handlers
+    }
+
+    fn uses_crate(&self, names: &[String]) -> bool {
+        names.iter().any(|n| self.crates_used.contains(n))
+    }
+
+    /// A path call's resolved path, plus glob-expanded alternatives for a bare type name.
+    fn resolutions(&self, path: &syn::Path) -> (Vec<String>, Vec<(Vec<String>, String)>) {
+        let raw = segments(path);
+        let full = self.env.uses.expand(raw.clone());
+        let mut via_glob = Vec::new();
+        if full == raw && raw[0].starts_with(|c: char| c.is_uppercase()) {
+            for g in &self.env.uses.globs {
+                if g.first()
+                    .is_some_and(|c| !matches!(c.as_str(), "crate" | "self" | "super"))
+                {
+                    let mut p = g.clone();
+                    p.extend(raw.iter().cloned());
+                    via_glob.push((p, raw[0].clone()));
+                }
+            }
+        }
+        (full, via_glob)
+    }
+
+    fn engine_for_root(&self, path: &syn::Path, method: Option<&str>) -> Option<(String, Option<String>)> {
+        let (full, globs) = self.resolutions(path);
+        let engines = &self.env.k.engines.constructors;
+        let hit = |p: &[String]| {
+            engines.iter().find(|c| {
+                c.root_matches(p)
+                    && match (&c.method, method) {
+                        (None, None) => true,
+                        (Some(g), Some(m)) => crate::knowledge::glob_match(g, m),
+                        _ => false,
+                    }
+            })
+        };
+        if let Some(c) = hit(&full) {
+            return Some((c.builds.clone(), None));
+        }
+        globs
+            .iter()
+            .find_map(|(p, bare)| hit(p).map(|c| (c.builds.clone(), Some(bare.clone()))))
+    }
+
+    fn push_engine(&mut self, builds: String, text: String, start: PmSpan, end: PmSpan, via_glob: Option<String>) {
+        let span = span_one_line(start, end);
+        self.out.engines.push(EngineSite {
+            builds,
+            text,
+            span,
+            via_glob,
+        });
+    }
+
+    fn is_once_constructor(&self, path: &syn::Path) -> bool {
+        let raw = segments(path);
+        let full = self.env.uses.expand(raw.clone());
+        self.handlers()
+            .once_constructors
+            .iter()
+            .any(|p| p.matches(&full) || p.matches(&raw))
+    }
+
+    /// The call at the root of a method chain (`PgPoolOptions::new()` in `PgPoolOptions::new().connect(..)`).
+    fn chain_root(mut e: &Expr) -> &Expr {
+        loop {
+            e = match strip_await(e) {
+                Expr::MethodCall(m) => &m.receiver,
+                Expr::Try(t) => &t.expr,
+                other => return other,
+            }
+        }
+    }
+
+    /// The route given by a routing call down the receiver chain (`web::resource("/x").route(..)`).
+    fn chain_route(&self, mut e: &Expr) -> Option<String> {
+        let route_methods = &self.handlers().route_methods;
+        loop {
+            e = match strip_await(e) {
+                Expr::MethodCall(m) => {
+                    if route_methods.iter().any(|r| m.method == r) {
+                        if let Some(s) = m.args.first().and_then(string_lit) {
+                            return Some(s);
+                        }
+                    }
+                    &m.receiver
+                }
+                Expr::Call(c) => {
+                    let last = expr_path(&c.func)
+                        .and_then(|p| p.segments.last())
+                        .map(|s| s.ident.to_string());
+                    if last.is_some_and(|l| route_methods.contains(&l)) {
+                        return c.args.first().and_then(string_lit);
+                    }
+                    return None;
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn http_method_of(name: &str) -> Option<String> {
+        HTTP_METHODS.contains(&name).then(|| name.to_uppercase())
+    }
+
+    /// Records the handlers among a routing call's arguments; returns the indices it consumed
+    /// (inline closures, collected as handlers of their own).
+    fn register(&mut self, args: &[&Expr], method: Option<String>) -> Vec<usize> {
+        let route = self.route.last().cloned();
+        let mut consumed = Vec::new();
+        for (i, arg) in args.iter().enumerate() {
+            match arg {
+                Expr::Path(p) if p.qself.is_none() => {
+                    let path = self.env.uses.expand(segments(&p.path));
+                    self.out.registrations.push(Registration {
+                        path,
+                        module: self.module.to_vec(),
+                        method: method.clone(),
+                        route: route.clone(),
+                        framework: self.framework.clone(),
+                    });
+                }
+                Expr::Closure(c) => {
+                    let mut inner = Collector::new(
+                        self.env,
+                        self.lines,
+                        self.crates_used,
+                        self.module,
+                        self.framework.clone(),
+                    );
+                    inner.visit_expr(&c.body);
+                    let label = match (&method, &route) {
+                        (Some(m), Some(r)) => Some(format!("{m} {r}")),
+                        (None, Some(r)) => Some(r.clone()),
+                        _ => None,
+                    };
+                    let mark = HandlerMark {
+                        how: HandlerHow::Inline,
+                        framework: self.framework.clone(),
+                        route: label,
+                    };
+                    let span = super::paths::span_of(c.or1_token.span, c.or1_token.span);
+                    self.out.inline_handlers.push((mark, inner.finish(), span));
+                    consumed.push(i);
+                }
+                _ => {}
+            }
+        }
+        consumed
+    }
+}
+
+impl<'ast> Visit<'ast> for Collector<'_, '_> {
+    fn visit_item(&mut self, _: &'ast syn::Item) {
+        // Nested items are functions of their own.
+    }
+
+    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        let Some(path) = expr_path(&c.func) else {
+            return visit::visit_expr_call(self, c);
+        };
+        if self.is_once_constructor(path) {
+            return;
+        }
+        if let Some((builds, via_glob)) = self.engine_for_root(path, None) {
+            let text = segments(path).join("::");
+            self.push_engine(builds, text, c.func.span(), c.paren_token.span.close(), via_glob);
+        }
+        let full = self.env.uses.expand(segments(path));
+        let text = segments(path).join("::");
+        self.out.calls.push(CallSite {
+            callee: Callee {
+                path: full.clone(),
+                method: false,
+            },
+            on_self: false,
+            span: span_one_line(c.func.span(), c.paren_token.span.close()),
+            text,
+        });
+        let last = full.last().cloned().unwrap_or_default();
+        let mut pushed_route = false;
+        if self.handlers().route_methods.contains(&last) {
+            if let Some(r) = c.args.first().and_then(string_lit) {
+                self.route.push(r);
+                pushed_route = true;
+            }
+        }
+        let mut skip = Vec::new();
+        if self.handlers().registration_calls.contains(&last) {
+            let args: Vec<&Expr> = c.args.iter().collect();
+            skip = self.register(&args, Self::http_method_of(&last));
+        }
+        for (i, a) in c.args.iter().enumerate() {
+            if !skip.contains(&i) {
+                self.visit_expr(a);
+            }
+        }
+        if pushed_route {
+            self.route.pop();
+        }
+    }
+
+    fn visit_expr_method_call(&mut self, m: &'ast ExprMethodCall) {
+        let name = m.method.to_string();
+        if self.handlers().once_methods.contains(&name) {
+            // `CLIENT.get_or_init(|| Client::new())`: the initialiser runs once.
+            return self.visit_expr(&m.receiver);
+        }
+        let root = Self::chain_root(&m.receiver);
+        let root_engine = match root {
+            Expr::Call(c) => expr_path(&c.func).and_then(|p| self.engine_for_root(p, Some(&name)).map(|e| (e, p))),
+            _ => None,
+        };
+        if let Some(((builds, via_glob), root_path)) = root_engine {
+            let text = format!("{}()…{name}", segments(root_path).join("::"));
+            self.push_engine(builds, text, m.method.span(), m.paren_token.span.close(), via_glob);
+        } else if let Some(em) = self
+            .env
+            .k
+            .engines
+            .methods
+            .iter()
+            .find(|em| em.method == name && self.uses_crate(&em.crates))
+        {
+            let root_is_engine = matches!(root, Expr::Call(c) if expr_path(&c.func).is_some_and(|p| self.engine_for_root(p, None).is_some()));
+            if !root_is_engine {
+                let builds = em.builds.clone();
+                self.push_engine(
+                    builds,
+                    format!(".{name}"),
+                    m.method.span(),
+                    m.paren_token.span.close(),
+                    None,
+                );
+            }
+        }
+        let on_self = matches!(strip_await(&m.receiver), Expr::Path(p) if p.path.is_ident("self"));
+        self.out.calls.push(CallSite {
+            callee: Callee {
+                path: vec![name.clone()],
+                method: true,
+            },
+            on_self,
+            span: span_one_line(m.method.span(), m.paren_token.span.close()),
+            text: if on_self {
+                format!("self.{name}")
+            } else {
+                format!(".{name}")
+            },
+        });
+
+        let h = self.handlers();
+        let route_here = if h.route_methods.contains(&name) {
+            m.args.first().and_then(string_lit)
+        } else {
+            None
+        };
+        let route = route_here.clone().or_else(|| self.chain_route(&m.receiver));
+        let is_registration = h.registration_methods.contains(&name)
+            || (h.warp_methods.contains(&name) && self.crates_used.iter().any(|c| c == "warp"));
+        if let Some(r) = &route {
+            self.route.push(r.clone());
+        }
+        let mut skip = Vec::new();
+        if is_registration {
+            let method = Self::http_method_of(&name).or_else(|| match Self::chain_root(&m.receiver) {
+                // `web::get().to(h)`
+                Expr::Call(c) => expr_path(&c.func)
+                    .and_then(|p| p.segments.last())
+                    .and_then(|s| Self::http_method_of(&s.ident.to_string())),
+                _ => None,
+            });
+            let args: Vec<&Expr> = m.args.iter().collect();
+            skip = self.register(&args, method);
+        }
+        self.visit_expr(&m.receiver);
+        for (i, a) in m.args.iter().enumerate() {
+            if !skip.contains(&i) {
+                self.visit_expr(a);
+            }
+        }
+        if route.is_some() {
+            self.route.pop();
+        }
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        let Some(name) = mac.path.segments.last().map(|s| s.ident.to_string()) else {
+            return;
+        };
+        let h = self.handlers();
+        if h.once_macros.contains(&name) || self.env.is_log_macro(&mac.path) {
+            return;
+        }
+        if h.registration_macros.contains(&name) {
+            // `routes![a, b::c]`
+            use syn::parse::Parser;
+            let paths = syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated;
+            if let Ok(list) = paths.parse2(mac.tokens.clone()) {
+                for p in list {
+                    let path = self.env.uses.expand(segments(&p));
+                    self.out.registrations.push(Registration {
+                        path,
+                        module: self.module.to_vec(),
+                        method: None,
+                        route: None,
+                        framework: self.framework.clone(),
+                    });
+                }
+            }
+            return;
+        }
+        match macros::parse(mac) {
+            Some(MacroBody::Exprs(exprs)) => exprs.iter().for_each(|e| self.visit_expr(e)),
+            Some(MacroBody::Stmts(stmts)) => stmts.iter().for_each(|s| self.visit_stmt(s)),
+            None => {}
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! Marking functions as handlers from their attributes and signatures, and as startup code.
+
+use syn::{Attribute, FnArg, ReturnType, Type};
+
+use super::{HandlerHow, HandlerMark};
+use crate::knowledge::Handlers;
+
+fn last_segment(path: &syn::Path) -> String {
+    path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default()
+}
+
+fn first_string(tokens: &proc_macro2::TokenStream) -> Option<String> {
+    let first = tokens.clone().into_iter().next()?;
+    let lit: syn::LitStr = syn::parse2(first.into()).ok()?;
+    Some(lit.value())
+}
+
+/// `key = "value"` inside an attribute's arguments.
+fn named_string(tokens: &proc_macro2::TokenStream, key: &str) -> Option<String> {
+    let toks: Vec<proc_macro2::TokenTree> = tokens.clone().into_iter().collect();
+    toks.windows(3).find_map(|w| match (&w[0], &w[1], &w[2]) {
+        (proc_macro2::TokenTree::Ident(i), proc_macro2::TokenTree::Punct(p), lit) if i == key && p.as_char() == '=' => {
+            syn::parse2::<syn::LitStr>(lit.clone().into()).ok().map(|l| l.value())
+        }
+        _ => None,
+    })
+}
+
+/// The first bare identifier among an attribute's arguments (`get` in `#[utoipa::path(get, ..)]`).
+fn first_ident(tokens: &proc_macro2::TokenStream) -> Option<String> {
+    match tokens.clone().into_iter().next()? {
+        proc_macro2::TokenTree::Ident(i) => Some(i.to_string()),
+        _ => None,
+    }
+}
+
+/// The framework an attribute names (`actix_web::get`, `rocket::post`), if qualified.
+fn attr_framework(h: &Handlers, path: &syn::Path) -> Option<String> {
+    let first = path.segments.first()?.ident.to_string();
+    if path.segments.len() < 2 {
+        return None;
+    }
+    h.frameworks
+        .iter()
+        .find(|f| f.crates.contains(&first))
+        .map(|f| f.name.clone())
+}
+
+/// A handler mark from route attributes (`#[get("/x")]`, `#[handler]`, `#[oai(..)]`).
+pub fn from_attributes(h: &Handlers, attrs: &[Attribute], file_framework: Option<&str>) -> Option<HandlerMark> {
+    let mut mark: Option<HandlerMark> = None;
+    let mut doc_route: Option<String> = None;
+    for a in attrs {
+        let name = last_segment(a.path());
+        let Ok(list) = a.meta.require_list() else { continue };
+        let framework = attr_framework(h, a.path()).or_else(|| file_framework.map(str::to_string));
+        if h.route_attrs.contains(&name) {
+            let Some(path) = first_string(&list.tokens) else {
+                continue;
+            };
+            let route = if name == "route" {
+                match named_string(&list.tokens, "method") {
+                    Some(m) => format!("{} {path}", m.to_uppercase()),
+                    None => path,
+                }
+            } else {
+                format!("{} {path}", name.to_uppercase())
+            };
+            mark = Some(HandlerMark {
+                how: HandlerHow::Attribute,
+                framework,
+                route: Some(route),
+            });
+        } else if h.marker_attrs.contains(&name) && mark.is_none() {
+            mark = Some(HandlerMark {
+                how: HandlerHow::Attribute,
+                framework,
+                route: None,
+            });
+        } else if h.openapi_attrs.contains(&name) {
+            let path = named_string(&list.tokens, "path");
+            let method = named_string(&list.tokens, "method").map(|m| m.to_uppercase());
+            let route = match (method, path) {
+                (Some(m), Some(p)) => Some(format!("{m} {p}")),
+                (None, Some(p)) => Some(p),
+                _ => None,
+            };
+            mark = Some(HandlerMark {
+                how: HandlerHow::Attribute,
+                framework: Some("poem".into()),
+                route,
+            });
+        } else if h.route_doc_attrs.contains(&name) && a.path().segments.len() >= 2 {
+            // `#[utoipa::path(get, path = "/users")]`: the route of a handler found otherwise.
+            if let Some(p) = named_string(&list.tokens, "path") {
+                doc_route = Some(match first_ident(&list.tokens) {
+                    Some(m) if m != "path" => format!("{} {p}", m.to_uppercase()),
+                    _ => p,
+                });
+            }
+        }
+    }
+    if let (Some(m), Some(r)) = (&mut mark, doc_route) {
+        if m.route.is_none() {
+            m.route = Some(r);
+        }
+    }
+    mark
+}
+
+fn type_last(ty: &Type) -> Option<&syn::PathSegment> {
+    match ty {
+        Type::Path(p) => p.path.segments.last(),
+        Type::Reference(r) => type_last(&r.elem),
+        Type::Paren(p) => type_last(&p.elem),
+        Type::Group(g) => type_last(&g.elem),
+        _ => None,
+    }
+}
+
+fn generic_first(seg: &syn::PathSegment) -> Option<&Type> {
+    match &seg.arguments {
+        syn::PathArguments::AngleBracketed(a) => a.args.iter().find_map(|g| match g {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
+/// A tonic service method: `Request<..>` in, `Result<Response<..>, Status>` out.
+pub fn is_tonic_method(sig: &syn::Signature) -> bool {
+    let takes_request = sig.inputs.iter().any(|a| match a {
+        FnArg::Typed(t) => type_last(&t.ty).is_some_and(|s| s.ident == "Request"),
+        FnArg::Receiver(_) => false,
+    });
+    let ReturnType::Type(_, ret) = &sig.output else {
+        return false;
+    };
+    let Some(seg) = type_last(ret) else { return false };
+    if seg.ident != "Result" {
+        return false;
+    }
+    let args: Vec<&Type> = match &seg.arguments {
+        syn::PathArguments::AngleBracketed(a) => a
+            .args
+            .iter()
+            .filter_map(|g| match g {
+                syn::GenericArgument::Type(t) => Some(t),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    takes_request
+        && args.len() == 2
+        && type_last(args[0]).is_some_and(|s| s.ident == "Response")
+        && type_last(args[1]).is_some_and(|s| s.ident == "Status")
+}
+
+/// An `async fn` taking an extractor (`State<..>`, `Json<..>`, `web::Data<..>`, `&State<..>`).
+pub fn has_extractor_params(h: &Handlers, sig: &syn::Signature) -> bool {
+    sig.asyncness.is_some()
+        && sig.inputs.iter().any(|a| match a {
+            FnArg::Typed(t) => type_last(&t.ty).is_some_and(|s| {
+                let name = s.ident.to_string();
+                // `Request` alone is hyper's or tonic's: count it with a generic body only.
+                if name == "Request" {
+                    return generic_first(s).is_some() || matches!(&*t.ty, Type::Reference(_));
+                }
+                h.extractors.contains(&name)
+            }),
+            FnArg::Receiver(_) => false,
+        })
+}
+
+/// `main`, `#[tokio::main]`, `#[actix_web::main]`, `#[launch]`.
+pub fn is_startup(h: &Handlers, name: &str, attrs: &[Attribute]) -> bool {
+    h.startup_fns.iter().any(|f| f == name) || attrs.iter().any(|a| h.startup_attrs.contains(&last_segment(a.path())))
+}

@@ -1,0 +1,137 @@
+//! Engine constructors (`rules/engines.toml`), matched on resolved paths.
+
+use serde::Deserialize;
+
+use super::glob_match;
+
+pub const ENGINES_TOML: &str = include_str!("../../rules/engines.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    engine: Vec<Entry>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    builds: String,
+    #[serde(default)]
+    constructors: Vec<String>,
+    #[serde(default)]
+    methods: Vec<String>,
+    #[serde(default)]
+    crates: Vec<String>,
+}
+
+/// `crate::Type::ctor` or `crate::Type::builder().build`: a root call and an optional final method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Constructor {
+    /// Glob segments; the first is the crate.
+    pub root: Vec<String>,
+    pub method: Option<String>,
+    /// What it builds ("a sqlx connection pool").
+    pub builds: String,
+}
+
+impl Constructor {
+    pub fn parse(text: &str, builds: &str) -> Result<Constructor, String> {
+        let text = text.trim().trim_start_matches("::");
+        let (root, method) = match text.split_once("().") {
+            Some((r, m)) => (r, Some(m.trim_end_matches("()").to_string())),
+            None => (text.trim_end_matches("()"), None),
+        };
+        let root: Vec<String> = root.split("::").map(|s| s.trim().to_string()).collect();
+        if root.len() < 2 || root.iter().any(String::is_empty) || method.as_deref() == Some("") {
+            return Err(format!(
+                "`{text}` is not a constructor pattern: write `crate::Type::new` or `crate::Type::builder().build`"
+            ));
+        }
+        Ok(Constructor {
+            root,
+            method,
+            builds: builds.to_string(),
+        })
+    }
+
+    /// Whether `path` (a resolved call path, crate first) is this pattern's root call.
+    pub fn root_matches(&self, path: &[String]) -> bool {
+        let p = &self.root;
+        path.len() >= p.len()
+            && glob_match(&p[0], &path[0])
+            && p[1..]
+                .iter()
+                .rev()
+                .zip(path.iter().rev())
+                .all(|(pat, seg)| glob_match(pat, seg))
+    }
+}
+
+/// A method only one crate has (`get_multiplexed_async_connection`): it counts in files that use
+/// one of `crates`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngineMethod {
+    pub method: String,
+    pub crates: Vec<String>,
+    pub builds: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Engines {
+    pub constructors: Vec<Constructor>,
+    pub methods: Vec<EngineMethod>,
+}
+
+impl Engines {
+    pub fn defaults() -> Engines {
+        let f: File = toml::from_str(ENGINES_TOML).expect("rules/engines.toml is valid (checked by tests)");
+        let mut e = Engines::default();
+        for entry in f.engine {
+            for c in &entry.constructors {
+                e.constructors
+                    .push(Constructor::parse(c, &entry.builds).expect("embedded engine patterns are valid"));
+            }
+            for m in &entry.methods {
+                e.methods.push(EngineMethod {
+                    method: m.trim_start_matches('.').to_string(),
+                    crates: entry.crates.clone(),
+                    builds: entry.builds.clone(),
+                });
+            }
+        }
+        e
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Vec<String> {
+        s.split("::").map(str::to_string).collect()
+    }
+
+    #[test]
+    fn roots_match_on_crate_and_trailing_segments() {
+        let c = Constructor::parse("sqlx::*PoolOptions::new().connect*", "x").unwrap();
+        assert_eq!(c.method.as_deref(), Some("connect*"));
+        assert!(c.root_matches(&p("sqlx::postgres::PgPoolOptions::new")));
+        assert!(c.root_matches(&p("sqlx::PgPoolOptions::new")));
+        assert!(!c.root_matches(&p("crate::db::PgPoolOptions::new")));
+        assert!(!c.root_matches(&p("PgPoolOptions::new")));
+        let g = Constructor::parse("*::*_client::*Client::connect", "x").unwrap();
+        assert!(g.root_matches(&p("pb::accounts_client::AccountsClient::connect")));
+        assert!(!g.root_matches(&p("AccountsClient::connect")));
+        assert!(Constructor::parse("reqwest", "x").is_err());
+    }
+
+    #[test]
+    fn the_embedded_base_parses() {
+        let e = Engines::defaults();
+        assert!(e.constructors.len() > 30);
+        assert!(
+            e.methods.iter().all(|m| !m.crates.is_empty()),
+            "method patterns need their crates"
+        );
+    }
+}

@@ -1,0 +1,260 @@
+//! Name resolution without a compiler, good enough for a call graph: the module tree from file
+//! layout and inline `mod`s, `use` aliases and globs (expanded at extraction), `crate::`,
+//! `self::`, `super::`, `Self::`, workspace crate names, `Type::assoc()` and `self.method()`
+//! inside an impl. A call that could mean several functions is ambiguous and is not followed;
+//! nothing is guessed.
+
+use std::collections::{HashMap, HashSet};
+
+use super::FileInput;
+use crate::facts::{CallSite, FnFact};
+
+/// A function of the workspace: `fns[id]`.
+pub struct FnEntry {
+    pub file: usize,
+    pub idx: usize,
+    pub krate: usize,
+    /// File module path + inline modules.
+    pub module: Vec<String>,
+}
+
+/// What a call resolves to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Res {
+    Fn(usize),
+    /// Several workspace functions fit: not followed.
+    Ambiguous(Vec<usize>),
+    /// Names a workspace function that could not be pinned down (a method on a value whose type
+    /// is unknown, a path that matches nothing although the name exists).
+    Unresolved,
+    /// Not a workspace function (std, a dependency).
+    External,
+}
+
+pub struct Names<'a> {
+    files: &'a [FileInput<'a>],
+    pub fns: Vec<FnEntry>,
+    free: HashMap<(usize, Vec<String>, String), Vec<usize>>,
+    methods: HashMap<(usize, String, String), Vec<usize>>,
+    trait_defaults: HashMap<(usize, String), Vec<usize>>,
+    method_names: HashSet<String>,
+    free_names: HashSet<String>,
+    crate_idents: HashMap<String, usize>,
+    root_modules: HashSet<(usize, String)>,
+    types: HashMap<usize, HashSet<String>>,
+}
+
+impl<'a> Names<'a> {
+    pub fn build(files: &'a [FileInput<'a>], crate_names: &[String]) -> Names<'a> {
+        let mut n = Names {
+            files,
+            fns: Vec::new(),
+            free: HashMap::new(),
+            methods: HashMap::new(),
+            trait_defaults: HashMap::new(),
+            method_names: HashSet::new(),
+            free_names: HashSet::new(),
+            crate_idents: crate_names
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.replace('-', "_"), i))
+                .collect(),
+            root_modules: HashSet::new(),
+            types: HashMap::new(),
+        };
+        for (fi, f) in files.iter().enumerate() {
+            let krate = f.place.krate;
+            n.types.entry(krate).or_default().extend(f.facts.types.iter().cloned());
+            if let Some(first) = f.place.module.first() {
+                n.root_modules.insert((krate, first.clone()));
+            }
+            for (i, fact) in f.facts.fns.iter().enumerate() {
+                if fact.is_test {
+                    continue;
+                }
+                let mut module = f.place.module.clone();
+                module.extend(fact.module.iter().cloned());
+                if let Some(first) = module.first() {
+                    n.root_modules.insert((krate, first.clone()));
+                }
+                let id = n.fns.len();
+                match (&fact.owner, fact.in_trait) {
+                    (Some(owner), false) => {
+                        n.methods
+                            .entry((krate, owner.clone(), fact.name.clone()))
+                            .or_default()
+                            .push(id);
+                        n.method_names.insert(fact.name.clone());
+                    }
+                    (Some(_), true) => {
+                        n.trait_defaults.entry((krate, fact.name.clone())).or_default().push(id);
+                        n.method_names.insert(fact.name.clone());
+                    }
+                    (None, _) => {
+                        n.free
+                            .entry((krate, module.clone(), fact.name.clone()))
+                            .or_default()
+                            .push(id);
+                        n.free_names.insert(fact.name.clone());
+                    }
+                }
+                n.fns.push(FnEntry {
+                    file: fi,
+                    idx: i,
+                    krate,
+                    module,
+                });
+            }
+        }
+        n
+    }
+
+    pub fn fact(&self, id: usize) -> &'a FnFact {
+        let e = &self.fns[id];
+        &self.files[e.file].facts.fns[e.idx]
+    }
+
+    /// Whether crate `krate` defines a type of this name (it shadows a glob import).
+    pub fn defines_type(&self, krate: usize, name: &str) -> bool {
+        self.types.get(&krate).is_some_and(|t| t.contains(name))
+    }
+
+    /// `crate::api::create_user` style path of a function, for messages and `[handlers]` globs.
+    pub fn display(&self, id: usize) -> String {
+        let f = self.fact(id);
+        let mut parts = self.fns[id].module.clone();
+        parts.extend(f.owner.clone());
+        parts.push(f.name.clone());
+        parts.join("::")
+    }
+
+    /// Resolves a call made in function `caller`.
+    pub fn resolve(&self, caller: usize, call: &CallSite) -> Res {
+        let e = &self.fns[caller];
+        let fact = self.fact(caller);
+        if call.callee.method {
+            let name = &call.callee.path[0];
+            if call.on_self {
+                if let Some(owner) = &fact.owner {
+                    let mut ids = self
+                        .methods
+                        .get(&(e.krate, owner.clone(), name.clone()))
+                        .cloned()
+                        .unwrap_or_default();
+                    if ids.is_empty() {
+                        ids = self
+                            .trait_defaults
+                            .get(&(e.krate, name.clone()))
+                            .cloned()
+                            .unwrap_or_default();
+                    }
+                    return Self::pick(ids, true);
+                }
+            }
+            return if self.method_names.contains(name) {
+                Res::Unresolved
+            } else {
+                Res::External
+            };
+        }
+        let globs = &self.files[e.file].facts.globs;
+        let ids = self.resolve_path(e.krate, &e.module, &call.callee.path, fact.owner.as_deref(), globs);
+        let path = &call.callee.path;
+        let names_workspace = path.len() == 1
+            || matches!(path[0].as_str(), "crate" | "self" | "super" | "Self")
+            || self.crate_idents.contains_key(&path[0])
+            || self.root_modules.contains(&(e.krate, path[0].clone()));
+        let known_name = path
+            .last()
+            .is_some_and(|l| self.free_names.contains(l) || self.method_names.contains(l));
+        Self::pick(ids, names_workspace && known_name)
+    }
+
+    fn pick(mut ids: Vec<usize>, workspace_name: bool) -> Res {
+        ids.sort_unstable();
+        ids.dedup();
+        match ids.len() {
+            0 if workspace_name => Res::Unresolved,
+            0 => Res::External,
+            1 => Res::Fn(ids[0]),
+            _ => Res::Ambiguous(ids),
+        }
+    }
+
+    /// The functions a path denotes from `module` of crate `krate`.
+    pub fn resolve_path(
+        &self,
+        krate: usize,
+        module: &[String],
+        path: &[String],
+        owner: Option<&str>,
+        globs: &[Vec<String>],
+    ) -> Vec<usize> {
+        let Some(first) = path.first() else { return Vec::new() };
+        let mut bases: Vec<(usize, Vec<String>, &[String])> = Vec::new();
+        match first.as_str() {
+            "crate" => bases.push((krate, Vec::new(), &path[1..])),
+            "self" => bases.push((krate, module.to_vec(), &path[1..])),
+            "super" => {
+                let n = path.iter().take_while(|s| *s == "super").count();
+                let keep = module.len().saturating_sub(n);
+                bases.push((krate, module[..keep].to_vec(), &path[n..]));
+            }
+            "Self" => {
+                if let (Some(o), 2) = (owner, path.len()) {
+                    return self
+                        .methods
+                        .get(&(krate, o.to_string(), path[1].clone()))
+                        .cloned()
+                        .unwrap_or_default();
+                }
+            }
+            other => match self.crate_idents.get(other) {
+                Some(&c) if !self.root_modules.contains(&(krate, other.to_string())) => {
+                    bases.push((c, Vec::new(), &path[1..]))
+                }
+                _ => {
+                    bases.push((krate, module.to_vec(), path));
+                    if !module.is_empty() {
+                        bases.push((krate, Vec::new(), path));
+                    }
+                }
+            },
+        }
+        for (c, m, rest) in bases {
+            let ids = self.lookup(c, &m, rest);
+            if !ids.is_empty() {
+                return ids;
+            }
+        }
+        if path.len() == 1 {
+            // `use crate::db::*;` then `connect()`.
+            let mut out = Vec::new();
+            for g in globs {
+                let mut full = g.clone();
+                full.extend(path.iter().cloned());
+                out.extend(self.resolve_path(krate, module, &full, owner, &[]));
+            }
+            return out;
+        }
+        Vec::new()
+    }
+
+    fn lookup(&self, krate: usize, base: &[String], rest: &[String]) -> Vec<usize> {
+        let Some((name, quals)) = rest.split_last() else {
+            return Vec::new();
+        };
+        let mut module = base.to_vec();
+        module.extend(quals.iter().cloned());
+        if let Some(ids) = self.free.get(&(krate, module, name.clone())) {
+            return ids.clone();
+        }
+        // `Type::assoc()`, `module::Type::assoc()`: impls may live beside or away from the type.
+        if let Some(ty) = quals.last().filter(|q| q.starts_with(|c: char| c.is_uppercase())) {
+            if let Some(ids) = self.methods.get(&(krate, ty.clone(), name.clone())) {
+                return ids.clone();
+            }
+        }
+        Vec::new()
+    }
+}
