@@ -37,6 +37,10 @@ pub struct Names<'a> {
     free: HashMap<(usize, Vec<String>, String), Vec<usize>>,
     methods: HashMap<(usize, String, String), Vec<usize>>,
     trait_defaults: HashMap<(usize, String), Vec<usize>>,
+    /// `(owner, name)` → methods, in any crate.
+    methods_any_crate: HashMap<(String, String), Vec<usize>>,
+    /// `name` → trait default methods, in any crate.
+    defaults_by_name: HashMap<String, Vec<usize>>,
     method_names: HashSet<String>,
     free_names: HashSet<String>,
     crate_idents: HashMap<String, usize>,
@@ -52,6 +56,8 @@ impl<'a> Names<'a> {
             free: HashMap::new(),
             methods: HashMap::new(),
             trait_defaults: HashMap::new(),
+            methods_any_crate: HashMap::new(),
+            defaults_by_name: HashMap::new(),
             method_names: HashSet::new(),
             free_names: HashSet::new(),
             crate_idents: crate_names
@@ -84,10 +90,15 @@ impl<'a> Names<'a> {
                             .entry((krate, owner.clone(), fact.name.clone()))
                             .or_default()
                             .push(id);
+                        n.methods_any_crate
+                            .entry((owner.clone(), fact.name.clone()))
+                            .or_default()
+                            .push(id);
                         n.method_names.insert(fact.name.clone());
                     }
                     (Some(_), true) => {
                         n.trait_defaults.entry((krate, fact.name.clone())).or_default().push(id);
+                        n.defaults_by_name.entry(fact.name.clone()).or_default().push(id);
                         n.method_names.insert(fact.name.clone());
                     }
                     (None, _) => {
@@ -202,11 +213,7 @@ impl<'a> Names<'a> {
             }
             "Self" => {
                 if let (Some(o), 2) = (owner, path.len()) {
-                    return self
-                        .methods
-                        .get(&(krate, o.to_string(), path[1].clone()))
-                        .cloned()
-                        .unwrap_or_default();
+                    return self.type_method(krate, o, &path[1]);
                 }
             }
             other => match self.crate_idents.get(other) {
@@ -251,10 +258,22 @@ impl<'a> Names<'a> {
         }
         // `Type::assoc()`, `module::Type::assoc()`: impls may live beside or away from the type.
         if let Some(ty) = quals.last().filter(|q| q.starts_with(|c: char| c.is_uppercase())) {
-            if let Some(ids) = self.methods.get(&(krate, ty.clone(), name.clone())) {
-                return ids.clone();
-            }
+            return self.type_method(krate, ty, name);
         }
         Vec::new()
+    }
+
+    /// `Type::name`: a method of the type's impls, or else the one default method of that name
+    /// among the workspace's traits (`impl Crud for Community {}` inheriting `Crud::read`). With
+    /// several such defaults the call stays ambiguous.
+    fn type_method(&self, krate: usize, ty: &str, name: &str) -> Vec<usize> {
+        if let Some(ids) = self.methods.get(&(krate, ty.to_string(), name.to_string())) {
+            return ids.clone();
+        }
+        // The impl may live in another crate of the workspace than the path names.
+        if let Some(ids) = self.methods_any_crate.get(&(ty.to_string(), name.to_string())) {
+            return ids.clone();
+        }
+        self.defaults_by_name.get(name).cloned().unwrap_or_default()
     }
 }
