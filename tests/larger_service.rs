@@ -6,10 +6,24 @@
 mod common;
 
 use common::{obsdebt, temp_tree};
+use serde_json::Value;
+
+fn code_with_engines(dir: &std::path::Path) -> i32 {
+    obsdebt(dir, &["check", "-q"]).0
+}
 
 /// One handler module: 2 logged (cross-crate helper, local macro), 1 unlogged-error,
 /// 1 swallowed-error, 1 silent-server-error, 1 propagated, 1 expected.
 fn handler_module(i: usize) -> String {
+    // Every third module calls the shared client helper in the telemetry crate (one constructor
+    // reached from many handlers); every fifth builds a redis client in the handler itself.
+    let mut extra = String::new();
+    if i % 3 == 0 {
+        extra.push_str("let _http = telemetry::clients::http();\n");
+    }
+    if i % 5 == 0 {
+        extra.push_str("    let _redis = redis::Client::open(\"redis://cache/\");\n");
+    }
     format!(
         r#"use axum::http::StatusCode;
 use telemetry::report;
@@ -30,6 +44,7 @@ pub async fn get_{i}(id: i64) -> Result<String, AppError> {{
         tracing::warn!(error = %e, "touch failed");
     }}
     let hint = repo::hint_{i}(id).await.unwrap_or_else(|_| String::from("none"));
+    {extra}
     let cached = repo::cached_{i}(id).await.ok();
     Ok(format!("{{row}}{{extra}}{{hint}}{{cached:?}}"))
 }}
@@ -62,7 +77,11 @@ fn larger_workspace_counts_are_exact_and_deterministic() {
         ("crates/telemetry/Cargo.toml".into(), "[package]\nname = \"telemetry\"\nversion = \"0.1.0\"\n".into()),
         (
             "crates/telemetry/src/lib.rs".into(),
-            "pub fn report(e: &dyn std::error::Error) { log_it(e) }\nfn log_it(e: &dyn std::error::Error) { tracing::error!(error = %e, \"failed\"); }\n".into(),
+            "pub mod clients;\npub fn report(e: &dyn std::error::Error) { log_it(e) }\nfn log_it(e: &dyn std::error::Error) { tracing::error!(error = %e, \"failed\"); }\n".into(),
+        ),
+        (
+            "crates/telemetry/src/clients.rs".into(),
+            "pub fn http() -> reqwest::Client { reqwest::Client::new() }\n".into(),
         ),
         ("crates/api/Cargo.toml".into(), "[package]\nname = \"api\"\nversion = \"0.1.0\"\n".into()),
         ("crates/worker/Cargo.toml".into(), "[package]\nname = \"worker\"\nversion = \"0.1.0\"\n".into()),
@@ -77,11 +96,18 @@ fn larger_workspace_counts_are_exact_and_deterministic() {
         ("examples/demo/Cargo.toml".into(), "[package]\nname = \"demo\"\nversion = \"0.1.0\"\n".into()),
         ("examples/demo/src/main.rs".into(), "fn main() { let n = load().unwrap_or_else(|_| 0); }\n".into()),
     ];
-    let mut lib = String::from("pub mod error;\n");
+    let mut lib = String::from("pub mod error;\npub mod router;\n");
+    let mut router =
+        String::from("use axum::routing::{delete, get};\npub fn app() -> axum::Router {\n    axum::Router::new()\n");
     for i in 0..MODULES {
         lib.push_str(&format!("pub mod h{i};\n"));
         files.push((format!("crates/api/src/h{i}.rs"), handler_module(i)));
+        router.push_str(&format!(
+            "        .route(\"/items/{i}\", get(crate::h{i}::get_{i}).delete(crate::h{i}::delete_{i}))\n"
+        ));
     }
+    router.push_str("}\n");
+    files.push(("crates/api/src/router.rs".into(), router));
     files.push(("crates/api/src/lib.rs".into(), lib));
     files.push((
         "crates/api/src/error.rs".into(),
@@ -90,9 +116,9 @@ fn larger_workspace_counts_are_exact_and_deterministic() {
     let tree: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
     let dir = temp_tree(&tree);
 
-    let (code, out, err) = obsdebt(dir.path(), &["check", "--output-format", "json", "--threads", "1"]);
-    assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let (_, out, err) = obsdebt(dir.path(), &["check", "--output-format", "json", "--threads", "1"]);
+    assert!(err.is_empty(), "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
     let logging = &v["coverage"]["logging"];
     let n = MODULES as u64;
     // Per module: `Err(e) => return Err(AppError::Db(e))` is logged (AppError logs), the helper
@@ -141,6 +167,32 @@ fn larger_workspace_counts_are_exact_and_deterministic() {
         .iter()
         .any(|d| d["path"].as_str().unwrap().contains("/tests/"));
     assert!(!in_tests, "test targets are not reported");
+
+    // Engines: one shared helper reached from the 10 handlers of every third module, and a redis
+    // client built in each of the 6 handlers of every fifth module.
+    let engines: Vec<&Value> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "engine-in-handler")
+        .collect();
+    assert_eq!(engines.len(), 1 + MODULES.div_ceil(5), "{engines:#?}");
+    let shared: Vec<&&Value> = engines
+        .iter()
+        .filter(|d| d["path"] == "crates/telemetry/src/clients.rs")
+        .collect();
+    assert_eq!(shared.len(), 1);
+    assert!(shared[0]["message"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("({} handlers reach it)", MODULES.div_ceil(3))));
+    assert_eq!(shared[0]["related"][0]["message"], "handler `get_0` (GET /items/0)");
+    assert_eq!(
+        shared[0]["related"][1]["message"],
+        "`get_0` calls `telemetry::clients::http`"
+    );
+    assert!(engines.iter().all(|d| d["severity"] == "error"));
+    assert_eq!(code_with_engines(dir.path()), 1, "error-level findings fail the run");
 
     let (_, two, _) = obsdebt(dir.path(), &["check", "--output-format", "json", "--threads", "2"]);
     assert_eq!(out, two, "output depends on the thread count");
