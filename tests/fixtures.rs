@@ -111,3 +111,30 @@ fn full_output_snapshot() {
         "full output changed; review it and re-bless with OBSDEBT_BLESS=1"
     );
 }
+
+/// Every rule is exercised by at least one fixture (parse-error is covered by tests/cli.rs: a
+/// fixture that does not parse would not be a service), and every diagnostic follows the house
+/// style: a message that starts lowercase or with code, no trailing period, help likewise.
+#[test]
+fn every_rule_has_a_fixture_and_messages_follow_the_style() {
+    std::env::set_current_dir(root()).unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    for name in FIXTURES {
+        let out = run_check(&[std::path::Path::new("fixtures").join(name).as_path()]);
+        for d in &out.report.diagnostics {
+            seen.insert(d.rule);
+            let first = d.message.chars().next().unwrap();
+            assert!(!first.is_uppercase(), "message starts with a capital: {}", d.message);
+            assert!(!d.message.ends_with('.'), "message ends with a period: {}", d.message);
+            if let Some(help) = &d.help {
+                assert!(!help.ends_with('.'), "help ends with a period: {help}");
+            }
+            assert!(!d.label.is_empty(), "every diagnostic labels its span");
+        }
+    }
+    for rule in obsdebt::rules::ALL {
+        if rule.name != "parse-error" {
+            assert!(seen.contains(rule.name), "no fixture exercises `{}`", rule.name);
+        }
+    }
+}
