@@ -231,15 +231,19 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
 
     if opts.want_sources {
         let by_display: HashMap<&str, &PathBuf> = walked.files.iter().map(|f| (f.display.as_str(), &f.path)).collect();
-        for d in &report.diagnostics {
-            if report.sources.contains_key(&d.path) {
-                continue;
-            }
+        let shown = report
+            .diagnostics
+            .iter()
+            .flat_map(|d| std::iter::once(&d.path).chain(d.related.iter().map(|r| &r.path)));
+        let mut wanted: Vec<String> = shown.cloned().collect();
+        wanted.sort();
+        wanted.dedup();
+        for path in wanted {
             if let Some(text) = by_display
-                .get(d.path.as_str())
+                .get(path.as_str())
                 .and_then(|p| std::fs::read_to_string(p).ok())
             {
-                report.sources.insert(d.path.clone(), text);
+                report.sources.insert(path, text);
             }
         }
     }

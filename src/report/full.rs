@@ -52,7 +52,8 @@ fn level(sev: Severity) -> Level<'static> {
     }
 }
 
-fn render_one(d: &Diagnostic, source: Option<&str>, renderer: &Renderer) -> String {
+fn render_one(d: &Diagnostic, sources: &std::collections::BTreeMap<String, String>, renderer: &Renderer) -> String {
+    let source = sources.get(&d.path).map(String::as_str);
     let title = level(d.severity).primary_title(d.message.as_str()).id(d.rule);
     let mut group: Group = match source.and_then(|s| excerpt(s, d.span)) {
         Some((text, range, line_start)) => title.element(
@@ -67,12 +68,25 @@ fn render_one(d: &Diagnostic, source: Option<&str>, renderer: &Renderer) -> Stri
                 .char_column(d.span.column.saturating_sub(1) as usize),
         ),
     };
+    // Every other place is shown annotated, as rustc shows secondary spans.
+    for r in &d.related {
+        match sources.get(&r.path).and_then(|s| excerpt(s, r.span)) {
+            Some((text, range, line_start)) => {
+                group = group.element(
+                    Snippet::source(text)
+                        .line_start(line_start)
+                        .path(r.path.as_str())
+                        .annotation(AnnotationKind::Context.span(range).label(r.message.as_str())),
+                );
+            }
+            None => {
+                let note = format!("{}:{}:{}: {}", r.path, r.span.line, r.span.column, r.message);
+                group = group.element(Level::NOTE.message(note));
+            }
+        }
+    }
     for note in &d.notes {
         group = group.element(Level::NOTE.message(note.as_str()));
-    }
-    for r in &d.related {
-        let note = format!("{}:{}:{}: {}", r.path, r.span.line, r.span.column, r.message);
-        group = group.element(Level::NOTE.message(note));
     }
     if let Some(help) = &d.help {
         group = group.element(Level::HELP.message(help.as_str()));
@@ -94,8 +108,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         }
     } else {
         for d in &report.diagnostics {
-            let source = report.sources.get(&d.path).map(String::as_str);
-            out.push_str(&render_one(d, source, &renderer));
+            out.push_str(&render_one(d, &report.sources, &renderer));
             out.push_str("\n\n");
         }
     }
