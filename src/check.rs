@@ -101,7 +101,8 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     let resolved = resolve::resolve(&inputs, &crate_names);
     let names = Names::build(&inputs, &crate_names);
     let per_request = requests::per_request(&names, &inputs, &config.knowledge.handlers.custom, &crate_names);
-    let mut engine_diags: BTreeMap<usize, Vec<Diagnostic>> = BTreeMap::new();
+    // Findings that need the whole workspace, by file: engines and configuration groups.
+    let mut workspace_diags: BTreeMap<usize, Vec<Diagnostic>> = BTreeMap::new();
     if let Some(severity) = config.level(rules::engine_in_handler::RULE.name).severity() {
         let routes = |id: usize| {
             let mark = per_request.handlers.get(&id);
@@ -121,12 +122,55 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
                 &config.knowledge.handlers,
                 severity,
             );
-            engine_diags.entry(file).or_default().push(d);
+            workspace_diags.entry(file).or_default().push(d);
         }
     }
 
-    // Report: rules turn classified sites into diagnostics; suppressions apply; coverage sums.
     let mut report = Report::default();
+    let config_groups = resolve::config::group(&inputs, &config.knowledge.config);
+    {
+        let path_of = |fi: usize| walked.files[fi].display.clone();
+        for g in &config_groups.groups {
+            // The first definition (a `const`/`static`) in path order, else the first place; it
+            // must be in a reported file.
+            let in_scope = |i: &&usize| walked.files[config_groups.members[**i].file].in_scope;
+            let is_definition = |i: &&usize| {
+                matches!(
+                    config_groups.members[**i].kind,
+                    crate::facts::ConfigKind::Const | crate::facts::ConfigKind::Static
+                )
+            };
+            let definition = g.members.iter().filter(in_scope).find(is_definition);
+            let Some(&primary) = definition.or_else(|| g.members.iter().find(in_scope)) else {
+                continue;
+            };
+            let (rule, build): (_, fn(_, _, _, _, _) -> Diagnostic) = if g.conflict.is_some() {
+                (&rules::conflicting_config::RULE, rules::conflicting_config::diagnostic)
+            } else {
+                (&rules::duplicated_config::RULE, rules::duplicated_config::diagnostic)
+            };
+            if g.conflict.is_some() {
+                report.config.conflicting += 1;
+            } else {
+                report.config.duplicated += 1;
+            }
+            report.config.places += g.members.len();
+            if let Some(severity) = config.level(rule.name).severity() {
+                let d = build(&config_groups, g, primary, &path_of, severity);
+                workspace_diags
+                    .entry(config_groups.members[primary].file)
+                    .or_default()
+                    .push(d);
+            }
+        }
+        report.config.values = config_groups
+            .members
+            .iter()
+            .filter(|m| walked.files[m.file].in_scope)
+            .count();
+    }
+
+    // Report: rules turn classified sites into diagnostics; suppressions apply; coverage sums.
     let mut crate_counts: BTreeMap<usize, Counts> = BTreeMap::new();
     for (i, file) in walked.files.iter().enumerate() {
         if !file.in_scope {
@@ -179,7 +223,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
                     .push(rules::site_diagnostic(site, &file.display, severity)),
             }
         }
-        for d in engine_diags.remove(&i).unwrap_or_default() {
+        for d in workspace_diags.remove(&i).unwrap_or_default() {
             match find_suppression(&facts.suppressions, d.rule, d.span.line) {
                 Some(idx) => {
                     used[idx] = true;

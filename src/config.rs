@@ -33,6 +33,15 @@ struct RawConfig {
     handlers: RawHandlers,
     #[serde(default)]
     engines: RawEngines,
+    #[serde(default)]
+    config: RawConfigSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfigSection {
+    #[serde(default)]
+    names: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -320,6 +329,17 @@ pub fn parse(text: &str, display: &str, root: PathBuf) -> Result<Config, ConfigE
             );
         }
         k.handlers.custom.push(pattern.to_string());
+    }
+    for n in &raw.config.names {
+        let word = n.get_ref().trim().to_uppercase();
+        if word.is_empty() || word.contains(|c: char| !c.is_ascii_alphanumeric()) {
+            return Err(
+                ConfigError::at(display, text, n.span(), format!("`{}` is not a name word", n.get_ref())).with_help(
+                    "give single words such as \"SHARD\" or \"TENANT\": a name containing one looks like configuration",
+                ),
+            );
+        }
+        k.config.name_words.push(word);
     }
     for c in &raw.engines.constructors {
         let ctor = crate::knowledge::engines::Constructor::parse(c.get_ref(), &format!("`{}`", c.get_ref().trim()))

@@ -18,6 +18,7 @@ const FIXTURES: &[&str] = &[
     "warp-quotes",
     "poem-notes",
     "salvo-links",
+    "config-sprawl",
 ];
 
 fn check_fixture(name: &str) {

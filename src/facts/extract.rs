@@ -51,6 +51,12 @@ pub fn extract(file: &syn::File, source: &str, k: &Knowledge, test_target: bool)
     };
     x.visit_file(file);
     let mut facts = shared.facts;
+    if !test_target || k.include_tests {
+        let env = Env { k, uses: &shared.uses };
+        let mut config = super::config::ConfigCollector::new(&env);
+        config.visit_file(file);
+        facts.config = config.out;
+    }
     facts.crates_used = crates_used;
     facts.globs = shared.uses.globs.clone();
     facts.types.sort();

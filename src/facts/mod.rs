@@ -7,6 +7,7 @@
 
 mod body;
 mod calls;
+mod config;
 pub mod extract;
 mod handlers;
 mod logcond;
@@ -38,6 +39,56 @@ pub struct FileFacts {
     pub types: Vec<String>,
     /// Function paths registered as handlers (`get(h)`, `.to(h)`, `routes![h]`).
     pub registrations: Vec<Registration>,
+    /// Configuration values: constants, environment reads, inline URLs and durations.
+    pub config: Vec<ConfigFact>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConfigKind {
+    Const,
+    Static,
+    /// `std::env::var("KEY")`, `env!("KEY")`, clap `#[arg(env = "KEY")]`.
+    EnvRead,
+    /// A URL, `host:port` or named duration written inline.
+    Literal,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Shape {
+    Url,
+    HostPort,
+    Duration,
+    Number,
+    Text,
+    Bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigValue {
+    /// Comparable form: `num:8080`, `dur:30000`, `str:postgres://db/app`, `bool:true`.
+    pub norm: String,
+    /// As shown to users: `8080`, `30s`, `"postgres://db/app"`.
+    pub shown: String,
+    pub shape: Shape,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigFact {
+    pub kind: ConfigKind,
+    /// The constant's name; for an inline value, the name it is given to (`timeout` in
+    /// `.timeout(Duration::from_secs(30))`), if any.
+    pub name: Option<String>,
+    /// The environment variable read.
+    pub key: Option<String>,
+    /// The key, when written as a constant (`env::var(DB_URL_KEY)`).
+    pub key_ref: Option<String>,
+    /// The constant's value, the read's default, or the inline value.
+    pub value: Option<ConfigValue>,
+    /// The default, when written as a constant (`.unwrap_or(DEFAULT_PORT)`).
+    pub default_ref: Option<String>,
+    pub span: Span,
 }
 
 /// How a function was found to be a handler.

@@ -2,9 +2,11 @@
 //! are benign, what marks a handler, which calls build engines. The defaults live in
 //! `rules/*.toml`, embedded here; `lint.toml` extends them.
 
+pub mod config;
 pub mod engines;
 pub mod handlers;
 
+pub use config::ConfigKnowledge;
 pub use engines::Engines;
 pub use handlers::Handlers;
 
@@ -160,6 +162,7 @@ pub struct Knowledge {
     pub include_tests: bool,
     pub handlers: Handlers,
     pub engines: Engines,
+    pub config: ConfigKnowledge,
 }
 
 impl Knowledge {
@@ -194,6 +197,7 @@ impl Knowledge {
             include_tests: false,
             handlers: Handlers::defaults(),
             engines: Engines::defaults(),
+            config: ConfigKnowledge::defaults(),
         }
     }
 

@@ -1,6 +1,7 @@
 //! The `obsdebt/v1` JSON report (DESIGN §8). Field names are a contract: CI scripts read them.
 //! Additions beyond DESIGN §8 are additive: `coverage.logging.suppressed`,
-//! `files.not_analysed` and the top-level `suppressed` list.
+//! `files.not_analysed`, the top-level `suppressed` list and the `config` object
+//! (`values`, `duplicated`, `conflicting`, `places`) next to `coverage`.
 
 use serde_json::{json, Value};
 
@@ -40,6 +41,12 @@ pub fn to_value(report: &Report) -> Value {
                 "path": f.path, "logged": f.counts.logged, "unlogged": f.counts.unlogged,
                 "propagated": f.counts.propagated, "percent": percent(&f.counts),
             })).collect::<Vec<_>>(),
+        },
+        "config": {
+            "values": report.config.values,
+            "duplicated": report.config.duplicated,
+            "conflicting": report.config.conflicting,
+            "places": report.config.places,
         },
         "diagnostics": report.diagnostics.iter().map(|d| json!({
             "rule": d.rule,

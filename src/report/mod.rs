@@ -41,6 +41,18 @@ pub struct CallGraph {
     pub unresolved: usize,
 }
 
+/// Configuration values found and how many are duplicated (DESIGN §4 metric).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ConfigMetrics {
+    /// Configuration values found in the reported files (constants, environment reads, inline values).
+    pub values: usize,
+    /// Groups reported as duplicated / as conflicting.
+    pub duplicated: usize,
+    pub conflicting: usize,
+    /// Places in those groups.
+    pub places: usize,
+}
+
 /// Everything a printer needs. Built once per run; deterministic.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
@@ -57,6 +69,7 @@ pub struct Report {
     pub sources: BTreeMap<String, String>,
     /// `None` when no handler was found.
     pub call_graph: Option<CallGraph>,
+    pub config: ConfigMetrics,
 }
 
 impl Report {

@@ -38,6 +38,17 @@ pub fn render(report: &Report) -> String {
         t.expected,
         t.suppressed
     );
+    let c = &report.config;
+    if c.values > 0 {
+        let _ = writeln!(
+            out,
+            "configuration: {} found; {} duplicated and {} conflicting, in {} places",
+            plural(c.values, "value"),
+            c.duplicated,
+            c.conflicting,
+            c.places
+        );
+    }
     if let Some(g) = &report.call_graph {
         let _ = writeln!(
             out,

@@ -3,6 +3,7 @@
 //! runs, error types whose response impl logs are found, and each site is classified.
 
 mod calls;
+pub mod config;
 pub mod names;
 pub mod requests;
 

@@ -1,6 +1,8 @@
 //! The rules: their names, default levels and documentation, and the diagnostics they build.
 //! One file per rule; each file's `RULE.doc` is the text `obsdebt rule NAME` prints.
 
+pub mod conflicting_config;
+pub mod duplicated_config;
 pub mod engine_in_handler;
 pub mod parse_error;
 pub mod silent_server_error;
@@ -53,6 +55,8 @@ pub static ALL: &[&RuleInfo] = &[
     &swallowed_error::RULE,
     &silent_server_error::RULE,
     &engine_in_handler::RULE,
+    &duplicated_config::RULE,
+    &conflicting_config::RULE,
     &parse_error::RULE,
     &unused_suppression::RULE,
 ];

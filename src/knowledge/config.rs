@@ -1,0 +1,184 @@
+//! Configuration knowledge (`rules/config.toml`): what names and values look like configuration,
+//! how environment variables are read.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::PathPattern;
+
+pub const CONFIG_TOML: &str = include_str!("../../rules/config.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    names: Names,
+    values: Values,
+    env: Env,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Names {
+    words: Vec<String>,
+    units: BTreeMap<String, u64>,
+    ignored_words: Vec<String>,
+    generic_names: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Values {
+    url_schemes: Vec<String>,
+    durations: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Env {
+    readers: Vec<String>,
+    macros: Vec<String>,
+    default_methods: Vec<String>,
+    clap_attributes: Vec<String>,
+    ignored_keys: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ConfigKnowledge {
+    pub name_words: Vec<String>,
+    pub units: BTreeMap<String, u64>,
+    pub ignored_words: Vec<String>,
+    pub generic_names: Vec<String>,
+    pub url_schemes: Vec<String>,
+    pub durations: BTreeMap<String, u64>,
+    pub env_readers: Vec<PathPattern>,
+    pub env_macros: Vec<String>,
+    pub default_methods: Vec<String>,
+    pub clap_attributes: Vec<String>,
+    pub ignored_keys: Vec<String>,
+}
+
+/// `DEFAULT_REQUEST_TIMEOUT_SECS` / `requestTimeout` → upper-case words.
+pub fn words(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if c == '_' || c == '-' || c == '.' {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        cur.extend(c.to_uppercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+impl ConfigKnowledge {
+    pub fn defaults() -> ConfigKnowledge {
+        let f: File = toml::from_str(CONFIG_TOML).expect("rules/config.toml is valid (checked by tests)");
+        ConfigKnowledge {
+            name_words: f.names.words,
+            units: f.names.units,
+            ignored_words: f.names.ignored_words,
+            generic_names: f.names.generic_names,
+            url_schemes: f.values.url_schemes,
+            durations: f.values.durations,
+            env_readers: f.env.readers.iter().map(|s| PathPattern::parse(s)).collect(),
+            env_macros: f.env.macros,
+            default_methods: f.env.default_methods,
+            clap_attributes: f.env.clap_attributes,
+            ignored_keys: f.env.ignored_keys,
+        }
+    }
+
+    /// A name that looks like configuration (`MAX_RETRIES`, `DATABASE_URL`, `timeout`).
+    pub fn name_is_config(&self, name: &str) -> bool {
+        words(name).iter().any(|w| self.name_words.contains(w))
+    }
+
+    /// The unit of an integer constant from its name (`TIMEOUT_SECS` → 1000 ms).
+    pub fn unit_of(&self, name: &str) -> Option<u64> {
+        words(name).last().and_then(|w| self.units.get(w)).copied()
+    }
+
+    /// A name reduced for grouping: lower case, unit suffix and `DEFAULT` dropped
+    /// (`DEFAULT_TIMEOUT_SECS` → `timeout`).
+    pub fn group_name(&self, name: &str) -> String {
+        let mut w = words(name);
+        if w.last().is_some_and(|l| self.units.contains_key(l)) && w.len() > 1 {
+            w.pop();
+        }
+        w.retain(|x| !self.ignored_words.contains(x));
+        w.join("_").to_lowercase()
+    }
+
+    /// Build metadata such as `CARGO_PKG_VERSION`, not configuration.
+    pub fn key_is_ignored(&self, key: &str) -> bool {
+        self.ignored_keys.iter().any(|g| super::glob_match(g, key))
+    }
+
+    /// A one-word generic name (`MAX`): not enough to tie two constants together.
+    pub fn name_is_generic(&self, name: &str) -> bool {
+        let w = words(name);
+        w.len() == 1 && self.generic_names.contains(&w[0])
+    }
+
+    /// `postgres://db:5432/app` → true.
+    pub fn is_url(&self, s: &str) -> bool {
+        s.split_once("://").is_some_and(|(scheme, rest)| {
+            !rest.is_empty() && self.url_schemes.iter().any(|k| k.eq_ignore_ascii_case(scheme))
+        })
+    }
+}
+
+/// `0.0.0.0:8080`, `localhost:6379`, `db.internal:5432`, `[::1]:3000`.
+pub fn is_host_port(s: &str) -> bool {
+    let Some((host, port)) = s.rsplit_once(':') else {
+        return false;
+    };
+    let port_ok = (1..=5).contains(&port.len()) && port.chars().all(|c| c.is_ascii_digit());
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let host_ok = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'))
+        && (host.contains('.') || host.chars().any(|c| c.is_ascii_alphabetic()) || host.contains(':'));
+    port_ok && host_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_split_snake_and_camel_case() {
+        assert_eq!(
+            words("DEFAULT_REQUEST_TIMEOUT_SECS"),
+            ["DEFAULT", "REQUEST", "TIMEOUT", "SECS"]
+        );
+        assert_eq!(words("requestTimeout"), ["REQUEST", "TIMEOUT"]);
+        assert_eq!(words("max_connections"), ["MAX", "CONNECTIONS"]);
+    }
+
+    #[test]
+    fn names_units_and_shapes() {
+        let k = ConfigKnowledge::defaults();
+        assert!(k.name_is_config("MAX_RETRIES") && k.name_is_config("DATABASE_URL") && k.name_is_config("timeout"));
+        assert!(!k.name_is_config("PAGE") && !k.name_is_config("GREETING"));
+        assert_eq!(k.unit_of("TIMEOUT_SECS"), Some(1000));
+        assert_eq!(k.group_name("DEFAULT_TIMEOUT_SECS"), "timeout");
+        assert!(k.is_url("postgres://db:5432/app") && k.is_url("https://x") && !k.is_url("see: https"));
+        assert!(is_host_port("0.0.0.0:8080") && is_host_port("localhost:6379") && is_host_port("[::1]:3000"));
+        assert!(!is_host_port("12:30") && !is_host_port("a:b") && !is_host_port("user: admin"));
+    }
+}

@@ -1,0 +1,223 @@
+//! Grouping configuration facts across the workspace (DESIGN §4). Places are tied together when
+//! they read the same environment variable, define a constant of the same (specific) name, write
+//! the same URL or `host:port` (a URL that is a prefix of another counts as the same value), or
+//! give the same duration or number to the same setting name. A group with two or more places is
+//! reported once: as `conflicting-config` when copies of one name or key disagree, otherwise as
+//! `duplicated-config`.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::FileInput;
+use crate::diagnostic::Span;
+use crate::facts::{ConfigKind, ConfigValue, Shape};
+use crate::knowledge::ConfigKnowledge;
+
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub file: usize,
+    pub kind: ConfigKind,
+    pub name: Option<String>,
+    pub key: Option<String>,
+    pub value: Option<ConfigValue>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Conflict {
+    /// One environment variable read with different defaults.
+    EnvDefaults(String),
+    /// One constant name defined with different values.
+    ConstValues(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// Indices into `members`, in (file, line, column) order.
+    pub members: Vec<usize>,
+    pub conflict: Option<Conflict>,
+}
+
+pub struct Config {
+    pub members: Vec<Member>,
+    pub groups: Vec<Group>,
+}
+
+struct Dsu(Vec<usize>);
+
+impl Dsu {
+    fn find(&mut self, x: usize) -> usize {
+        let mut r = x;
+        while self.0[r] != r {
+            r = self.0[r];
+        }
+        let mut c = x;
+        while self.0[c] != r {
+            let next = self.0[c];
+            self.0[c] = r;
+            c = next;
+        }
+        r
+    }
+    fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            self.0[ra.max(rb)] = ra.min(rb);
+        }
+    }
+}
+
+fn trivial(v: &ConfigValue) -> bool {
+    matches!(v.norm.as_str(), "num:0" | "num:1" | "num:-1" | "str:") || v.shape == Shape::Bool
+}
+
+/// A string value specific enough that two copies of it are one setting: a URL, a `host:port`,
+/// or a long token-like string (`orders.created`, `/var/lib/app`).
+fn strong(v: &ConfigValue) -> bool {
+    match v.shape {
+        Shape::Url | Shape::HostPort => true,
+        Shape::Text => {
+            let s = v.norm.trim_start_matches("str:");
+            s.len() >= 8 && !s.contains(char::is_whitespace) && s.contains(['/', '.', '-', ':'])
+        }
+        _ => false,
+    }
+}
+
+/// `a` is `b` or a prefix of it ending at a URL boundary.
+fn url_prefix(a: &str, b: &str) -> bool {
+    b.starts_with(a) && (b.len() == a.len() || matches!(b.as_bytes()[a.len()], b'/' | b'?' | b'#'))
+}
+
+pub fn group(files: &[FileInput], k: &ConfigKnowledge) -> Config {
+    // Constants by crate and name, for keys and defaults written as constants.
+    let mut consts: HashMap<(usize, String), Vec<ConfigValue>> = HashMap::new();
+    for f in files {
+        for c in &f.facts.config {
+            if matches!(c.kind, ConfigKind::Const | ConfigKind::Static) {
+                if let (Some(n), Some(v)) = (&c.name, &c.value) {
+                    consts.entry((f.place.krate, n.clone())).or_default().push(v.clone());
+                }
+            }
+        }
+    }
+    let const_value = |krate: usize, name: &str| -> Option<ConfigValue> {
+        match consts.get(&(krate, name.to_string())) {
+            Some(v) if v.len() == 1 => Some(v[0].clone()),
+            _ => None,
+        }
+    };
+
+    let mut members = Vec::new();
+    for (fi, f) in files.iter().enumerate() {
+        for c in &f.facts.config {
+            let mut key = c.key.clone();
+            if key.is_none() {
+                key = c
+                    .key_ref
+                    .as_deref()
+                    .and_then(|r| const_value(f.place.krate, r))
+                    .and_then(|v| v.norm.strip_prefix("str:").map(str::to_string));
+            }
+            if c.kind == ConfigKind::EnvRead && key.as_deref().is_none_or(|key| k.key_is_ignored(key)) {
+                continue;
+            }
+            let value = c
+                .value
+                .clone()
+                .or_else(|| c.default_ref.as_deref().and_then(|r| const_value(f.place.krate, r)));
+            members.push(Member {
+                file: fi,
+                kind: c.kind,
+                name: c.name.clone(),
+                key,
+                value,
+                span: c.span,
+            });
+        }
+    }
+
+    let mut dsu = Dsu((0..members.len()).collect());
+    let mut first: HashMap<String, usize> = HashMap::new();
+    let mut link = |dsu: &mut Dsu, tag: String, i: usize| match first.get(&tag) {
+        Some(&j) => dsu.union(i, j),
+        None => {
+            first.insert(tag, i);
+        }
+    };
+    let mut urls: Vec<(String, usize)> = Vec::new();
+    for (i, m) in members.iter().enumerate() {
+        if let Some(key) = &m.key {
+            link(&mut dsu, format!("env:{key}"), i);
+        }
+        let name = m.name.as_deref().filter(|n| !k.name_is_generic(n));
+        if let (Some(n), ConfigKind::Const | ConfigKind::Static) = (name, m.kind) {
+            link(&mut dsu, format!("const:{n}"), i);
+        }
+        if let Some(v) = &m.value {
+            if strong(v) {
+                link(&mut dsu, format!("value:{}", v.norm), i);
+                if v.shape == Shape::Url {
+                    urls.push((v.norm.clone(), i));
+                }
+            } else if matches!(v.shape, Shape::Number | Shape::Duration) && !trivial(v) {
+                if let Some(n) = name.filter(|n| k.name_is_config(n)) {
+                    link(&mut dsu, format!("named:{}={}", k.group_name(n), v.norm), i);
+                }
+            }
+        }
+    }
+    urls.sort();
+    for a in 0..urls.len() {
+        for b in a + 1..urls.len() {
+            if url_prefix(&urls[a].0, &urls[b].0) {
+                dsu.union(urls[a].1, urls[b].1);
+            }
+        }
+    }
+
+    let mut components: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for i in 0..members.len() {
+        let root = dsu.find(i);
+        components.entry(root).or_default().push(i);
+    }
+    let mut groups = Vec::new();
+    for (_, mut ids) in components {
+        ids.sort_by_key(|&i| (members[i].file, members[i].span));
+        ids.dedup_by_key(|i| (members[*i].file, members[*i].span));
+        if ids.len() < 2 {
+            continue;
+        }
+        let conflict = find_conflict(&members, &ids);
+        let all_trivial = ids
+            .iter()
+            .all(|&i| members[i].key.is_none() && members[i].value.as_ref().is_none_or(trivial));
+        if conflict.is_none() && all_trivial {
+            continue;
+        }
+        groups.push(Group { members: ids, conflict });
+    }
+    Config { members, groups }
+}
+
+fn find_conflict(members: &[Member], ids: &[usize]) -> Option<Conflict> {
+    let mut defaults: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let mut values: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for &i in ids {
+        let m = &members[i];
+        match (m.kind, &m.key, &m.name, &m.value) {
+            (ConfigKind::EnvRead, Some(key), _, Some(v)) => defaults.entry(key).or_default().push(&v.norm),
+            (ConfigKind::Const | ConfigKind::Static, _, Some(name), Some(v)) => {
+                values.entry(name).or_default().push(&v.norm)
+            }
+            _ => {}
+        }
+    }
+    let differs = |v: &Vec<&str>| v.iter().any(|x| *x != v[0]);
+    if let Some((key, _)) = defaults.iter().find(|(_, v)| differs(v)) {
+        return Some(Conflict::EnvDefaults(key.to_string()));
+    }
+    values
+        .iter()
+        .find(|(_, v)| differs(v))
+        .map(|(name, _)| Conflict::ConstValues(name.to_string()))
+}

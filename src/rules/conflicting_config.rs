@@ -1,0 +1,114 @@
+//! `conflicting-config`: one configuration name or key with different values.
+
+use super::{Level, RuleInfo};
+use crate::diagnostic::{Diagnostic, Related, Severity};
+use crate::facts::ConfigKind;
+use crate::resolve::config::{Config, Conflict, Group};
+
+pub const RULE: RuleInfo = RuleInfo {
+    name: "conflicting-config",
+    default_level: Level::Error,
+    counted: false,
+    summary: "one configuration name or environment variable has different values or defaults",
+    doc: r#"## What it finds
+An environment variable read in several places with different defaults
+(`env::var("PORT").unwrap_or("8080")` here, `unwrap_or("3000")` there, or a clap
+`default_value` that disagrees with a `.unwrap_or(..)`), or a `const`/`static` of the same name
+defined in several modules with different values. The message shows the values side by side;
+every place is annotated with its value.
+
+## Why it matters
+Which value wins depends on which code path reads it first. Two defaults for one port or two
+pool sizes under one name are a bug waiting for the environment variable to be unset.
+
+## Example
+```rust
+// src/main.rs
+let port = std::env::var("PORT").unwrap_or_else(|_| "8080".into());
+// src/health.rs
+let port = std::env::var("PORT").unwrap_or_else(|_| "3000".into());
+```
+
+## Use instead
+Read it once, at start-up, into a settings struct that is passed where it is needed.
+
+## Options
+The rule's level under `[rules]` in `lint.toml` (default: error).
+"#,
+};
+
+pub fn diagnostic(
+    cfg: &Config,
+    g: &Group,
+    primary: usize,
+    path_of: &dyn Fn(usize) -> String,
+    severity: Severity,
+) -> Diagnostic {
+    let conflict = g.conflict.as_ref().expect("conflicting groups carry their conflict");
+    // The places that disagree, and every distinct value in order of appearance.
+    let involved: Vec<usize> = g
+        .members
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let m = &cfg.members[i];
+            match conflict {
+                Conflict::EnvDefaults(k) => m.kind == ConfigKind::EnvRead && m.key.as_ref() == Some(k),
+                Conflict::ConstValues(n) => {
+                    matches!(m.kind, ConfigKind::Const | ConfigKind::Static) && m.name.as_ref() == Some(n)
+                }
+            }
+        })
+        .collect();
+    let mut values: Vec<String> = Vec::new();
+    for &i in &involved {
+        if let Some(v) = &cfg.members[i].value {
+            let shown = format!("`{}`", v.shown);
+            if !values.contains(&shown) {
+                values.push(shown);
+            }
+        }
+    }
+    let message = match conflict {
+        Conflict::EnvDefaults(k) => format!(
+            "environment variable `{k}` has conflicting defaults: {}",
+            values.join(" vs ")
+        ),
+        Conflict::ConstValues(n) => format!("`{n}` has conflicting values: {}", values.join(" vs ")),
+    };
+    let primary = if involved.contains(&primary) {
+        primary
+    } else {
+        involved[0]
+    };
+    let p = &cfg.members[primary];
+    let related = g
+        .members
+        .iter()
+        .filter(|&&i| i != primary)
+        .map(|&i| {
+            let m = &cfg.members[i];
+            Related {
+                path: path_of(m.file),
+                span: m.span,
+                message: super::duplicated_config::describe(m),
+            }
+        })
+        .collect();
+    Diagnostic {
+        rule: RULE.name,
+        severity,
+        message,
+        label: super::duplicated_config::describe(p),
+        help: Some(
+            "decide on one value and define it once; until then the behaviour depends on which code path reads it"
+                .into(),
+        ),
+        path: path_of(p.file),
+        span: p.span,
+        related,
+        notes: Vec::new(),
+        site_text: format!("config-conflict:{conflict:?}"),
+        fingerprint: String::new(),
+    }
+}

@@ -1,0 +1,128 @@
+//! `duplicated-config`: one configuration value or key defined in several places.
+
+use super::{Level, RuleInfo};
+use crate::diagnostic::{Diagnostic, Related, Severity};
+use crate::facts::ConfigKind;
+use crate::resolve::config::{Config, Group, Member};
+
+pub const RULE: RuleInfo = RuleInfo {
+    name: "duplicated-config",
+    default_level: Level::Warn,
+    counted: false,
+    summary: "one configuration value or environment variable is defined or read in several places",
+    doc: r#"## What it finds
+The same piece of configuration written more than once across the workspace: an environment
+variable read in several places (`std::env::var`, `dotenvy::var`, `env!`, clap's
+`#[arg(env = "…")]`), one URL, DSN or `host:port` typed in several places — as a `const`, a
+default, or inline, including the base of a URL built with `format!("http://pricing:8080/{id}")`
+— a constant of the same name defined in several modules, or the same duration given to the
+same setting (`.timeout(Duration::from_secs(30))`) again and again. One diagnostic per group,
+at its first place in path order, with every other place annotated.
+
+Noise is kept out: values such as `0`, `1`, `""` and booleans are ignored, numbers only tie
+together under the same setting name (`MAX_RETRIES = 3` and `PAGE = 3` are unrelated),
+generic one-word names such as `MAX` do not tie constants together, strings in log lines,
+panics and attributes are not settings, and test code is skipped.
+
+## Why it matters
+Copies drift. The day the database moves, one of the three URLs is not updated and a code path
+keeps talking to the old host; a timeout raised in one place is still 5 s in another.
+
+## Example
+```rust
+// src/db.rs
+const DATABASE_URL: &str = "postgres://db:5432/orders";
+// src/jobs.rs
+let pool = PgPool::connect("postgres://db:5432/orders").await?;
+```
+
+## Use instead
+```rust
+// src/config.rs — one place, read at start-up
+pub struct Settings { pub database_url: String }
+impl Settings {
+    pub fn from_env() -> Self {
+        Self { database_url: std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://db:5432/orders".into()) }
+    }
+}
+```
+
+## Options
+`[config] names` in `lint.toml` adds words that make a constant's name look like configuration;
+the defaults (URL, HOST, PORT, TIMEOUT, TTL, RETRIES, LIMIT, MAX, SIZE, KEY, SECRET, ...) and the
+URL schemes are in obsdebt's `rules/config.toml`.
+"#,
+};
+
+/// How one place is described in labels.
+pub fn describe(m: &Member) -> String {
+    let value = m.value.as_ref().map(|v| v.shown.as_str());
+    match (m.kind, &m.key, &m.name, value) {
+        (ConfigKind::EnvRead, Some(k), _, Some(v)) => format!("reads `{k}` with default `{v}`"),
+        (ConfigKind::EnvRead, Some(k), _, None) => format!("reads `{k}`"),
+        (ConfigKind::Const | ConfigKind::Static, _, Some(n), Some(v)) => format!("`{n} = {v}`"),
+        (ConfigKind::Literal, _, Some(n), Some(v)) => format!("`{v}` given to `{n}`"),
+        (_, _, _, Some(v)) => format!("`{v}`"),
+        _ => "here".to_string(),
+    }
+}
+
+/// The group's subject: an environment variable, a named constant, or a value.
+fn subject(cfg: &Config, g: &Group) -> String {
+    let ms: Vec<&Member> = g.members.iter().map(|&i| &cfg.members[i]).collect();
+    let keys: Vec<&String> = ms.iter().filter_map(|m| m.key.as_ref()).collect();
+    if !keys.is_empty() && keys.len() == ms.len() && keys.iter().all(|k| *k == keys[0]) {
+        return format!("environment variable `{}` is read", keys[0]);
+    }
+    if let Some(m) = ms
+        .iter()
+        .find(|m| matches!(m.kind, ConfigKind::Const | ConfigKind::Static))
+    {
+        if let (Some(n), Some(v)) = (&m.name, &m.value) {
+            return format!("`{n} = {}` is defined", v.shown);
+        }
+    }
+    match ms.iter().find_map(|m| m.value.as_ref()) {
+        Some(v) => format!("`{}` is written", v.shown),
+        None => "a setting is written".to_string(),
+    }
+}
+
+pub fn diagnostic(
+    cfg: &Config,
+    g: &Group,
+    primary: usize,
+    path_of: &dyn Fn(usize) -> String,
+    severity: Severity,
+) -> Diagnostic {
+    let p = &cfg.members[primary];
+    let related = g
+        .members
+        .iter()
+        .filter(|&&i| i != primary)
+        .map(|&i| {
+            let m = &cfg.members[i];
+            Related {
+                path: path_of(m.file),
+                span: m.span,
+                message: format!("also here: {}", describe(m)),
+            }
+        })
+        .collect();
+    Diagnostic {
+        rule: RULE.name,
+        severity,
+        message: format!("{} in {} places", subject(cfg, g), g.members.len()),
+        label: format!("first here: {}", describe(p)),
+        help: Some(
+            "define it once — a `const` in a config module, or a settings struct read at start-up — and use that everywhere"
+                .into(),
+        ),
+        path: path_of(p.file),
+        span: p.span,
+        related,
+        notes: Vec::new(),
+        site_text: format!("config:{}", subject(cfg, g)),
+        fingerprint: String::new(),
+    }
+}
