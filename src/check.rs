@@ -85,7 +85,10 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
             test_target: p.test_target,
         })
         .collect();
-    let collected = collect::collect(&jobs, &config.knowledge, opts.threads);
+    let mut collected = collect::collect(&jobs, &config.knowledge, opts.threads);
+    if !config.knowledge.include_tests {
+        mark_test_module_files(&mut collected, &places);
+    }
 
     // Resolve.
     let empty = FileFacts::default();
@@ -127,7 +130,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     }
 
     let mut report = Report::default();
-    let config_groups = resolve::config::group(&inputs, &config.knowledge.config);
+    let config_groups = resolve::config::group(&inputs, &config.knowledge.config, &layout.systems());
     {
         let path_of = |fi: usize| walked.files[fi].display.clone();
         for g in &config_groups.groups {
@@ -305,6 +308,32 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
         config,
         io_errors,
     })
+}
+
+/// `#[cfg(test)] mod helpers;` in one file makes the file that implements `helpers` (and what
+/// lies below it) test code.
+fn mark_test_module_files(collected: &mut [Result<FileFacts, FileError>], places: &[workspace::FilePlace]) {
+    let mut test_prefixes: Vec<(usize, Vec<String>)> = Vec::new();
+    for (result, place) in collected.iter().zip(places) {
+        if let Ok(facts) = result {
+            for m in &facts.test_mods {
+                let mut prefix = place.module.clone();
+                prefix.extend(m.iter().cloned());
+                test_prefixes.push((place.krate, prefix));
+            }
+        }
+    }
+    if test_prefixes.is_empty() {
+        return;
+    }
+    for (result, place) in collected.iter_mut().zip(places) {
+        let is_test = test_prefixes
+            .iter()
+            .any(|(k, p)| *k == place.krate && place.module.starts_with(p));
+        if let (true, Ok(facts)) = (is_test, result) {
+            facts.mark_test();
+        }
+    }
 }
 
 pub fn sort_diagnostics(diags: &mut [Diagnostic]) {

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CrateInfo {
     pub name: String,
+    /// Names of the packages it depends on (normal dependencies, `package = ".."` renames applied).
+    pub deps: Vec<String>,
     /// The package directory, displayed relative to the current directory.
     pub display_dir: String,
     pub dir: PathBuf,
@@ -33,7 +35,7 @@ pub struct Layout {
 
 #[derive(Clone)]
 enum ManifestKind {
-    Package(String),
+    Package(String, Vec<String>),
     /// A virtual workspace manifest: no package of its own.
     Virtual,
 }
@@ -45,12 +47,21 @@ impl Layout {
         }
         let path = dir.join("Cargo.toml");
         let kind = std::fs::read_to_string(&path).ok().map(|text| {
-            let name = text
-                .parse::<toml::Table>()
-                .ok()
+            let table = text.parse::<toml::Table>().ok();
+            let name = table
+                .as_ref()
                 .and_then(|t| t.get("package")?.get("name")?.as_str().map(str::to_string));
+            let deps = table
+                .as_ref()
+                .and_then(|t| t.get("dependencies")?.as_table().cloned())
+                .map(|deps| {
+                    deps.iter()
+                        .map(|(key, v)| v.get("package").and_then(|p| p.as_str()).unwrap_or(key).to_string())
+                        .collect()
+                })
+                .unwrap_or_default();
             match name {
-                Some(n) => ManifestKind::Package(n),
+                Some(n) => ManifestKind::Package(n, deps),
                 None => ManifestKind::Virtual,
             }
         });
@@ -62,27 +73,28 @@ impl Layout {
     /// `Cargo.toml` is found above the file.
     pub fn place(&mut self, abs: &Path, fallback_root: &Path) -> FilePlace {
         let mut dir = abs.parent().map(Path::to_path_buf);
-        let mut found: Option<(PathBuf, String)> = None;
+        let mut found: Option<(PathBuf, String, Vec<String>)> = None;
         while let Some(d) = dir {
-            if let Some(ManifestKind::Package(name)) = self.manifest(&d) {
-                found = Some((d, name));
+            if let Some(ManifestKind::Package(name, deps)) = self.manifest(&d) {
+                found = Some((d, name, deps));
                 break;
             }
             dir = d.parent().map(Path::to_path_buf);
         }
-        let (crate_dir, name) = found.unwrap_or_else(|| {
+        let (crate_dir, name, deps) = found.unwrap_or_else(|| {
             let root = fallback_root.to_path_buf();
             let name = root
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| ".".into());
-            (root, name)
+            (root, name, Vec::new())
         });
         let krate = match self.by_dir.get(&crate_dir) {
             Some(&i) => i,
             None => {
                 self.crates.push(CrateInfo {
                     name,
+                    deps,
                     display_dir: display(&crate_dir),
                     dir: crate_dir.clone(),
                 });
@@ -151,6 +163,35 @@ pub fn workspace_root(abs: &Path) -> Option<PathBuf> {
         dir = d.parent();
     }
     top_workspace.or(nearest_package)
+}
+
+impl Layout {
+    /// Crates linked by dependencies form one system (`systems()[crate]` is its id): a service
+    /// and the workspace libraries it uses. Independent services of one repository (a folder of
+    /// examples) are separate systems.
+    pub fn systems(&self) -> Vec<usize> {
+        let mut parent: Vec<usize> = (0..self.crates.len()).collect();
+        fn find(p: &mut [usize], x: usize) -> usize {
+            let mut r = x;
+            while p[r] != r {
+                r = p[r];
+            }
+            p[x] = r;
+            r
+        }
+        for (i, c) in self.crates.iter().enumerate() {
+            for dep in &c.deps {
+                let dep = dep.replace('_', "-");
+                for (j, other) in self.crates.iter().enumerate() {
+                    if other.name.replace('_', "-") == dep {
+                        let (a, b) = (find(&mut parent, i), find(&mut parent, j));
+                        parent[a.max(b)] = a.min(b);
+                    }
+                }
+            }
+        }
+        (0..self.crates.len()).map(|i| find(&mut parent, i)).collect()
+    }
 }
 
 /// How a path is shown: relative to the current directory when under it, `/`-separated.

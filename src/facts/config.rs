@@ -254,6 +254,7 @@ impl<'a, 'k> ConfigCollector<'a, 'k> {
             key_ref,
             value,
             default_ref,
+            cfg: None,
             span: span_one_line(call.span(), call.span()),
         });
     }
@@ -284,7 +285,19 @@ impl<'a, 'k> ConfigCollector<'a, 'k> {
         self.context.last().filter(|n| self.ck().name_is_config(n)).cloned()
     }
 
-    fn item_value(&mut self, kind: ConfigKind, name: String, expr: &Expr, span: PmSpan) -> bool {
+    fn item_value(
+        &mut self,
+        kind: ConfigKind,
+        name: String,
+        expr: &Expr,
+        span: PmSpan,
+        attrs: &[syn::Attribute],
+    ) -> bool {
+        let cfg = attrs
+            .iter()
+            .filter(|a| a.path().is_ident("cfg"))
+            .map(|a| a.meta.require_list().map(|l| l.tokens.to_string()).unwrap_or_default())
+            .reduce(|a, b| format!("{a}, {b}"));
         let Some(mut value) = self.eval(expr) else { return false };
         if value.shape == Shape::Number {
             if let (Some(unit), Some(n)) = (self.ck().unit_of(&name), value.norm.strip_prefix("num:")) {
@@ -305,6 +318,7 @@ impl<'a, 'k> ConfigCollector<'a, 'k> {
                 key_ref: None,
                 value: Some(value),
                 default_ref: None,
+                cfg,
                 span: span_one_line(span, span),
             });
         }
@@ -338,19 +352,37 @@ impl<'ast> Visit<'ast> for ConfigCollector<'_, '_> {
     }
 
     fn visit_item_const(&mut self, c: &'ast syn::ItemConst) {
-        if !self.item_value(ConfigKind::Const, c.ident.to_string(), &c.expr, c.ident.span()) {
+        if !self.item_value(
+            ConfigKind::Const,
+            c.ident.to_string(),
+            &c.expr,
+            c.ident.span(),
+            &c.attrs,
+        ) {
             visit::visit_item_const(self, c);
         }
     }
 
     fn visit_impl_item_const(&mut self, c: &'ast syn::ImplItemConst) {
-        if !self.item_value(ConfigKind::Const, c.ident.to_string(), &c.expr, c.ident.span()) {
+        if !self.item_value(
+            ConfigKind::Const,
+            c.ident.to_string(),
+            &c.expr,
+            c.ident.span(),
+            &c.attrs,
+        ) {
             visit::visit_impl_item_const(self, c);
         }
     }
 
     fn visit_item_static(&mut self, s: &'ast syn::ItemStatic) {
-        if !self.item_value(ConfigKind::Static, s.ident.to_string(), &s.expr, s.ident.span()) {
+        if !self.item_value(
+            ConfigKind::Static,
+            s.ident.to_string(),
+            &s.expr,
+            s.ident.span(),
+            &s.attrs,
+        ) {
             visit::visit_item_static(self, s);
         }
     }
@@ -393,6 +425,7 @@ impl<'ast> Visit<'ast> for ConfigCollector<'_, '_> {
                     key_ref: None,
                     value: default,
                     default_ref: None,
+                    cfg: None,
                     span: span_one_line(span, span),
                 });
             }
@@ -460,6 +493,7 @@ impl<'ast> Visit<'ast> for ConfigCollector<'_, '_> {
                         key_ref: None,
                         value: Some(v),
                         default_ref: None,
+                        cfg: None,
                         span: span_one_line(c.span(), c.span()),
                     });
                 }
@@ -488,6 +522,7 @@ impl<'ast> Visit<'ast> for ConfigCollector<'_, '_> {
                 key_ref: None,
                 value: Some(v),
                 default_ref: None,
+                cfg: None,
                 span: span_one_line(s.span(), s.span()),
             });
         }
@@ -517,6 +552,7 @@ impl<'ast> Visit<'ast> for ConfigCollector<'_, '_> {
                     key_ref: None,
                     value: None,
                     default_ref: None,
+                    cfg: None,
                     span: span_one_line(mac.path.span(), mac.delimiter.span().close()),
                 });
             }

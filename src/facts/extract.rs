@@ -479,6 +479,11 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
 impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
     fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
         let test = has_test_attr(&m.attrs);
+        if test && m.content.is_none() {
+            let mut path = self.sh.module.clone();
+            path.push(m.ident.to_string());
+            self.sh.facts.test_mods.push(path);
+        }
         self.sh.test_depth += usize::from(test);
         self.sh.module.push(m.ident.to_string());
         visit::visit_item_mod(self, m);

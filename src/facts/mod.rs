@@ -41,6 +41,22 @@ pub struct FileFacts {
     pub registrations: Vec<Registration>,
     /// Configuration values: constants, environment reads, inline URLs and durations.
     pub config: Vec<ConfigFact>,
+    /// `#[cfg(test)] mod name;` declarations (inline module path + name): the files that
+    /// implement them are test code.
+    pub test_mods: Vec<Vec<String>>,
+}
+
+impl FileFacts {
+    /// Makes the whole file test code: nothing in it is counted, reported or per-request.
+    pub fn mark_test(&mut self) {
+        self.sites.clear();
+        self.config.clear();
+        self.registrations.clear();
+        for f in &mut self.fns {
+            f.is_test = true;
+            f.handler = None;
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,6 +104,9 @@ pub struct ConfigFact {
     pub value: Option<ConfigValue>,
     /// The default, when written as a constant (`.unwrap_or(DEFAULT_PORT)`).
     pub default_ref: Option<String>,
+    /// `#[cfg(..)]` on the constant, as written: `cfg(debug_assertions)` and
+    /// `cfg(not(debug_assertions))` definitions are alternatives, not copies.
+    pub cfg: Option<String>,
     pub span: Span,
 }
 

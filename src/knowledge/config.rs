@@ -30,6 +30,7 @@ struct Names {
 #[serde(deny_unknown_fields)]
 struct Values {
     url_schemes: Vec<String>,
+    placeholder_hosts: Vec<String>,
     durations: BTreeMap<String, u64>,
 }
 
@@ -50,6 +51,7 @@ pub struct ConfigKnowledge {
     pub ignored_words: Vec<String>,
     pub generic_names: Vec<String>,
     pub url_schemes: Vec<String>,
+    pub placeholder_hosts: Vec<String>,
     pub durations: BTreeMap<String, u64>,
     pub env_readers: Vec<PathPattern>,
     pub env_macros: Vec<String>,
@@ -92,6 +94,7 @@ impl ConfigKnowledge {
             ignored_words: f.names.ignored_words,
             generic_names: f.names.generic_names,
             url_schemes: f.values.url_schemes,
+            placeholder_hosts: f.values.placeholder_hosts,
             durations: f.values.durations,
             env_readers: f.env.readers.iter().map(|s| PathPattern::parse(s)).collect(),
             env_macros: f.env.macros,
@@ -133,10 +136,19 @@ impl ConfigKnowledge {
         w.len() == 1 && self.generic_names.contains(&w[0])
     }
 
-    /// `postgres://db:5432/app` → true.
+    /// `postgres://db:5432/app` → true; a placeholder such as `https://example.com/x` → false.
     pub fn is_url(&self, s: &str) -> bool {
         s.split_once("://").is_some_and(|(scheme, rest)| {
-            !rest.is_empty() && self.url_schemes.iter().any(|k| k.eq_ignore_ascii_case(scheme))
+            let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+            let host = authority.rsplit('@').next().unwrap_or("");
+            let host = host
+                .rsplit_once(':')
+                .map(|(h, _)| h)
+                .unwrap_or(host)
+                .to_ascii_lowercase();
+            !rest.is_empty()
+                && self.url_schemes.iter().any(|k| k.eq_ignore_ascii_case(scheme))
+                && !self.placeholder_hosts.iter().any(|g| super::glob_match(g, &host))
         })
     }
 }
@@ -178,6 +190,11 @@ mod tests {
         assert_eq!(k.unit_of("TIMEOUT_SECS"), Some(1000));
         assert_eq!(k.group_name("DEFAULT_TIMEOUT_SECS"), "timeout");
         assert!(k.is_url("postgres://db:5432/app") && k.is_url("https://x") && !k.is_url("see: https"));
+        assert!(
+            !k.is_url("http://example.com/a")
+                && !k.is_url("https://user:pw@api.example:443")
+                && k.is_url("https://examples.io")
+        );
         assert!(is_host_port("0.0.0.0:8080") && is_host_port("localhost:6379") && is_host_port("[::1]:3000"));
         assert!(!is_host_port("12:30") && !is_host_port("a:b") && !is_host_port("user: admin"));
     }

@@ -15,6 +15,11 @@ use crate::knowledge::ConfigKnowledge;
 #[derive(Debug, Clone)]
 pub struct Member {
     pub file: usize,
+    /// The value is a constant's, referred to by name (`.unwrap_or(DEFAULT_PORT)`): a use of
+    /// the definition, not a copy of it.
+    pub value_by_reference: bool,
+    pub system: usize,
+    pub cfg: Option<String>,
     pub kind: ConfigKind,
     pub name: Option<String>,
     pub key: Option<String>,
@@ -88,7 +93,8 @@ fn url_prefix(a: &str, b: &str) -> bool {
     b.starts_with(a) && (b.len() == a.len() || matches!(b.as_bytes()[a.len()], b'/' | b'?' | b'#'))
 }
 
-pub fn group(files: &[FileInput], k: &ConfigKnowledge) -> Config {
+/// Groups the configuration facts of `files`; `system[krate]` says which crates belong together.
+pub fn group(files: &[FileInput], k: &ConfigKnowledge, system: &[usize]) -> Config {
     // Constants by crate and name, for keys and defaults written as constants.
     let mut consts: HashMap<(usize, String), Vec<ConfigValue>> = HashMap::new();
     for f in files {
@@ -121,12 +127,16 @@ pub fn group(files: &[FileInput], k: &ConfigKnowledge) -> Config {
             if c.kind == ConfigKind::EnvRead && key.as_deref().is_none_or(|key| k.key_is_ignored(key)) {
                 continue;
             }
+            let value_by_reference = c.value.is_none() && c.default_ref.is_some();
             let value = c
                 .value
                 .clone()
                 .or_else(|| c.default_ref.as_deref().and_then(|r| const_value(f.place.krate, r)));
             members.push(Member {
                 file: fi,
+                value_by_reference,
+                system: system.get(f.place.krate).copied().unwrap_or(f.place.krate),
+                cfg: c.cfg.clone(),
                 kind: c.kind,
                 name: c.name.clone(),
                 key,
@@ -144,24 +154,27 @@ pub fn group(files: &[FileInput], k: &ConfigKnowledge) -> Config {
             first.insert(tag, i);
         }
     };
-    let mut urls: Vec<(String, usize)> = Vec::new();
+    let mut urls: Vec<(usize, String, usize)> = Vec::new();
     for (i, m) in members.iter().enumerate() {
+        // Places tie together only within one system, and `cfg` alternatives only with their own.
+        let sys = m.system;
+        let cfg = m.cfg.as_deref().unwrap_or("");
         if let Some(key) = &m.key {
-            link(&mut dsu, format!("env:{key}"), i);
+            link(&mut dsu, format!("{sys}:env:{key}"), i);
         }
         let name = m.name.as_deref().filter(|n| !k.name_is_generic(n));
         if let (Some(n), ConfigKind::Const | ConfigKind::Static) = (name, m.kind) {
-            link(&mut dsu, format!("const:{n}"), i);
+            link(&mut dsu, format!("{sys}:const:{cfg}:{n}"), i);
         }
-        if let Some(v) = &m.value {
+        if let Some(v) = m.value.as_ref().filter(|_| !m.value_by_reference) {
             if strong(v) {
-                link(&mut dsu, format!("value:{}", v.norm), i);
+                link(&mut dsu, format!("{sys}:value:{cfg}:{}", v.norm), i);
                 if v.shape == Shape::Url {
-                    urls.push((v.norm.clone(), i));
+                    urls.push((sys, v.norm.clone(), i));
                 }
             } else if matches!(v.shape, Shape::Number | Shape::Duration) && !trivial(v) {
                 if let Some(n) = name.filter(|n| k.name_is_config(n)) {
-                    link(&mut dsu, format!("named:{}={}", k.group_name(n), v.norm), i);
+                    link(&mut dsu, format!("{sys}:named:{cfg}:{}={}", k.group_name(n), v.norm), i);
                 }
             }
         }
@@ -169,8 +182,8 @@ pub fn group(files: &[FileInput], k: &ConfigKnowledge) -> Config {
     urls.sort();
     for a in 0..urls.len() {
         for b in a + 1..urls.len() {
-            if url_prefix(&urls[a].0, &urls[b].0) {
-                dsu.union(urls[a].1, urls[b].1);
+            if urls[a].0 == urls[b].0 && url_prefix(&urls[a].1, &urls[b].1) {
+                dsu.union(urls[a].2, urls[b].2);
             }
         }
     }
@@ -201,14 +214,15 @@ pub fn group(files: &[FileInput], k: &ConfigKnowledge) -> Config {
 
 fn find_conflict(members: &[Member], ids: &[usize]) -> Option<Conflict> {
     let mut defaults: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    let mut values: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let mut values: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
     for &i in ids {
         let m = &members[i];
         match (m.kind, &m.key, &m.name, &m.value) {
             (ConfigKind::EnvRead, Some(key), _, Some(v)) => defaults.entry(key).or_default().push(&v.norm),
-            (ConfigKind::Const | ConfigKind::Static, _, Some(name), Some(v)) => {
-                values.entry(name).or_default().push(&v.norm)
-            }
+            (ConfigKind::Const | ConfigKind::Static, _, Some(name), Some(v)) => values
+                .entry((name, m.cfg.as_deref().unwrap_or("")))
+                .or_default()
+                .push(&v.norm),
             _ => {}
         }
     }
@@ -219,5 +233,5 @@ fn find_conflict(members: &[Member], ids: &[usize]) -> Option<Conflict> {
     values
         .iter()
         .find(|(_, v)| differs(v))
-        .map(|(name, _)| Conflict::ConstValues(name.to_string()))
+        .map(|((name, _), _)| Conflict::ConstValues(name.to_string()))
 }
