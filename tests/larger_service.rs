@@ -24,10 +24,18 @@ fn handler_module(i: usize) -> String {
     if i % 5 == 0 {
         extra.push_str("    let _redis = redis::Client::open(\"redis://cache/\");\n");
     }
+    // Configuration: every module reads DATABASE_URL; every fourth defines PAGE_LIMIT = 50,
+    // except module 8, which says 25.
+    extra.push_str("    let _db = std::env::var(\"DATABASE_URL\");\n");
+    let limit = match i {
+        8 => "pub const PAGE_LIMIT: u32 = 25;\n",
+        i if i % 4 == 0 => "pub const PAGE_LIMIT: u32 = 50;\n",
+        _ => "",
+    };
     format!(
         r#"use axum::http::StatusCode;
 use telemetry::report;
-
+{limit}
 pub async fn get_{i}(id: i64) -> Result<String, AppError> {{
     let row = match repo::find_{i}(id).await {{
         Ok(row) => row,
@@ -193,6 +201,45 @@ fn larger_workspace_counts_are_exact_and_deterministic() {
     );
     assert!(engines.iter().all(|d| d["severity"] == "error"));
     assert_eq!(code_with_engines(dir.path()), 1, "error-level findings fail the run");
+
+    // Configuration: one key read in every module; one constant defined in every fourth
+    // module, once with another value.
+    let config: Vec<(&str, &str, usize)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"].as_str().unwrap().ends_with("-config"))
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap(),
+                d["message"].as_str().unwrap(),
+                d["related"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        config,
+        [
+            (
+                "conflicting-config",
+                "`PAGE_LIMIT` has conflicting values: `50` vs `25`",
+                MODULES.div_ceil(4) - 1
+            ),
+            // The redis URL of the every-fifth-module engines is written six times as well.
+            (
+                "duplicated-config",
+                "`\"redis://cache/\"` is written in 6 places",
+                MODULES.div_ceil(5) - 1
+            ),
+            (
+                "duplicated-config",
+                "environment variable `DATABASE_URL` is read in 30 places",
+                MODULES - 1
+            ),
+        ]
+    );
+    let values = MODULES + MODULES.div_ceil(4) + MODULES.div_ceil(5);
+    assert_eq!(v["config"]["values"].as_u64(), Some(values as u64));
 
     let (_, two, _) = obsdebt(dir.path(), &["check", "--output-format", "json", "--threads", "2"]);
     assert_eq!(out, two, "output depends on the thread count");
