@@ -26,6 +26,12 @@ pub struct CheckOptions {
     pub threads: usize,
     /// Read the sources of files with findings (for printers that show code).
     pub want_sources: bool,
+    /// An earlier JSON report: only findings absent from it are reported.
+    pub baseline: Option<PathBuf>,
+    /// An earlier JSON report to compare numbers with.
+    pub compare: Option<PathBuf>,
+    /// A git revision: report the lines changed since it.
+    pub diff_base: Option<String>,
 }
 
 /// A failure that stops the run before a report exists (exit code 2).
@@ -51,6 +57,20 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     };
     let mut config = load_config(opts, &paths)?;
     apply_selection(&mut config, &opts.select, &opts.ignore)?;
+    let earlier = match opts.baseline.as_ref().or(opts.compare.as_ref()) {
+        Some(path) => Some(crate::baseline::load(path).map_err(CheckError::Usage)?),
+        None => None,
+    };
+    let changed = match &opts.diff_base {
+        Some(rev) => Some(crate::diff::changed_since(rev).map_err(CheckError::Usage)?),
+        None => None,
+    };
+    let mut patch = changed.as_ref().map(|c| crate::report::Patch {
+        base: c.base.clone(),
+        changed_files: c.files(),
+        changed_lines: c.line_count(),
+        ..Default::default()
+    });
 
     // Walk.
     let walked = walk::walk(&paths, &config);
@@ -208,6 +228,11 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
             }
             let suppression = rule.and_then(|r| find_suppression(&facts.suppressions, r, site.span.line));
             counts.add_class(class, suppression.is_some());
+            if let (Some(p), Some(c)) = (&mut patch, &changed) {
+                if c.contains(&file.display, site.span.line) {
+                    p.counts.add_class(class, suppression.is_some());
+                }
+            }
             let (Some(rule), Some(severity)) = (rule, level.severity()) else {
                 continue;
             };
@@ -275,6 +300,20 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
         .sort_by(|a, b| (&a.path, a.span, a.rule).cmp(&(&b.path, b.span, b.rule)));
     sort_diagnostics(&mut report.diagnostics);
     assign_fingerprints(&mut report.diagnostics);
+    // Fingerprints are assigned over every finding first, so that filtering never shifts them.
+    if let Some(c) = &changed {
+        report.diagnostics.retain(|d| c.contains(&d.path, d.span.line));
+    }
+    report.patch = patch;
+    if let Some(e) = earlier {
+        if opts.baseline.is_some() {
+            let (existing, new): (Vec<_>, Vec<_>) =
+                std::mem::take(&mut report.diagnostics).into_iter().partition(|d| e.fingerprints.contains(&d.fingerprint));
+            report.diagnostics = new;
+            report.existing = existing;
+        }
+        report.previous = Some(e.previous);
+    }
 
     if opts.want_sources {
         let by_display: HashMap<&str, &PathBuf> = walked.files.iter().map(|f| (f.display.as_str(), &f.path)).collect();

@@ -89,9 +89,27 @@ pub struct CheckArgs {
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub ignore: Vec<String>,
 
-    /// Exit 1 when total logging coverage is below PCT (overrides [coverage] fail-under)
+    /// Exit 1 when logging coverage is below PCT (overrides [coverage] fail-under); with
+    /// --diff-base, the coverage of the changed lines
     #[arg(long, value_name = "PCT", value_parser = parse_percent)]
     pub fail_under: Option<f64>,
+
+    /// Report and fail only on findings absent from this earlier JSON report; numbers show
+    /// their change against it
+    #[arg(long, value_name = "REPORT.json")]
+    pub baseline: Option<PathBuf>,
+
+    /// Show the change of each number against this earlier JSON report (reports everything)
+    #[arg(long, value_name = "REPORT.json", conflicts_with = "baseline")]
+    pub compare: Option<PathBuf>,
+
+    /// Findings and logging coverage of the lines changed since git REV ("patch coverage")
+    #[arg(long, value_name = "REV")]
+    pub diff_base: Option<String>,
+
+    /// `github` format: annotations printed at most; the rest are counted in a notice
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub max_annotations: usize,
 
     /// Print one line per rule (count, name) instead of each finding
     #[arg(long)]
@@ -179,6 +197,9 @@ fn run_check(args: CheckArgs) -> i32 {
         ignore: args.ignore.clone(),
         threads: args.threads,
         want_sources: args.output_format == Format::Full,
+        baseline: args.baseline.clone(),
+        compare: args.compare.clone(),
+        diff_base: args.diff_base.clone(),
     };
     let out = match check::run(&opts) {
         Ok(o) => o,
@@ -201,11 +222,12 @@ fn run_check(args: CheckArgs) -> i32 {
         color,
         quiet: args.quiet,
         statistics: args.statistics,
+        max_annotations: args.max_annotations,
     };
     let text = report::render(&out.report, args.output_format, &render_opts);
     let written = match &args.output {
         Some(path) => {
-            std::fs::write(path, text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
+            write_atomically(path, text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
         }
         None => {
             let mut stdout = std::io::stdout().lock();
@@ -227,6 +249,18 @@ fn run_check(args: CheckArgs) -> i32 {
     exit_code(&args, &out)
 }
 
+/// Writes through a temporary file in the same directory and a rename, so that a killed run
+/// never leaves a truncated report behind.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "report".into());
+    let tmp = dir.join(format!(".{name}.obsdebt-{}.tmp", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
 fn exit_code(args: &CheckArgs, out: &check::CheckOutput) -> i32 {
     if !out.io_errors.is_empty() {
         return 2;
@@ -237,12 +271,31 @@ fn exit_code(args: &CheckArgs, out: &check::CheckOutput) -> i32 {
     let report = &out.report;
     let mut failed = report.count(Severity::Error) > 0 || (args.deny_warnings && report.count(Severity::Warning) > 0);
     if let Some(min) = args.fail_under.or(out.config.fail_under) {
-        if let Some(pct) = report.total.percent() {
+        // With --diff-base the gate is the coverage of new code, as Codecov's patch status.
+        let (pct, what) = match &report.patch {
+            Some(p) => (p.counts.percent(), "patch coverage"),
+            None => (report.total.percent(), "logging coverage"),
+        };
+        if let Some(pct) = pct {
             if pct < min {
                 let _ = writeln!(
                     std::io::stderr(),
-                    "obsdebt: logging coverage {} is under the required {min:.1}%",
+                    "obsdebt: {what} {} is under the required {min:.1}%",
                     show_percent(Some(pct))
+                );
+                failed = true;
+            }
+        }
+    }
+    if out.config.ratchet && args.baseline.is_some() {
+        let before = report.previous.as_ref().and_then(|p| p.percent);
+        if let (Some(now), Some(before)) = (report.total.percent(), before) {
+            if now < before {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "obsdebt: logging coverage dropped from {} to {} ([coverage] ratchet = true)",
+                    show_percent(Some(before)),
+                    show_percent(Some(now))
                 );
                 failed = true;
             }

@@ -88,6 +88,8 @@ struct RawDiscards {
 struct RawCoverage {
     fail_under: Option<Spanned<f64>>,
     #[serde(default)]
+    ratchet: bool,
+    #[serde(default)]
     include_tests: bool,
 }
 
@@ -173,6 +175,8 @@ pub struct Config {
     /// Level of each rule, from the defaults and `[rules]`.
     pub levels: BTreeMap<&'static str, Level>,
     pub fail_under: Option<f64>,
+    /// With `--baseline`, coverage may not drop below the earlier report's.
+    pub ratchet: bool,
 }
 
 impl Config {
@@ -185,6 +189,7 @@ impl Config {
             exclude_patterns: Vec::new(),
             levels: rules::ALL.iter().map(|r| (r.name, r.default_level)).collect(),
             fail_under: None,
+            ratchet: false,
         }
     }
 
@@ -319,6 +324,7 @@ pub fn parse(text: &str, display: &str, root: PathBuf) -> Result<Config, ConfigE
         k.benign.push(pattern);
     }
     k.include_tests = raw.coverage.include_tests;
+    config.ratchet = raw.coverage.ratchet;
     for f in &raw.handlers.functions {
         let pattern = f.get_ref().trim();
         if pattern.is_empty() || !pattern.contains("::") {

@@ -9,12 +9,14 @@
 //! 3. [`report`]: [`rules`] turn classified sites into [`diagnostic::Diagnostic`]s, which are
 //!    sorted and handed to one printer. Rules never print.
 
+pub mod baseline;
 pub mod check;
 pub mod cli;
 pub mod collect;
 pub mod config;
 pub mod coverage;
 pub mod diagnostic;
+pub mod diff;
 pub mod facts;
 pub mod knowledge;
 pub mod report;

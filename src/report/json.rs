@@ -1,7 +1,8 @@
 //! The `obsdebt/v1` JSON report (DESIGN §8). Field names are a contract: CI scripts read them.
 //! Additions beyond DESIGN §8 are additive: `coverage.logging.suppressed`,
-//! `files.not_analysed`, the top-level `suppressed` list and the `config` object
-//! (`values`, `duplicated`, `conflicting`, `places`) next to `coverage`.
+//! `files.not_analysed`, the top-level `suppressed` list, the `config` object
+//! (`values`, `duplicated`, `conflicting`, `places`) next to `coverage`, `coverage.patch` with
+//! `--diff-base`, and `baseline` with `--baseline`/`--compare`.
 
 use serde_json::{json, Value};
 
@@ -19,7 +20,7 @@ fn percent(c: &Counts) -> Value {
 
 pub fn to_value(report: &Report) -> Value {
     let t = &report.total;
-    json!({
+    let mut v = json!({
         "schema": SCHEMA,
         "tool": {"name": "obsdebt", "version": env!("CARGO_PKG_VERSION")},
         "files": {
@@ -67,7 +68,18 @@ pub fn to_value(report: &Report) -> Value {
             "rule": s.rule, "path": s.path, "line": s.span.line, "column": s.span.column,
             "reason": s.reason,
         })).collect::<Vec<_>>(),
-    })
+    });
+    if let Some(p) = &report.patch {
+        v["coverage"]["patch"] = json!({
+            "base": p.base, "logged": p.counts.logged, "unlogged": p.counts.unlogged,
+            "propagated": p.counts.propagated, "expected": p.counts.expected, "percent": percent(&p.counts),
+            "changed_files": p.changed_files, "changed_lines": p.changed_lines,
+        });
+    }
+    if let Some(prev) = &report.previous {
+        v["baseline"] = json!({"report": prev.path, "percent": prev.percent, "existing": report.existing.len()});
+    }
+    v
 }
 
 pub fn render(report: &Report) -> String {

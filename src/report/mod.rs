@@ -1,8 +1,22 @@
 //! Phase 3, report: the report data every printer renders, and the printers, one per module.
 
+pub mod concise;
 pub mod full;
+pub mod github;
+pub mod gitlab;
 pub mod json;
+pub mod markdown;
+pub mod rdjson;
+pub mod sarif;
 pub mod summary;
+
+/// Where obsdebt lives; rule documentation is under `docs/rules/` there.
+pub const HOMEPAGE: &str = env!("CARGO_PKG_REPOSITORY");
+
+/// The documentation page of a rule.
+pub fn rule_url(rule: &str) -> String {
+    format!("{HOMEPAGE}/blob/main/docs/rules/{rule}.md")
+}
 
 use std::collections::BTreeMap;
 
@@ -53,6 +67,26 @@ pub struct ConfigMetrics {
     pub places: usize,
 }
 
+/// Numbers of an earlier report (`--baseline`/`--compare`), for deltas.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Previous {
+    /// The file it was read from.
+    pub path: String,
+    pub percent: Option<f64>,
+    /// Coverage per crate name.
+    pub crates: BTreeMap<String, Option<f64>>,
+    pub findings: usize,
+}
+
+/// Logging coverage of the error paths on lines changed since a git revision.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Patch {
+    pub base: String,
+    pub counts: Counts,
+    pub changed_files: usize,
+    pub changed_lines: usize,
+}
+
 /// Everything a printer needs. Built once per run; deterministic.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
@@ -70,6 +104,12 @@ pub struct Report {
     /// `None` when no handler was found.
     pub call_graph: Option<CallGraph>,
     pub config: ConfigMetrics,
+    /// The earlier report the numbers are compared with.
+    pub previous: Option<Previous>,
+    /// Findings already in the `--baseline` report: not reported, not failing, listed apart by
+    /// the markdown printer.
+    pub existing: Vec<Diagnostic>,
+    pub patch: Option<Patch>,
 }
 
 impl Report {
@@ -89,24 +129,54 @@ impl Report {
     }
 }
 
-/// Output formats implemented so far.
+/// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// rustc-style annotated diagnostics and a coverage summary
     Full,
+    /// `path:line:col: rule message`, one finding per line (editors, problem matchers)
+    Concise,
     /// the `obsdebt/v1` JSON report
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning
+    Sarif,
+    /// GitHub Actions workflow commands (annotations), plus the step summary
+    Github,
+    /// GitLab Code Quality report
+    Gitlab,
+    /// a pull-request comment
+    Markdown,
+    /// reviewdog's rdjson
+    Rdjson,
 }
 
 pub struct RenderOptions {
     pub color: bool,
     pub quiet: bool,
     pub statistics: bool,
+    /// `github`: annotations printed at most.
+    pub max_annotations: usize,
 }
 
 pub fn render(report: &Report, format: Format, opts: &RenderOptions) -> String {
+    if opts.statistics && !matches!(format, Format::Json | Format::Sarif | Format::Gitlab | Format::Rdjson) {
+        return full::render(report, opts);
+    }
     match format {
         Format::Full => full::render(report, opts),
+        Format::Concise => concise::render(report, opts),
         Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Github => github::render(report, opts),
+        Format::Gitlab => gitlab::render(report),
+        Format::Markdown => markdown::render(report),
+        Format::Rdjson => rdjson::render(report),
     }
+}
+
+/// Diagnostics most severe first, then in report order (for formats that cut the list).
+pub fn by_severity(diags: &[Diagnostic]) -> Vec<&Diagnostic> {
+    let mut v: Vec<&Diagnostic> = diags.iter().collect();
+    v.sort_by_key(|d| std::cmp::Reverse(d.severity));
+    v
 }

@@ -31,13 +31,30 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(
         out,
         "logging coverage: {} ({} logged, {} unlogged; not counted: {} propagated, {} expected, {} suppressed)",
-        show_percent(t.percent()),
+        super::markdown::with_delta(t.percent(), report.previous.as_ref().map(|p| p.percent)),
         t.logged,
         t.unlogged,
         t.propagated,
         t.expected,
         t.suppressed
     );
+    if let Some(p) = &report.patch {
+        let _ = writeln!(
+            out,
+            "patch coverage since {}: {} ({} logged, {} unlogged) on {} changed lines in {}",
+            p.base,
+            show_percent(p.counts.percent()),
+            p.counts.logged,
+            p.counts.unlogged,
+            p.changed_lines,
+            plural(p.changed_files, "file")
+        );
+    }
+    if let Some(prev) = &report.previous {
+        if !report.existing.is_empty() {
+            let _ = writeln!(out, "baseline {}: {} existing findings not shown", prev.path, report.existing.len());
+        }
+    }
     let c = &report.config;
     if c.values > 0 {
         let _ = writeln!(

@@ -97,7 +97,9 @@ pub fn site_diagnostic(site: &SiteFact, path: &str, severity: Severity) -> Diagn
         span: site.span,
         related: Vec::new(),
         notes: Vec::new(),
-        site_text: site.text.clone(),
+        // The enclosing function keeps fingerprints apart across functions, so a new identical
+        // site elsewhere does not shift the occurrence index of this one.
+        site_text: format!("{}|{}", site.function.as_deref().unwrap_or(""), site.text),
         fingerprint: String::new(),
     }
 }

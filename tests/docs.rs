@@ -1,0 +1,51 @@
+//! `docs/rules/<rule>.md` are generated from each rule's documentation (the single source that
+//! `obsdebt rule NAME` prints and SARIF links to). Refresh with `OBSDEBT_BLESS=1 cargo test --test docs`.
+
+use std::path::PathBuf;
+
+fn page(rule: &obsdebt::rules::RuleInfo) -> String {
+    let level = match rule.default_level {
+        obsdebt::rules::Level::Error => "error",
+        obsdebt::rules::Level::Warn => "warn",
+        obsdebt::rules::Level::Off => "off",
+    };
+    format!(
+        "<!-- Generated from src/rules/{}.rs by `OBSDEBT_BLESS=1 cargo test --test docs`; do not edit. -->\n# `{}`\n\n{}.\n\nDefault level: `{level}`. In logging coverage: {}.\n\n{}",
+        rule.name.replace('-', "_"),
+        rule.name,
+        {
+            let mut s = rule.summary.chars();
+            s.next().map(|c| c.to_uppercase().collect::<String>() + s.as_str()).unwrap_or_default()
+        },
+        if rule.counted { "yes" } else { "no" },
+        rule.doc
+    )
+}
+
+#[test]
+fn rule_pages_match_the_rules() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/rules");
+    let bless = std::env::var_os("OBSDEBT_BLESS").is_some();
+    if bless {
+        std::fs::create_dir_all(&dir).unwrap();
+    }
+    for rule in obsdebt::rules::ALL {
+        let path = dir.join(format!("{}.md", rule.name));
+        let want = page(rule);
+        if bless {
+            std::fs::write(&path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert_eq!(have, want, "{} is out of date: OBSDEBT_BLESS=1 cargo test --test docs", path.display());
+    }
+    let pages = std::fs::read_dir(&dir).unwrap().count();
+    assert_eq!(pages, obsdebt::rules::ALL.len(), "a page in docs/rules/ has no rule");
+}
+
+#[test]
+fn the_readme_names_every_rule() {
+    let readme = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for rule in obsdebt::rules::ALL {
+        assert!(readme.contains(&format!("`{}`", rule.name)), "README does not mention `{}`", rule.name);
+    }
+}
