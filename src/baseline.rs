@@ -29,11 +29,19 @@ pub fn load(path: &Path) -> Result<Earlier, String> {
     let percent = |x: &Value| x["percent"].as_f64();
     let crates: BTreeMap<String, Option<f64>> = v["coverage"]["crates"]
         .as_array()
-        .map(|a| a.iter().filter_map(|c| Some((c["name"].as_str()?.to_string(), percent(c)))).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| Some((c["name"].as_str()?.to_string(), percent(c))))
+                .collect()
+        })
         .unwrap_or_default();
     let fingerprints: HashSet<String> = v["diagnostics"]
         .as_array()
-        .map(|a| a.iter().filter_map(|d| d["fingerprint"].as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|d| d["fingerprint"].as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default();
     Ok(Earlier {
         previous: Previous {

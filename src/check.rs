@@ -307,8 +307,9 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     report.patch = patch;
     if let Some(e) = earlier {
         if opts.baseline.is_some() {
-            let (existing, new): (Vec<_>, Vec<_>) =
-                std::mem::take(&mut report.diagnostics).into_iter().partition(|d| e.fingerprints.contains(&d.fingerprint));
+            let (existing, new): (Vec<_>, Vec<_>) = std::mem::take(&mut report.diagnostics)
+                .into_iter()
+                .partition(|d| e.fingerprints.contains(&d.fingerprint));
             report.diagnostics = new;
             report.existing = existing;
         }

@@ -41,7 +41,7 @@ pub struct Cli {
 pub enum Command {
     /// Analyse Rust sources and report findings and logging coverage
     #[command(after_help = CHECK_AFTER_HELP)]
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Explain a rule (what it finds, why it matters, an example, how to fix); list rules without NAME
     Rule {
         /// Rule name, e.g. `unlogged-error`
@@ -170,7 +170,7 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
         }
     };
     match cli.command {
-        Command::Check(args) => run_check(args),
+        Command::Check(args) => run_check(*args),
         Command::Rule { name } => run_rule(name.as_deref()),
         Command::Init => run_init(),
     }
@@ -252,8 +252,14 @@ fn run_check(args: CheckArgs) -> i32 {
 /// Writes through a temporary file in the same directory and a rename, so that a killed run
 /// never leaves a truncated report behind.
 fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "report".into());
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "report".into());
     let tmp = dir.join(format!(".{name}.obsdebt-{}.tmp", std::process::id()));
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path).inspect_err(|_| {

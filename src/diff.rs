@@ -16,7 +16,9 @@ pub struct Changed {
 
 impl Changed {
     pub fn contains(&self, path: &str, line: u32) -> bool {
-        self.lines.get(path).is_some_and(|r| r.iter().any(|&(a, b)| a <= line && line <= b))
+        self.lines
+            .get(path)
+            .is_some_and(|r| r.iter().any(|&(a, b)| a <= line && line <= b))
     }
 
     pub fn files(&self) -> usize {
@@ -48,7 +50,9 @@ pub fn parse_unified(diff: &str) -> HashMap<String, Vec<(u32, u32)>> {
             current = path.strip_prefix("b/").map(str::to_string);
         } else if let (Some(hunk), Some(file)) = (line.strip_prefix("@@ "), &current) {
             // `@@ -a,b +c,d @@`: lines c .. c+d-1 of the new file (d defaults to 1).
-            let Some(new) = hunk.split_whitespace().find(|p| p.starts_with('+')) else { continue };
+            let Some(new) = hunk.split_whitespace().find(|p| p.starts_with('+')) else {
+                continue;
+            };
             let mut parts = new[1..].split(',');
             let start: u32 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
             let count: u32 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(1);
@@ -61,18 +65,27 @@ pub fn parse_unified(diff: &str) -> HashMap<String, Vec<(u32, u32)>> {
 }
 
 pub fn changed_since(rev: &str) -> Result<Changed, String> {
-    let root = git(&["rev-parse", "--show-toplevel"]).map_err(|e| {
-        format!("--diff-base needs a git repository, and the current directory is not in one ({e})")
-    })?;
+    let root = git(&["rev-parse", "--show-toplevel"])
+        .map_err(|e| format!("--diff-base needs a git repository, and the current directory is not in one ({e})"))?;
     let root = PathBuf::from(root.trim());
     git(&["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])
         .map_err(|_| format!("--diff-base: `{rev}` is not a commit of this repository (try `origin/main` or a SHA)"))?;
-    let diff = git(&["diff", "--unified=0", "--no-color", "--no-ext-diff", "--no-renames", rev, "--"])?;
+    let diff = git(&[
+        "diff",
+        "--unified=0",
+        "--no-color",
+        "--no-ext-diff",
+        "--no-renames",
+        rev,
+        "--",
+    ])?;
     let mut by_root = parse_unified(&diff);
     // Files git does not track yet are new code from their first line to their last.
     let untracked = git(&["ls-files", "--others", "--exclude-standard", "--full-name", "-z", ":/"])?;
     for path in untracked.split('\0').filter(|p| !p.is_empty()) {
-        let lines = std::fs::read_to_string(root.join(path)).map(|t| t.lines().count()).unwrap_or(0) as u32;
+        let lines = std::fs::read_to_string(root.join(path))
+            .map(|t| t.lines().count())
+            .unwrap_or(0) as u32;
         if lines > 0 {
             by_root.insert(path.to_string(), vec![(1, lines)]);
         }
@@ -81,7 +94,10 @@ pub fn changed_since(rev: &str) -> Result<Changed, String> {
         .into_iter()
         .map(|(p, r)| (workspace::display(&root.join(Path::new(&p))), r))
         .collect();
-    Ok(Changed { base: rev.to_string(), lines })
+    Ok(Changed {
+        base: rev.to_string(),
+        lines,
+    })
 }
 
 #[cfg(test)]

@@ -36,7 +36,12 @@ fn rule_pages_match_the_rules() {
             std::fs::write(&path, &want).unwrap();
         }
         let have = std::fs::read_to_string(&path).unwrap_or_default();
-        assert_eq!(have, want, "{} is out of date: OBSDEBT_BLESS=1 cargo test --test docs", path.display());
+        assert_eq!(
+            have,
+            want,
+            "{} is out of date: OBSDEBT_BLESS=1 cargo test --test docs",
+            path.display()
+        );
     }
     let pages = std::fs::read_dir(&dir).unwrap().count();
     assert_eq!(pages, obsdebt::rules::ALL.len(), "a page in docs/rules/ has no rule");
@@ -46,6 +51,10 @@ fn rule_pages_match_the_rules() {
 fn the_readme_names_every_rule() {
     let readme = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     for rule in obsdebt::rules::ALL {
-        assert!(readme.contains(&format!("`{}`", rule.name)), "README does not mention `{}`", rule.name);
+        assert!(
+            readme.contains(&format!("`{}`", rule.name)),
+            "README does not mention `{}`",
+            rule.name
+        );
     }
 }

@@ -100,6 +100,7 @@ fn full_output_snapshot() {
             color: false,
             quiet: false,
             statistics: false,
+            max_annotations: 10,
         },
     );
     let snap = root().join("tests/snapshots/axum-orders.full.txt");

@@ -8,7 +8,11 @@ use super::{summary, RenderOptions, Report};
 pub fn render(report: &Report, opts: &RenderOptions) -> String {
     let mut out = String::new();
     for d in &report.diagnostics {
-        let _ = writeln!(out, "{}:{}:{}: {} {}", d.path, d.span.line, d.span.column, d.rule, d.message);
+        let _ = writeln!(
+            out,
+            "{}:{}:{}: {} {}",
+            d.path, d.span.line, d.span.column, d.rule, d.message
+        );
     }
     if !opts.quiet {
         let t = &report.total;

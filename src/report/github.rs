@@ -61,7 +61,11 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             .open(&path)
             .and_then(|mut f| f.write_all(markdown::render(report).as_bytes()));
         if let Err(e) = appended {
-            let _ = writeln!(out, "::warning title=obsdebt::{}", escape_data(&format!("cannot write the step summary: {e}")));
+            let _ = writeln!(
+                out,
+                "::warning title=obsdebt::{}",
+                escape_data(&format!("cannot write the step summary: {e}"))
+            );
         }
     }
     if !opts.quiet {

@@ -37,7 +37,14 @@ fn line(out: &mut String, d: &Diagnostic) {
         Severity::Error => "**error**",
         Severity::Warning => "warning",
     };
-    let _ = writeln!(out, "- {sev} `{}` `{}:{}` — {}", d.rule, d.path, d.span.line, cell(&d.message));
+    let _ = writeln!(
+        out,
+        "- {sev} `{}` `{}:{}` — {}",
+        d.rule,
+        d.path,
+        d.span.line,
+        cell(&d.message)
+    );
 }
 
 fn list(out: &mut String, diags: &[&Diagnostic]) {
@@ -103,32 +110,68 @@ pub fn render(report: &Report) -> String {
             );
         }
         _ => {
-            let _ = writeln!(out, "**Findings:** {} ({errors} errors, {warnings} warnings)", report.diagnostics.len());
+            let _ = writeln!(
+                out,
+                "**Findings:** {} ({errors} errors, {warnings} warnings)",
+                report.diagnostics.len()
+            );
         }
     }
-    let engines: Vec<&Diagnostic> = report.diagnostics.iter().filter(|d| d.rule == "engine-in-handler").collect();
+    let new = if prev.is_some() && !report.existing.is_empty() {
+        "new "
+    } else {
+        ""
+    };
+    let sorted = by_severity(&report.diagnostics);
+    let of =
+        |pred: &dyn Fn(&str) -> bool| -> Vec<&Diagnostic> { sorted.iter().copied().filter(|d| pred(d.rule)).collect() };
+    let error_paths = of(&|r| matches!(r, "unlogged-error" | "swallowed-error" | "silent-server-error"));
+    if !error_paths.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n### Unlogged error paths: {}\n",
+            super::summary::plural(error_paths.len(), &format!("{new}finding"))
+        );
+        list(&mut out, &error_paths);
+    }
+    let engines = of(&|r| r == "engine-in-handler");
     if !engines.is_empty() {
-        let _ = writeln!(out, "\n### Engines built per request ({})\n", engines.len());
+        let _ = writeln!(
+            out,
+            "\n### Engines built per request: {}\n",
+            super::summary::plural(engines.len(), &format!("{new}finding"))
+        );
         list(&mut out, &engines);
     }
-    let config: Vec<&Diagnostic> = report.diagnostics.iter().filter(|d| d.rule.ends_with("-config")).collect();
-    if !config.is_empty() || report.config.values > 0 {
+    let config = of(&|r| r.ends_with("-config"));
+    if !config.is_empty() {
         let c = &report.config;
         let _ = writeln!(
             out,
-            "\n### Duplicated configuration\n\n{} configuration values; {} duplicated and {} conflicting, in {} places.\n",
-            c.values, c.duplicated, c.conflicting, c.places
+            "\n### Duplicated configuration: {}\n\n{} configuration values; {} duplicated and {} conflicting, in {} places.\n",
+            super::summary::plural(config.len(), &format!("{new}finding")),
+            c.values,
+            c.duplicated,
+            c.conflicting,
+            c.places
         );
         list(&mut out, &config);
     }
-    let title = if prev.is_some() && !report.existing.is_empty() { "New findings" } else { "Findings" };
-    let all = by_severity(&report.diagnostics);
-    if !all.is_empty() {
-        let _ = writeln!(out, "\n### {title}\n");
-        list(&mut out, &all);
+    let other = of(&|r| matches!(r, "parse-error" | "unused-suppression"));
+    if !other.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n### Other: {}\n",
+            super::summary::plural(other.len(), &format!("{new}finding"))
+        );
+        list(&mut out, &other);
     }
     if !report.existing.is_empty() {
-        let _ = writeln!(out, "\n<details><summary>Existing findings ({})</summary>\n", report.existing.len());
+        let _ = writeln!(
+            out,
+            "\n<details><summary>Existing findings ({})</summary>\n",
+            report.existing.len()
+        );
         list(&mut out, &by_severity(&report.existing));
         out.push_str("\n</details>\n");
     }

@@ -52,7 +52,12 @@ pub fn render(report: &Report) -> String {
     }
     if let Some(prev) = &report.previous {
         if !report.existing.is_empty() {
-            let _ = writeln!(out, "baseline {}: {} existing findings not shown", prev.path, report.existing.len());
+            let _ = writeln!(
+                out,
+                "baseline {}: {} existing findings not shown",
+                prev.path,
+                report.existing.len()
+            );
         }
     }
     let c = &report.config;
