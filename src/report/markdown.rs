@@ -5,6 +5,7 @@
 
 use std::fmt::Write;
 
+use super::summary::plural;
 use super::{by_severity, Report};
 use crate::coverage::show_percent;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -101,19 +102,24 @@ pub fn render(report: &Report) -> String {
     let warnings = report.count(Severity::Warning);
     out.push('\n');
     match prev {
-        Some(p) if !report.existing.is_empty() || p.findings > 0 => {
+                Some(p) if !report.existing.is_empty() || p.findings > 0 => {
+            let fixed = p.findings.saturating_sub(report.existing.len());
             let _ = writeln!(
                 out,
-                "**Findings:** {} new ({errors} errors, {warnings} warnings) · {} existing",
+                "**Findings:** {} new ({}, {}) · {} existing · {fixed} fixed",
                 report.diagnostics.len(),
+                plural(errors, "error"),
+                plural(warnings, "warning"),
                 report.existing.len()
             );
         }
         _ => {
             let _ = writeln!(
                 out,
-                "**Findings:** {} ({errors} errors, {warnings} warnings)",
-                report.diagnostics.len()
+                "**Findings:** {} ({}, {})",
+                report.diagnostics.len(),
+                plural(errors, "error"),
+                plural(warnings, "warning")
             );
         }
     }
