@@ -46,6 +46,8 @@ pub struct CheckOutput {
     pub config: Config,
     /// Files that could not be read, and given paths that do not exist: exit code 2.
     pub io_errors: Vec<String>,
+    /// Panics caught in obsdebt (files and phases): exit code 2.
+    pub internal_errors: Vec<String>,
 }
 
 pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
@@ -75,6 +77,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     // Walk.
     let walked = walk::walk(&paths, &config);
     let mut io_errors = walked.errors.clone();
+    let mut internal_errors: Vec<String> = Vec::new();
     let mut layout = Layout::default();
     let cwd = std::env::current_dir()
         .ok()
@@ -121,9 +124,15 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
         })
         .collect();
     let crate_names: Vec<String> = layout.crates.iter().map(|c| c.name.clone()).collect();
-    let resolved = resolve::resolve(&inputs, &crate_names);
+    let resolved = guarded("logging resolution", &mut internal_errors, || {
+        resolve::resolve(&inputs, &crate_names)
+    })
+    .unwrap_or_else(|| resolve::Resolved::unclassified(&inputs));
     let names = Names::build(&inputs, &crate_names);
-    let per_request = requests::per_request(&names, &inputs, &config.knowledge.handlers.custom, &crate_names);
+    let per_request = guarded("per-request call graph", &mut internal_errors, || {
+        requests::per_request(&names, &inputs, &config.knowledge.handlers.custom, &crate_names)
+    })
+    .unwrap_or_default();
     // Findings that need the whole workspace, by file: engines and configuration groups.
     let mut workspace_diags: BTreeMap<usize, Vec<Diagnostic>> = BTreeMap::new();
     if let Some(severity) = config.level(rules::engine_in_handler::RULE.name).severity() {
@@ -150,7 +159,10 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     }
 
     let mut report = Report::default();
-    let config_groups = resolve::config::group(&inputs, &config.knowledge.config, &layout.systems());
+    let config_groups = guarded("configuration grouping", &mut internal_errors, || {
+        resolve::config::group(&inputs, &config.knowledge.config, &layout.systems())
+    })
+    .unwrap_or_default();
     {
         let path_of = |fi: usize| walked.files[fi].display.clone();
         for g in &config_groups.groups {
@@ -203,77 +215,45 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
         let facts = match &collected[i] {
             Ok(f) => f,
             Err(err) => {
-                if let FileError::Io(m) = err {
-                    io_errors.push(format!("{}: {m}", file.display));
+                match err {
+                    FileError::Io(m) => io_errors.push(format!("{}: {m}", file.display)),
+                    FileError::Internal(_) => internal_errors.push(format!("{}: {}", file.display, err.message())),
+                    _ => {}
                 }
                 report.not_analysed.push(file.display.clone());
-                if let Some(sev) = config.level(rules::parse_error::RULE.name).severity() {
+                if matches!(err, FileError::Internal(_)) {
+                    report.diagnostics.push(file_error_diagnostic(&file.display, err));
+                } else if let Some(sev) = config.level(rules::parse_error::RULE.name).severity() {
                     report.diagnostics.push(parse_error_diagnostic(&file.display, err, sev));
                 }
                 continue;
             }
         };
-        let mut counts = Counts::default();
-        let mut used = vec![false; facts.suppressions.len()];
-        for (site, class) in facts.sites.iter().zip(&resolved.classes[i]) {
-            let Some(class) = *class else { continue };
-            let rule = match class {
-                Class::Unlogged(rule) => Some(rule),
-                _ => None,
-            };
-            // A rule that is off takes its sites out of coverage too.
-            let level = rule.map(|r| config.level(r)).unwrap_or(Level::Warn);
-            if level == Level::Off {
+        let extra = workspace_diags.remove(&i).unwrap_or_default();
+        let ctx = FileContext {
+            config: &config,
+            changed: changed.as_ref(),
+        };
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            rules::internal_error::inject("report", &file.display);
+            report_file(&ctx, &file.display, facts, &resolved.classes[i], extra)
+        }));
+        let outcome = match outcome {
+            Ok(o) => o,
+            Err(payload) => {
+                let err = FileError::Internal(format!("{} (report phase)", collect::panic_message(&*payload)));
+                internal_errors.push(format!("{}: {}", file.display, err.message()));
+                report.not_analysed.push(file.display.clone());
+                report.diagnostics.push(file_error_diagnostic(&file.display, &err));
                 continue;
             }
-            let suppression = rule.and_then(|r| find_suppression(&facts.suppressions, r, site.span.line));
-            counts.add_class(class, suppression.is_some());
-            if let (Some(p), Some(c)) = (&mut patch, &changed) {
-                if c.contains(&file.display, site.span.line) {
-                    p.counts.add_class(class, suppression.is_some());
-                }
-            }
-            let (Some(rule), Some(severity)) = (rule, level.severity()) else {
-                continue;
-            };
-            match suppression {
-                Some(idx) => {
-                    used[idx] = true;
-                    report.suppressed.push(SuppressedFinding {
-                        rule: rules::find(rule).map(|r| r.name).unwrap_or("unknown"),
-                        path: file.display.clone(),
-                        span: site.span,
-                        reason: facts.suppressions[idx].reason.clone(),
-                    });
-                }
-                None => report
-                    .diagnostics
-                    .push(rules::site_diagnostic(site, &file.display, severity)),
-            }
+        };
+        report.diagnostics.extend(outcome.diagnostics);
+        report.suppressed.extend(outcome.suppressed);
+        if let Some(p) = &mut patch {
+            p.counts.add(&outcome.patch_counts);
         }
-        for d in workspace_diags.remove(&i).unwrap_or_default() {
-            match find_suppression(&facts.suppressions, d.rule, d.span.line) {
-                Some(idx) => {
-                    used[idx] = true;
-                    report.suppressed.push(SuppressedFinding {
-                        rule: d.rule,
-                        path: d.path.clone(),
-                        span: d.span,
-                        reason: facts.suppressions[idx].reason.clone(),
-                    });
-                }
-                None => report.diagnostics.push(d),
-            }
-        }
-        if let Some(sev) = config.level(rules::unused_suppression::RULE.name).severity() {
-            report.diagnostics.extend(unused_suppressions(
-                &facts.suppressions,
-                &used,
-                &file.display,
-                sev,
-                &config,
-            ));
-        }
+        let counts = outcome.counts;
         crate_counts.entry(places[i].krate).or_default().add(&counts);
         report.total.add(&counts);
         if !counts.is_empty() {
@@ -334,6 +314,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
             }
         }
     }
+    make_printable(&mut report);
     report.call_graph = (!per_request.handlers.is_empty()).then(|| crate::report::CallGraph {
         handlers: per_request.handlers.len(),
         per_request_functions: per_request.reached.iter().filter(|r| **r).count(),
@@ -344,6 +325,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     io_errors.sort();
     io_errors.dedup();
     Ok(CheckOutput {
+        internal_errors,
         report,
         config,
         io_errors,
@@ -376,6 +358,90 @@ fn mark_test_module_files(collected: &mut [Result<FileFacts, FileError>], places
     }
 }
 
+/// What the files of a run share when their findings are assembled.
+struct FileContext<'a> {
+    config: &'a Config,
+    changed: Option<&'a crate::diff::Changed>,
+}
+
+/// One file's share of the report.
+struct FileOutcome {
+    diagnostics: Vec<Diagnostic>,
+    suppressed: Vec<SuppressedFinding>,
+    counts: Counts,
+    patch_counts: Counts,
+}
+
+/// Turns one file's classified sites and workspace findings into diagnostics, suppressions and
+/// coverage counts.
+fn report_file(
+    ctx: &FileContext,
+    display: &str,
+    facts: &FileFacts,
+    classes: &[Option<Class>],
+    workspace_findings: Vec<Diagnostic>,
+) -> FileOutcome {
+    let config = ctx.config;
+    let mut out = FileOutcome {
+        diagnostics: Vec::new(),
+        suppressed: Vec::new(),
+        counts: Counts::default(),
+        patch_counts: Counts::default(),
+    };
+    let mut used = vec![false; facts.suppressions.len()];
+    for (site, class) in facts.sites.iter().zip(classes) {
+        let Some(class) = *class else { continue };
+        let rule = match class {
+            Class::Unlogged(rule) => Some(rule),
+            _ => None,
+        };
+        // A rule that is off takes its sites out of coverage too.
+        let level = rule.map(|r| config.level(r)).unwrap_or(Level::Warn);
+        if level == Level::Off {
+            continue;
+        }
+        let suppression = rule.and_then(|r| find_suppression(&facts.suppressions, r, site.span.line));
+        out.counts.add_class(class, suppression.is_some());
+        if ctx.changed.is_some_and(|c| c.contains(display, site.span.line)) {
+            out.patch_counts.add_class(class, suppression.is_some());
+        }
+        let (Some(rule), Some(severity)) = (rule, level.severity()) else {
+            continue;
+        };
+        match suppression {
+            Some(idx) => {
+                used[idx] = true;
+                out.suppressed.push(SuppressedFinding {
+                    rule: rules::find(rule).map(|r| r.name).unwrap_or("unknown"),
+                    path: display.to_string(),
+                    span: site.span,
+                    reason: facts.suppressions[idx].reason.clone(),
+                });
+            }
+            None => out.diagnostics.push(rules::site_diagnostic(site, display, severity)),
+        }
+    }
+    for d in workspace_findings {
+        match find_suppression(&facts.suppressions, d.rule, d.span.line) {
+            Some(idx) => {
+                used[idx] = true;
+                out.suppressed.push(SuppressedFinding {
+                    rule: d.rule,
+                    path: d.path.clone(),
+                    span: d.span,
+                    reason: facts.suppressions[idx].reason.clone(),
+                });
+            }
+            None => out.diagnostics.push(d),
+        }
+    }
+    if let Some(sev) = config.level(rules::unused_suppression::RULE.name).severity() {
+        out.diagnostics
+            .extend(unused_suppressions(&facts.suppressions, &used, display, sev, config));
+    }
+    out
+}
+
 pub fn sort_diagnostics(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
         (&a.path, a.span.line, a.span.column, a.rule, &a.message).cmp(&(
@@ -401,6 +467,11 @@ fn load_config(opts: &CheckOptions, paths: &[PathBuf]) -> Result<Config, CheckEr
 /// `--select` keeps only the named rules (at their configured level, or their default when the
 /// configuration turned them off); `--ignore` turns rules off.
 fn apply_selection(config: &mut Config, select: &[String], ignore: &[String]) -> Result<(), CheckError> {
+    if ignore.iter().any(|n| n == rules::internal_error::RULE.name) {
+        return Err(CheckError::Usage(
+            "`internal-error` cannot be ignored: internal errors are obsdebt's own bugs and are always reported".into(),
+        ));
+    }
     for name in select.iter().chain(ignore) {
         if rules::find(name).is_none() {
             return Err(CheckError::Usage(format!(
@@ -435,8 +506,73 @@ fn find_suppression(sups: &[Suppression], rule: &str, line: u32) -> Option<usize
         .or_else(|| sups.iter().position(|s| names(s) && s.file_level))
 }
 
+/// Escapes control characters that came from source text or file names, in every field a
+/// printer shows (after fingerprints, which hash the original text).
+fn make_printable(report: &mut Report) {
+    use crate::diagnostic::printable;
+    let fix = |s: &mut String| *s = printable(s).into_owned();
+    report
+        .diagnostics
+        .iter_mut()
+        .chain(report.existing.iter_mut())
+        .for_each(Diagnostic::make_printable);
+    for s in &mut report.suppressed {
+        fix(&mut s.path);
+        if let Some(r) = &mut s.reason {
+            fix(r);
+        }
+    }
+    report.not_analysed.iter_mut().for_each(fix);
+    report.files.iter_mut().for_each(|f| fix(&mut f.path));
+    report.crates.iter_mut().for_each(|c| {
+        fix(&mut c.name);
+        fix(&mut c.path);
+    });
+    report.sources = std::mem::take(&mut report.sources)
+        .into_iter()
+        .map(|(k, v)| (printable(&k).into_owned(), v))
+        .collect();
+}
+
+/// An `internal-error` for a file obsdebt failed on.
+fn file_error_diagnostic(path: &str, err: &FileError) -> Diagnostic {
+    Diagnostic {
+        rule: rules::internal_error::RULE.name,
+        severity: Severity::Error,
+        message: err.message(),
+        label: "this file was not analysed".into(),
+        help: Some(format!(
+            "this is a bug in obsdebt: please report it with this file at {}/issues; until then, `[files] exclude` it",
+            crate::report::HOMEPAGE
+        )),
+        path: path.to_string(),
+        span: err.span(),
+        related: Vec::new(),
+        notes: Vec::new(),
+        site_text: "internal-error".into(),
+        fingerprint: String::new(),
+    }
+}
+
+/// Runs a workspace-wide phase; a panic in it is recorded as an internal error and the run goes
+/// on without that phase's findings.
+fn guarded<T>(phase: &str, errors: &mut Vec<String>, f: impl FnOnce() -> T) -> Option<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(v) => Some(v),
+        Err(payload) => {
+            errors.push(format!(
+                "internal error in the {phase} phase: {}; please report it at {}/issues",
+                collect::panic_message(&*payload),
+                crate::report::HOMEPAGE
+            ));
+            None
+        }
+    }
+}
+
 fn parse_error_diagnostic(path: &str, err: &FileError, severity: Severity) -> Diagnostic {
     let help = match err {
+        FileError::Internal(_) => "this is a bug in obsdebt: please report it",
         FileError::Parse { .. } => {
             "fix the syntax, or add the file to `[files] exclude` in lint.toml if it is not Rust"
         }

@@ -243,7 +243,7 @@ fn run_check(args: CheckArgs) -> i32 {
         error(&m);
         return 2;
     }
-    for e in &out.io_errors {
+    for e in out.io_errors.iter().chain(&out.internal_errors) {
         error(e);
     }
     exit_code(&args, &out)
@@ -268,7 +268,7 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()>
 }
 
 fn exit_code(args: &CheckArgs, out: &check::CheckOutput) -> i32 {
-    if !out.io_errors.is_empty() {
+    if !out.io_errors.is_empty() || !out.internal_errors.is_empty() {
         return 2;
     }
     if args.exit_zero {

@@ -15,6 +15,8 @@ use crate::knowledge::Knowledge;
 /// Why a file was not analysed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FileError {
+    /// obsdebt itself failed on the file (a bug): the panic's message.
+    Internal(String),
     /// The file could not be read (the OS reason).
     Io(String),
     /// Not UTF-8 text.
@@ -27,6 +29,7 @@ impl FileError {
     pub fn message(&self) -> String {
         match self {
             FileError::Io(m) => format!("cannot read the file: {m}"),
+            FileError::Internal(m) => format!("obsdebt failed while analysing this file: {m}"),
             FileError::Utf8(m) => format!("the file is not valid UTF-8: {m}"),
             FileError::Parse { message, .. } => format!("cannot parse the file: {message}"),
         }
@@ -59,7 +62,7 @@ pub fn collect(jobs: &[Job], k: &Knowledge, threads: usize) -> Vec<Result<FileFa
     // cleanly instead of overflowing.
     match rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
-        .stack_size(64 << 20)
+        .stack_size(256 << 20)
         .build()
     {
         Ok(pool) => pool.install(run),
@@ -67,7 +70,28 @@ pub fn collect(jobs: &[Job], k: &Knowledge, threads: usize) -> Vec<Result<FileFa
     }
 }
 
+/// One file, with a panic in the analysis caught and turned into [`FileError::Internal`]: the
+/// other files' results are unaffected.
 pub fn collect_one(job: &Job, k: &Knowledge) -> Result<FileFacts, FileError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_and_analyse(job, k))) {
+        Ok(r) => r,
+        Err(payload) => {
+            proc_macro2::extra::invalidate_current_thread_spans();
+            Err(FileError::Internal(panic_message(&*payload)))
+        }
+    }
+}
+
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into())
+}
+
+fn read_and_analyse(job: &Job, k: &Knowledge) -> Result<FileFacts, FileError> {
+    crate::rules::internal_error::inject("collect", &job.path.to_string_lossy());
     let bytes = std::fs::read(job.path).map_err(|e| FileError::Io(e.to_string()))?;
     let source = String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
@@ -76,8 +100,122 @@ pub fn collect_one(job: &Job, k: &Knowledge) -> Result<FileFacts, FileError> {
     analyse_source(&source, k, job.test_target)
 }
 
+/// Deepest bracket nesting obsdebt parses. syn and the analysis recurse once per level; far
+/// beyond anything written by hand (generated code included), and well inside the worker stack.
+pub const MAX_NESTING: usize = 1000;
+
+/// The deepest `(`/`[`/`{` nesting of `source`, outside strings, characters and comments, and the
+/// line where it is first reached.
+pub fn nesting_depth(source: &str) -> (usize, u32) {
+    let b = source.as_bytes();
+    let (mut i, mut depth, mut max, mut line, mut max_line) = (0usize, 0usize, 0usize, 1u32, 1u32);
+    while i < b.len() {
+        match b[i] {
+            b'\n' => line += 1,
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let mut level = 0usize;
+                while i < b.len() {
+                    if b[i] == b'/' && b.get(i + 1) == Some(&b'*') {
+                        level += 1;
+                        i += 2;
+                    } else if b[i] == b'*' && b.get(i + 1) == Some(&b'/') {
+                        level -= 1;
+                        i += 2;
+                        if level == 0 {
+                            break;
+                        }
+                    } else {
+                        line += u32::from(b[i] == b'\n');
+                        i += 1;
+                    }
+                }
+                continue;
+            }
+            b'r' if matches!(b.get(i + 1), Some(b'"' | b'#'))
+                && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_')) =>
+            {
+                // r"..." / r#"..."#
+                let mut j = i + 1;
+                let mut hashes = 0;
+                while b.get(j) == Some(&b'#') {
+                    hashes += 1;
+                    j += 1;
+                }
+                if b.get(j) == Some(&b'"') {
+                    j += 1;
+                    loop {
+                        match b.get(j) {
+                            None => break,
+                            Some(b'"') if b[j + 1..].iter().take(hashes).filter(|c| **c == b'#').count() == hashes => {
+                                j += 1 + hashes;
+                                break;
+                            }
+                            Some(c) => {
+                                line += u32::from(*c == b'\n');
+                                j += 1;
+                            }
+                        }
+                    }
+                    i = j;
+                    continue;
+                }
+            }
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    line += u32::from(b.get(i) == Some(&b'\n'));
+                    i += 1;
+                }
+            }
+            b'\'' => {
+                // A character literal ('a', '\n', '\u{..}'), or a lifetime ('a).
+                if b.get(i + 1) == Some(&b'\\') {
+                    i += 2;
+                    while i < b.len() && b[i] != b'\'' {
+                        i += 1;
+                    }
+                } else if b.get(i + 2) == Some(&b'\'') {
+                    i += 2;
+                }
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    max = depth;
+                    max_line = line;
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    (max, max_line)
+}
+
 /// Parses and extracts one file's text: the pure core of the collect phase.
 pub fn analyse_source(source: &str, k: &Knowledge, test_target: bool) -> Result<FileFacts, FileError> {
+    let (depth, line) = nesting_depth(source);
+    if depth > MAX_NESTING {
+        return Err(FileError::Parse {
+            message: format!("brackets are nested {depth} levels deep; obsdebt analyses at most {MAX_NESTING}"),
+            span: Span {
+                line,
+                column: 1,
+                end_line: line,
+                end_column: 1,
+            },
+        });
+    }
     let result = match facts::extract_file(source, k, test_target) {
         Ok(mut f) => {
             f.suppressions = crate::suppress::parse(source);

@@ -262,6 +262,15 @@ pub fn parse(text: &str, display: &str, root: PathBuf) -> Result<Config, ConfigE
                     .with_help(format!("known rules: {}", rules::names().join(", "))),
             );
         };
+        if rule.name == rules::internal_error::RULE.name {
+            return Err(ConfigError::at(
+                display,
+                text,
+                name.span(),
+                "`internal-error` cannot be configured".into(),
+            )
+            .with_help("internal errors are obsdebt's own bugs and are always reported"));
+        }
         let Some(parsed) = Level::parse(level.get_ref()) else {
             return Err(ConfigError::at(
                 display,

@@ -69,6 +69,49 @@ pub struct Diagnostic {
     pub fingerprint: String,
 }
 
+/// Text safe to print: control characters (an ESC starting an ANSI sequence, a stray CR or
+/// NUL from a source file or a file name) are written as `\u{1b}`-style escapes.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
+impl Diagnostic {
+    /// Escapes control characters in everything a printer shows.
+    pub fn make_printable(&mut self) {
+        let fix = |s: &mut String| {
+            if let std::borrow::Cow::Owned(o) = printable(s) {
+                *s = o;
+            }
+        };
+        fix(&mut self.message);
+        fix(&mut self.label);
+        fix(&mut self.path);
+        if let Some(h) = &mut self.help {
+            fix(h);
+        }
+        for n in &mut self.notes {
+            fix(n);
+        }
+        for r in &mut self.related {
+            fix(&mut r.message);
+            fix(&mut r.path);
+        }
+    }
+}
+
 /// 64-bit FNV-1a, written out so that fingerprints never change with a dependency's version.
 pub fn fnv1a(bytes: &[u8]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;

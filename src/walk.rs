@@ -103,7 +103,12 @@ fn walk_dir(
             }
         };
         let path = entry.path();
-        let is_file = entry.file_type().is_some_and(|t| t.is_file());
+        // A symbolic link to a file is read through the link; a broken link or a link loop is
+        // read too, so that it is reported with the OS's reason instead of vanishing. Links to
+        // directories are not followed (loops, files seen twice).
+        let file_type = entry.file_type();
+        let is_file = file_type.is_some_and(|t| t.is_file())
+            || (file_type.is_some_and(|t| t.is_symlink()) && std::fs::metadata(path).map_or(true, |m| m.is_file()));
         if !is_file || path.extension().and_then(|e| e.to_str()) != Some("rs") {
             continue;
         }

@@ -14,7 +14,19 @@ const MAX_SPAN_LINES: u32 = 6;
 
 /// The lines a span covers, and the span as a byte range within them.
 fn excerpt(source: &str, span: Span) -> Option<(String, std::ops::Range<usize>, usize)> {
-    let lines: Vec<&str> = source.lines().collect();
+    // Control characters in the source (an ESC in a string literal) are shown as U+FFFD: one
+    // character for one, so columns stay right.
+    let cleaned: String = source
+        .chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let lines: Vec<&str> = cleaned.lines().collect();
     let first = span.line.checked_sub(1)? as usize;
     let first_line = lines.get(first)?;
     let span = if span.end_line.saturating_sub(span.line) >= MAX_SPAN_LINES {
@@ -65,7 +77,7 @@ fn render_one(d: &Diagnostic, sources: &std::collections::BTreeMap<String, Strin
         None => title.element(
             annotate_snippets::Origin::path(d.path.as_str())
                 .line(d.span.line as usize)
-                .char_column(d.span.column.saturating_sub(1) as usize),
+                .char_column(d.span.column.max(1) as usize),
         ),
     };
     // Every other place is shown annotated, as rustc shows secondary spans.

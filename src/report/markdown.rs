@@ -102,7 +102,7 @@ pub fn render(report: &Report) -> String {
     let warnings = report.count(Severity::Warning);
     out.push('\n');
     match prev {
-                Some(p) if !report.existing.is_empty() || p.findings > 0 => {
+        Some(p) if !report.existing.is_empty() || p.findings > 0 => {
             let fixed = p.findings.saturating_sub(report.existing.len());
             let _ = writeln!(
                 out,

@@ -42,6 +42,7 @@ pub struct Group {
     pub conflict: Option<Conflict>,
 }
 
+#[derive(Default)]
 pub struct Config {
     pub members: Vec<Member>,
     pub groups: Vec<Group>,

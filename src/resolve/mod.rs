@@ -41,6 +41,17 @@ pub struct Resolved {
     pub logging_types: Vec<String>,
 }
 
+impl Resolved {
+    /// No site classified: what is left when the resolve phase failed.
+    pub fn unclassified(files: &[FileInput]) -> Resolved {
+        Resolved {
+            classes: files.iter().map(|f| vec![None; f.facts.sites.len()]).collect(),
+            logging_helpers: Vec::new(),
+            logging_types: Vec::new(),
+        }
+    }
+}
+
 pub fn resolve(files: &[FileInput], crate_names: &[String]) -> Resolved {
     let index = FnIndex::build(files, crate_names);
     let fn_logs = index.fixpoint(files);

@@ -37,6 +37,7 @@ pub struct CallStats {
     pub unresolved: usize,
 }
 
+#[derive(Default)]
 pub struct PerRequest {
     /// Handler marks by function id (registrations merged in).
     pub handlers: BTreeMap<usize, HandlerMark>,

@@ -4,6 +4,7 @@
 pub mod conflicting_config;
 pub mod duplicated_config;
 pub mod engine_in_handler;
+pub mod internal_error;
 pub mod parse_error;
 pub mod silent_server_error;
 pub mod swallowed_error;
@@ -59,6 +60,7 @@ pub static ALL: &[&RuleInfo] = &[
     &conflicting_config::RULE,
     &parse_error::RULE,
     &unused_suppression::RULE,
+    &internal_error::RULE,
 ];
 
 pub fn find(name: &str) -> Option<&'static RuleInfo> {

@@ -1,0 +1,312 @@
+//! Hostile input: each case is built in a temporary directory and the outcome asserted — a
+//! clear diagnostic naming the file, the rest of the run unaffected, never a crash.
+
+mod common;
+
+use common::{obsdebt, temp_tree};
+use serde_json::Value;
+
+const PKG: &str = "[package]\nname = \"h\"\nversion = \"0.1.0\"\n";
+/// A file with one finding, to show that the rest of the run is unaffected.
+const GOOD: &str = "fn ok() { let _ = save(); }\n";
+
+fn json(dir: &std::path::Path) -> (i32, Value, String) {
+    let (code, out, err) = obsdebt(dir, &["check", "--output-format", "json"]);
+    let v = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}\n{out}\n{err}"));
+    (code, v, err)
+}
+
+fn diag<'a>(v: &'a Value, path: &str) -> &'a Value {
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["path"] == path)
+        .unwrap_or_else(|| panic!("no finding for {path}: {v}"))
+}
+
+fn good_still_reported(v: &Value) {
+    assert_eq!(
+        diag(v, "src/good.rs")["rule"],
+        "swallowed-error",
+        "the other file is still analysed"
+    );
+}
+
+#[test]
+fn binary_garbage_and_invalid_utf8_are_parse_errors() {
+    let dir = temp_tree(&[("Cargo.toml", PKG), ("src/good.rs", GOOD)]);
+    std::fs::write(dir.path().join("src/bytes.rs"), [0xff, 0xfe, 0x00, 0x9c, 0x80, 0x41]).unwrap();
+    std::fs::write(dir.path().join("src/latin1.rs"), b"fn caf\xe9() {}\n").unwrap();
+    std::fs::write(dir.path().join("src/noise.rs"), "}}} fn ( ;; \u{1b}[31m ]]").unwrap();
+    let (code, v, _) = json(dir.path());
+    assert_eq!(code, 1, "parse errors are findings, not I/O errors");
+    for (file, words) in [
+        ("src/bytes.rs", "not valid UTF-8"),
+        ("src/latin1.rs", "not valid UTF-8"),
+        ("src/noise.rs", "cannot parse"),
+    ] {
+        let d = diag(&v, file);
+        assert_eq!(d["rule"], "parse-error");
+        assert!(d["message"].as_str().unwrap().contains(words), "{d}");
+    }
+    assert_eq!(v["files"]["parse_errors"], 3);
+    good_still_reported(&v);
+}
+
+#[test]
+fn unterminated_literals_and_comments_give_the_position() {
+    let dir = temp_tree(&[
+        ("Cargo.toml", PKG),
+        ("src/good.rs", GOOD),
+        ("src/string.rs", "fn f() {\n    let s = \"never closed;\n}\n"),
+        ("src/comment.rs", "fn f() {}\n/* never closed\n"),
+    ]);
+    let (code, v, _) = json(dir.path());
+    assert_eq!(code, 1);
+    for file in ["src/string.rs", "src/comment.rs"] {
+        let d = diag(&v, file);
+        assert_eq!(d["rule"], "parse-error");
+        assert!(d["line"].as_u64().unwrap() >= 1);
+    }
+    good_still_reported(&v);
+}
+
+#[test]
+fn twenty_thousand_levels_of_nesting_do_not_crash() {
+    let n = 20_000;
+    let blocks = format!("fn f() {}{}\n", "{".repeat(n), "}".repeat(n));
+    let parens = format!("fn f() {{ let x = {}1{}; }}\n", "(".repeat(n), ")".repeat(n));
+    let chain = format!(
+        "fn f() -> i32 {{ {} }}\nfn g() {{ x{}; }}\n",
+        vec!["1"; n].join(" + "),
+        ".a()".repeat(n)
+    );
+    let dir = temp_tree(&[
+        ("Cargo.toml", PKG),
+        ("src/good.rs", GOOD),
+        ("src/blocks.rs", &blocks),
+        ("src/parens.rs", &parens),
+        ("src/chain.rs", &chain),
+    ]);
+    let (code, v, err) = json(dir.path());
+    assert_eq!(code, 1, "{err}");
+    for file in ["src/blocks.rs", "src/parens.rs"] {
+        let d = diag(&v, file);
+        assert_eq!(d["rule"], "parse-error");
+        assert!(
+            d["message"]
+                .as_str()
+                .unwrap()
+                .contains("levels deep; obsdebt analyses at most 1000"),
+            "{d}"
+        );
+    }
+    assert!(
+        !v["files"]["not_analysed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == "src/chain.rs"),
+        "long flat chains are analysed"
+    );
+    good_still_reported(&v);
+}
+
+#[test]
+fn a_twenty_megabyte_file_with_200k_functions() {
+    let mut big = String::with_capacity(21 << 20);
+    for i in 0..200_000 {
+        big.push_str(&format!(
+            "pub fn f{i}(x: u64) -> Option<u64> {{ if x > {i} {{ None }} else {{ Some(x.wrapping_add({i})) }} }}\n"
+        ));
+    }
+    big.push_str("fn last() { let v = load().ok(); }\n");
+    assert!(big.len() >= 20_000_000, "{} bytes", big.len());
+    let dir = temp_tree(&[("Cargo.toml", PKG), ("src/good.rs", GOOD), ("src/big.rs", &big)]);
+    let (code, v, err) = json(dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(diag(&v, "src/big.rs")["line"], 200_001);
+    good_still_reported(&v);
+}
+
+#[test]
+fn empty_files_and_a_directory_named_like_a_file() {
+    let dir = temp_tree(&[
+        ("Cargo.toml", PKG),
+        ("src/good.rs", GOOD),
+        ("src/empty.rs", ""),
+        ("src/odd.rs/inner.rs", GOOD),
+    ]);
+    let (code, v, _) = json(dir.path());
+    assert_eq!(code, 0);
+    assert_eq!(
+        v["files"]["scanned"], 3,
+        "the empty file is analysed; `odd.rs/` is a directory, walked"
+    );
+    assert_eq!(diag(&v, "src/odd.rs/inner.rs")["rule"], "swallowed-error");
+    good_still_reported(&v);
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_and_broken_links_are_io_errors_with_the_reason() {
+    let dir = temp_tree(&[("Cargo.toml", PKG), ("src/good.rs", GOOD)]);
+    let src = dir.path().join("src");
+    std::os::unix::fs::symlink("b.rs", src.join("a.rs")).unwrap();
+    std::os::unix::fs::symlink("a.rs", src.join("b.rs")).unwrap();
+    std::os::unix::fs::symlink("gone.rs", src.join("broken.rs")).unwrap();
+    std::os::unix::fs::symlink("good.rs", src.join("alias.rs")).unwrap();
+    let (code, v, err) = json(dir.path());
+    assert_eq!(code, 2, "I/O errors exit with 2");
+    assert!(
+        diag(&v, "src/a.rs")["message"]
+            .as_str()
+            .unwrap()
+            .contains("symbolic links"),
+        "{v}"
+    );
+    assert!(diag(&v, "src/broken.rs")["message"]
+        .as_str()
+        .unwrap()
+        .contains("No such file"));
+    assert!(err.contains("src/a.rs: Too many levels of symbolic links"), "{err}");
+    assert_eq!(
+        diag(&v, "src/alias.rs")["rule"],
+        "swallowed-error",
+        "a link to a file is read through it"
+    );
+    good_still_reported(&v);
+}
+
+#[test]
+fn a_file_gone_before_it_is_read_is_an_io_error() {
+    // The window between the walk and the read, exercised on the read itself.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vanished.rs");
+    let job = obsdebt::collect::Job {
+        path: &path,
+        test_target: false,
+    };
+    let r = obsdebt::collect::collect_one(&job, &obsdebt::knowledge::Knowledge::defaults());
+    match r {
+        Err(obsdebt::collect::FileError::Io(m)) => assert!(m.contains("No such file"), "{m}"),
+        other => panic!("expected an I/O error, got {other:?}"),
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_file_is_an_io_error() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_tree(&[("Cargo.toml", PKG), ("src/good.rs", GOOD), ("src/secret.rs", GOOD)]);
+    let secret = dir.path().join("src/secret.rs");
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&secret).is_ok() {
+        // Running as root: permissions do not stop reads, so there is nothing to observe.
+        return;
+    }
+    let (code, v, _) = json(dir.path());
+    assert_eq!(code, 2);
+    assert!(diag(&v, "src/secret.rs")["message"]
+        .as_str()
+        .unwrap()
+        .contains("Permission denied"));
+    good_still_reported(&v);
+}
+
+#[test]
+fn a_panic_becomes_an_internal_error_and_the_rest_is_reported() {
+    let dir = temp_tree(&[("Cargo.toml", PKG), ("src/good.rs", GOOD), ("src/boom.rs", GOOD)]);
+    for phase in ["collect", "report"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_obsdebt"))
+            .args(["check", "--output-format", "json"])
+            .current_dir(dir.path())
+            .env(obsdebt::rules::internal_error::INJECT_ENV, format!("{phase}:boom.rs"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{phase}");
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let d = diag(&v, "src/boom.rs");
+        assert_eq!(d["rule"], "internal-error");
+        assert!(d["message"].as_str().unwrap().contains("injected panic"), "{d}");
+        assert!(d["help"].as_str().unwrap().contains("report it"), "{d}");
+        good_still_reported(&v);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("src/boom.rs: obsdebt failed while analysing this file"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_closed_stdout_exits_quietly() {
+    let mut files = vec![("Cargo.toml".to_string(), PKG.to_string())];
+    for i in 0..200 {
+        files.push((
+            format!("src/m{i}.rs"),
+            "fn f() { let _ = a(); let _ = b(); }\n".to_string(),
+        ));
+    }
+    let tree: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let dir = temp_tree(&tree);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_obsdebt"))
+        .arg("check")
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // `obsdebt check | head -0`
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked") && !err.contains("Broken pipe"), "{err}");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn control_characters_from_source_never_reach_the_output_raw() {
+    let evil = "const BASE_URL: &str = \"http://api\\u{1b}[2J.internal:80\";\nfn a() { let u = \"http://api\\u{1b}[2J.internal:80/x\"; }\n";
+    let dir = temp_tree(&[("Cargo.toml", PKG), ("src/evil.rs", evil)]);
+    std::fs::write(dir.path().join("src/esc\u{1b}[31mname.rs"), GOOD).unwrap();
+    for format in [
+        "full", "concise", "json", "sarif", "github", "gitlab", "markdown", "rdjson",
+    ] {
+        let (_, out, _) = obsdebt(dir.path(), &["check", "--output-format", format, "--color", "never"]);
+        assert!(!out.contains('\u{1b}'), "{format} printed a raw ESC:\n{out}");
+        assert!(out.contains("1b"), "{format} shows the escaped character:\n{out}");
+    }
+}
+
+#[test]
+fn output_is_identical_for_1_2_and_8_threads_and_across_runs() {
+    // A corpus made of every fixture, three times over.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let dir = tempfile::tempdir().unwrap();
+    for copy in 0..3 {
+        let target = dir.path().join(format!("copy{copy}"));
+        copy_dir(&root, &target);
+    }
+    let run = |threads: &str| obsdebt(dir.path(), &["check", "--threads", threads, "--output-format", "json"]).1;
+    let one = run("1");
+    assert!(one.len() > 10_000, "the corpus produced a real report");
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("8"));
+    assert_eq!(one, run("2"), "repeated runs agree");
+    let full = |t: &str| obsdebt(dir.path(), &["check", "--threads", t]).1;
+    assert_eq!(full("1"), full("8"));
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &dest);
+        } else {
+            std::fs::copy(entry.path(), dest).unwrap();
+        }
+    }
+}
