@@ -1,6 +1,6 @@
 //! `obsdebt check`: the pipeline, phase by phase — configure, walk, collect, resolve, report.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::collect::{self, FileError, Job};
@@ -32,6 +32,9 @@ pub struct CheckOptions {
     pub compare: Option<PathBuf>,
     /// A git revision: report the lines changed since it.
     pub diff_base: Option<String>,
+    /// Read and write the per-file cache (`.obsdebt_cache/` at the workspace root, or
+    /// `$OBSDEBT_CACHE_DIR`).
+    pub cache: bool,
 }
 
 /// A failure that stops the run before a report exists (exit code 2).
@@ -48,6 +51,18 @@ pub struct CheckOutput {
     pub io_errors: Vec<String>,
     /// Panics caught in obsdebt (files and phases): exit code 2.
     pub internal_errors: Vec<String>,
+    pub timings: Timings,
+}
+
+/// Wall time of each phase (`--timings`).
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    pub files: usize,
+    pub walk: std::time::Duration,
+    /// Read, parse and extract, in parallel.
+    pub collect: std::time::Duration,
+    pub resolve: std::time::Duration,
+    pub report: std::time::Duration,
 }
 
 pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
@@ -74,6 +89,8 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
         ..Default::default()
     });
 
+    let mut timings = Timings::default();
+    let clock = std::time::Instant::now();
     // Walk.
     let walked = walk::walk(&paths, &config);
     let mut io_errors = walked.errors.clone();
@@ -98,6 +115,8 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
         })
         .collect();
 
+    timings.walk = clock.elapsed();
+    let clock = std::time::Instant::now();
     // Collect (parallel).
     let jobs: Vec<Job> = walked
         .files
@@ -108,11 +127,18 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
             test_target: p.test_target,
         })
         .collect();
-    let mut collected = collect::collect(&jobs, &config.knowledge, opts.threads);
+    let cache = if opts.cache {
+        crate::cache::Cache::open(&cache_root(&config, &paths), &config.knowledge)
+    } else {
+        None
+    };
+    let mut collected = collect::collect(&jobs, &config.knowledge, opts.threads, cache.as_ref());
     if !config.knowledge.include_tests {
         mark_test_module_files(&mut collected, &places);
     }
 
+    timings.collect = clock.elapsed();
+    let clock = std::time::Instant::now();
     // Resolve.
     let empty = FileFacts::default();
     let inputs: Vec<FileInput> = collected
@@ -158,6 +184,8 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
         }
     }
 
+    timings.resolve = clock.elapsed();
+    let clock = std::time::Instant::now();
     let mut report = Report::default();
     let config_groups = guarded("configuration grouping", &mut internal_errors, || {
         resolve::config::group(&inputs, &config.knowledge.config, &layout.systems())
@@ -207,37 +235,50 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
 
     // Report: rules turn classified sites into diagnostics; suppressions apply; coverage sums.
     let mut crate_counts: BTreeMap<usize, Counts> = BTreeMap::new();
+    // Each file's findings are assembled in parallel, then merged in file order.
+    let ctx = FileContext {
+        config: &config,
+        changed: changed.as_ref(),
+    };
+    let extras: Vec<Vec<Diagnostic>> = (0..walked.files.len())
+        .map(|i| workspace_diags.remove(&i).unwrap_or_default())
+        .collect();
+    let mut outcomes: Vec<Option<std::thread::Result<FileOutcome>>> = {
+        use rayon::prelude::*;
+        walked
+            .files
+            .par_iter()
+            .zip(extras.into_par_iter())
+            .enumerate()
+            .map(|(i, (file, extra))| {
+                let facts = collected[i].as_ref().ok().filter(|_| file.in_scope)?;
+                Some(std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    rules::internal_error::inject("report", &file.display);
+                    report_file(&ctx, &file.display, facts, &resolved.classes[i], extra)
+                })))
+            })
+            .collect()
+    };
     for (i, file) in walked.files.iter().enumerate() {
         if !file.in_scope {
             continue;
         }
         report.files_scanned += 1;
-        let facts = match &collected[i] {
-            Ok(f) => f,
-            Err(err) => {
-                match err {
-                    FileError::Io(m) => io_errors.push(format!("{}: {m}", file.display)),
-                    FileError::Internal(_) => internal_errors.push(format!("{}: {}", file.display, err.message())),
-                    _ => {}
-                }
-                report.not_analysed.push(file.display.clone());
-                if matches!(err, FileError::Internal(_)) {
-                    report.diagnostics.push(file_error_diagnostic(&file.display, err));
-                } else if let Some(sev) = config.level(rules::parse_error::RULE.name).severity() {
-                    report.diagnostics.push(parse_error_diagnostic(&file.display, err, sev));
-                }
-                continue;
+        if let Err(err) = &collected[i] {
+            match err {
+                FileError::Io(m) => io_errors.push(format!("{}: {m}", file.display)),
+                FileError::Internal(_) => internal_errors.push(format!("{}: {}", file.display, err.message())),
+                _ => {}
             }
-        };
-        let extra = workspace_diags.remove(&i).unwrap_or_default();
-        let ctx = FileContext {
-            config: &config,
-            changed: changed.as_ref(),
-        };
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            rules::internal_error::inject("report", &file.display);
-            report_file(&ctx, &file.display, facts, &resolved.classes[i], extra)
-        }));
+            report.not_analysed.push(file.display.clone());
+            if matches!(err, FileError::Internal(_)) {
+                report.diagnostics.push(file_error_diagnostic(&file.display, err));
+            } else if let Some(sev) = config.level(rules::parse_error::RULE.name).severity() {
+                report.diagnostics.push(parse_error_diagnostic(&file.display, err, sev));
+            }
+            continue;
+        }
+        let Some(outcome) = outcomes[i].take() else { continue };
         let outcome = match outcome {
             Ok(o) => o,
             Err(payload) => {
@@ -297,22 +338,12 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     }
 
     if opts.want_sources {
-        let by_display: HashMap<&str, &PathBuf> = walked.files.iter().map(|f| (f.display.as_str(), &f.path)).collect();
-        let shown = report
-            .diagnostics
+        // The printer reads each file when it gets to it; only the paths are kept here.
+        report.sources = walked
+            .files
             .iter()
-            .flat_map(|d| std::iter::once(&d.path).chain(d.related.iter().map(|r| &r.path)));
-        let mut wanted: Vec<String> = shown.cloned().collect();
-        wanted.sort();
-        wanted.dedup();
-        for path in wanted {
-            if let Some(text) = by_display
-                .get(path.as_str())
-                .and_then(|p| std::fs::read_to_string(p).ok())
-            {
-                report.sources.insert(path, text);
-            }
-        }
+            .map(|f| (f.display.clone(), f.path.clone()))
+            .collect();
     }
     make_printable(&mut report);
     report.call_graph = (!per_request.handlers.is_empty()).then(|| crate::report::CallGraph {
@@ -324,12 +355,35 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     });
     io_errors.sort();
     io_errors.dedup();
+    timings.report = clock.elapsed();
+    timings.files = walked.files.len();
     Ok(CheckOutput {
+        timings,
         internal_errors,
         report,
         config,
         io_errors,
     })
+}
+
+/// Where the cache lives: beside the `lint.toml` in use, else at the workspace root around the
+/// first path, else in the current directory.
+fn cache_root(config: &Config, paths: &[PathBuf]) -> PathBuf {
+    if let Some(dir) = config
+        .path
+        .as_ref()
+        .and_then(|p| std::fs::canonicalize(p).ok())
+        .and_then(|p| p.parent().map(PathBuf::from))
+    {
+        return dir;
+    }
+    let first = std::fs::canonicalize(&paths[0]).unwrap_or_else(|_| paths[0].clone());
+    let probe = if first.is_dir() {
+        first.join("Cargo.toml")
+    } else {
+        first.clone()
+    };
+    workspace::workspace_root(&probe).unwrap_or_else(|| std::env::current_dir().unwrap_or_default())
 }
 
 /// `#[cfg(test)] mod helpers;` in one file makes the file that implements `helpers` (and what

@@ -8,6 +8,7 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::cache::Cache;
 use crate::diagnostic::Span;
 use crate::facts::{self, FileFacts};
 use crate::knowledge::Knowledge;
@@ -56,8 +57,17 @@ pub struct Job<'a> {
 
 /// Reads and analyses every job on `threads` threads (0: one per core). The output is in job
 /// order whatever the thread count.
-pub fn collect(jobs: &[Job], k: &Knowledge, threads: usize) -> Vec<Result<FileFacts, FileError>> {
-    let run = || jobs.par_iter().map(|job| collect_one(job, k)).collect::<Vec<_>>();
+pub fn collect(
+    jobs: &[Job],
+    k: &Knowledge,
+    threads: usize,
+    cache: Option<&Cache>,
+) -> Vec<Result<FileFacts, FileError>> {
+    let run = || {
+        jobs.par_iter()
+            .map(|job| collect_cached(job, k, cache))
+            .collect::<Vec<_>>()
+    };
     // syn recurses on nesting: give workers deep stacks so that deep input parses or fails
     // cleanly instead of overflowing.
     match rayon::ThreadPoolBuilder::new()
@@ -73,7 +83,12 @@ pub fn collect(jobs: &[Job], k: &Knowledge, threads: usize) -> Vec<Result<FileFa
 /// One file, with a panic in the analysis caught and turned into [`FileError::Internal`]: the
 /// other files' results are unaffected.
 pub fn collect_one(job: &Job, k: &Knowledge) -> Result<FileFacts, FileError> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_and_analyse(job, k))) {
+    collect_cached(job, k, None)
+}
+
+/// [`collect_one`], reading and writing the cache when there is one.
+pub fn collect_cached(job: &Job, k: &Knowledge, cache: Option<&Cache>) -> Result<FileFacts, FileError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_and_analyse(job, k, cache))) {
         Ok(r) => r,
         Err(payload) => {
             proc_macro2::extra::invalidate_current_thread_spans();
@@ -90,14 +105,28 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "a panic without a message".into())
 }
 
-fn read_and_analyse(job: &Job, k: &Knowledge) -> Result<FileFacts, FileError> {
+fn read_and_analyse(job: &Job, k: &Knowledge, cache: Option<&Cache>) -> Result<FileFacts, FileError> {
     crate::rules::internal_error::inject("collect", &job.path.to_string_lossy());
     let bytes = std::fs::read(job.path).map_err(|e| FileError::Io(e.to_string()))?;
+    let key = cache.map(|_| crate::cache::content_key(&bytes, job.test_target));
+    if let (Some(c), Some(key)) = (cache, &key) {
+        if let Some(hit) = c.get(key) {
+            return hit;
+        }
+    }
+    let result = analyse_bytes(bytes, k, job.test_target);
+    if let (Some(c), Some(key)) = (cache, &key) {
+        c.put(key, &result);
+    }
+    result
+}
+
+fn analyse_bytes(bytes: Vec<u8>, k: &Knowledge, test_target: bool) -> Result<FileFacts, FileError> {
     let source = String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         FileError::Utf8(format!("invalid byte at offset {valid}"))
     })?;
-    analyse_source(&source, k, job.test_target)
+    analyse_source(&source, k, test_target)
 }
 
 /// Deepest bracket nesting obsdebt parses. syn and the analysis recurse once per level; far

@@ -10,6 +10,7 @@
 //!    sorted and handed to one printer. Rules never print.
 
 pub mod baseline;
+pub mod cache;
 pub mod check;
 pub mod cli;
 pub mod collect;

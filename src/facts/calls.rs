@@ -17,6 +17,8 @@ use super::{CallSite, Callee, EngineSite, HandlerHow, HandlerMark, Registration}
 
 pub struct Collected {
     pub calls: Vec<CallSite>,
+    /// Names of methods called on values other than `self` (not followed; counted).
+    pub value_methods: Vec<String>,
     pub engines: Vec<EngineSite>,
     pub registrations: Vec<Registration>,
     /// Closures registered as handlers: their own calls and engines.
@@ -27,6 +29,7 @@ impl Collected {
     fn new() -> Self {
         Collected {
             calls: Vec::new(),
+            value_methods: Vec::new(),
             engines: Vec::new(),
             registrations: Vec::new(),
             inline_handlers: Vec::new(),
@@ -320,20 +323,22 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
                 );
             }
         }
+        // Only `self.method()` can be followed without types; other method calls are kept as
+        // names, for the record of what was not followed.
         let on_self = matches!(strip_await(&m.receiver), Expr::Path(p) if p.path.is_ident("self"));
-        self.out.calls.push(CallSite {
-            callee: Callee {
-                path: vec![name.clone()],
-                method: true,
-            },
-            on_self,
-            span: span_one_line(m.method.span(), m.paren_token.span.close()),
-            text: if on_self {
-                format!("self.{name}")
-            } else {
-                format!(".{name}")
-            },
-        });
+        if on_self {
+            self.out.calls.push(CallSite {
+                callee: Callee {
+                    path: vec![name.clone()],
+                    method: true,
+                },
+                on_self,
+                span: span_one_line(m.method.span(), m.paren_token.span.close()),
+                text: format!("self.{name}"),
+            });
+        } else if !self.out.value_methods.contains(&name) {
+            self.out.value_methods.push(name.clone());
+        }
 
         let h = self.handlers();
         let route_here = if h.route_methods.contains(&name) {

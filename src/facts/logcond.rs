@@ -35,6 +35,16 @@ impl LogCond {
                 other => kept.push(other),
             }
         }
+        // The same call written twice is one condition.
+        let mut seen: Vec<Callee> = Vec::new();
+        kept.retain(|k| match k {
+            LogCond::Call(c) if seen.contains(c) => false,
+            LogCond::Call(c) => {
+                seen.push(c.clone());
+                true
+            }
+            _ => true,
+        });
         match kept.len() {
             0 => LogCond::No,
             1 => kept.pop().unwrap_or(LogCond::No),

@@ -185,6 +185,8 @@ pub struct FnFact {
     /// The owner is a trait (a default method).
     pub in_trait: bool,
     pub calls: Vec<CallSite>,
+    /// Methods called on values other than `self`: not followed without types, counted.
+    pub value_methods: Vec<String>,
     pub engines: Vec<EngineSite>,
     /// The declared return type is a `Result` (or a `Result` alias); `None` when unknown.
     pub returns_result: Option<bool>,

@@ -12,31 +12,57 @@ use crate::diagnostic::{Diagnostic, Severity, Span};
 /// Longest span shown whole; longer ones are cut to their first line.
 const MAX_SPAN_LINES: u32 = 6;
 
+/// A source file split into lines once, with control characters (an ESC in a string literal)
+/// shown as U+FFFD: one character for one, so columns stay right.
+pub struct Lines {
+    text: String,
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    pub fn new(source: &str) -> Lines {
+        let text: String = source
+            .chars()
+            .map(|c| {
+                if c.is_control() && c != '\n' && c != '\t' {
+                    '\u{FFFD}'
+                } else {
+                    c
+                }
+            })
+            .collect();
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Lines { text, starts }
+    }
+
+    fn count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Line `i` (0-based), without its newline.
+    fn line(&self, i: usize) -> &str {
+        let start = self.starts[i];
+        let end = self.starts.get(i + 1).map(|e| e - 1).unwrap_or(self.text.len());
+        self.text[start..end.max(start)].trim_end_matches('\r')
+    }
+}
+
 /// The lines a span covers, and the span as a byte range within them.
-fn excerpt(source: &str, span: Span) -> Option<(String, std::ops::Range<usize>, usize)> {
-    // Control characters in the source (an ESC in a string literal) are shown as U+FFFD: one
-    // character for one, so columns stay right.
-    let cleaned: String = source
-        .chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' && c != '\t' {
-                '\u{FFFD}'
-            } else {
-                c
-            }
-        })
-        .collect();
-    let lines: Vec<&str> = cleaned.lines().collect();
+fn excerpt(lines: &Lines, span: Span) -> Option<(String, std::ops::Range<usize>, usize)> {
     let first = span.line.checked_sub(1)? as usize;
-    let first_line = lines.get(first)?;
+    if first >= lines.count() {
+        return None;
+    }
+    let first_line = lines.line(first);
     let span = if span.end_line.saturating_sub(span.line) >= MAX_SPAN_LINES {
         span.first_line(first_line.chars().count() as u32)
     } else {
         span
     };
-    let last = (span.end_line.max(span.line) - 1) as usize;
-    let last = last.min(lines.len() - 1);
-    let text = lines[first..=last].join("\n");
+    let last = ((span.end_line.max(span.line) - 1) as usize).min(lines.count() - 1);
+    let parts: Vec<&str> = (first..=last).map(|i| lines.line(i)).collect();
+    let text = parts.join("\n");
     let col_to_byte = |line: &str, col: u32| {
         line.char_indices()
             .nth(col.saturating_sub(1) as usize)
@@ -44,17 +70,49 @@ fn excerpt(source: &str, span: Span) -> Option<(String, std::ops::Range<usize>, 
             .unwrap_or(line.len())
     };
     let start = col_to_byte(first_line, span.column);
-    let last_start: usize = lines[first..last].iter().map(|l| l.len() + 1).sum();
+    let last_start: usize = parts[..last - first].iter().map(|l| l.len() + 1).sum();
     let end_col = if last == first && span.end_line != span.line {
         first_line.chars().count() as u32 + 1
     } else {
         span.end_column
     };
-    let mut end = last_start + col_to_byte(lines[last], end_col);
+    let mut end = last_start + col_to_byte(parts[last - first], end_col);
     if end <= start {
         end = (start + 1).min(text.len()).max(start);
     }
     Some((text, start..end, first + 1))
+}
+
+/// Sources read on demand and kept for the few files in use: diagnostics come sorted by path,
+/// so at most one file and the files its related spans point into are held at a time.
+pub struct Sources<'r> {
+    paths: &'r std::collections::BTreeMap<String, std::path::PathBuf>,
+    recent: Vec<(String, std::rc::Rc<Lines>)>,
+}
+
+impl<'r> Sources<'r> {
+    pub fn new(paths: &'r std::collections::BTreeMap<String, std::path::PathBuf>) -> Self {
+        Sources {
+            paths,
+            recent: Vec::new(),
+        }
+    }
+
+    fn get(&mut self, display: &str) -> Option<std::rc::Rc<Lines>> {
+        if let Some(pos) = self.recent.iter().position(|(p, _)| p == display) {
+            let entry = self.recent.remove(pos);
+            let lines = entry.1.clone();
+            self.recent.push(entry);
+            return Some(lines);
+        }
+        let text = std::fs::read_to_string(self.paths.get(display)?).ok()?;
+        let lines = std::rc::Rc::new(Lines::new(&text));
+        if self.recent.len() >= 4 {
+            self.recent.remove(0);
+        }
+        self.recent.push((display.to_string(), lines.clone()));
+        Some(lines)
+    }
 }
 
 fn level(sev: Severity) -> Level<'static> {
@@ -64,10 +122,10 @@ fn level(sev: Severity) -> Level<'static> {
     }
 }
 
-fn render_one(d: &Diagnostic, sources: &std::collections::BTreeMap<String, String>, renderer: &Renderer) -> String {
-    let source = sources.get(&d.path).map(String::as_str);
+fn render_one(d: &Diagnostic, sources: &mut Sources, renderer: &Renderer) -> String {
+    let source = sources.get(&d.path);
     let title = level(d.severity).primary_title(d.message.as_str()).id(d.rule);
-    let mut group: Group = match source.and_then(|s| excerpt(s, d.span)) {
+    let mut group: Group = match source.and_then(|s| excerpt(&s, d.span)) {
         Some((text, range, line_start)) => title.element(
             Snippet::source(text)
                 .line_start(line_start)
@@ -82,7 +140,7 @@ fn render_one(d: &Diagnostic, sources: &std::collections::BTreeMap<String, Strin
     };
     // Every other place is shown annotated, as rustc shows secondary spans.
     for r in &d.related {
-        match sources.get(&r.path).and_then(|s| excerpt(s, r.span)) {
+        match sources.get(&r.path).and_then(|s| excerpt(&s, r.span)) {
             Some((text, range, line_start)) => {
                 group = group.element(
                     Snippet::source(text)
@@ -119,10 +177,23 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             let _ = writeln!(out, "{n:>5}  {rule}");
         }
     } else {
-        for d in &report.diagnostics {
-            out.push_str(&render_one(d, &report.sources, &renderer));
-            out.push_str("\n\n");
-        }
+        // Rendered in parallel, one file's diagnostics per task (each reads its file once), and
+        // joined in report order: the output does not depend on the thread count.
+        use rayon::prelude::*;
+        let groups: Vec<&[Diagnostic]> = report.diagnostics.chunk_by(|a, b| a.path == b.path).collect();
+        let rendered: Vec<String> = groups
+            .par_iter()
+            .map(|group| {
+                let mut sources = Sources::new(&report.sources);
+                let mut text = String::new();
+                for d in *group {
+                    text.push_str(&render_one(d, &mut sources, &renderer));
+                    text.push_str("\n\n");
+                }
+                text
+            })
+            .collect();
+        rendered.iter().for_each(|t| out.push_str(t));
     }
     if opts.quiet {
         return out;
@@ -177,7 +248,7 @@ mod tests {
             end_line: 2,
             end_column: 19,
         };
-        let (text, range, start) = excerpt(src, span).unwrap();
+        let (text, range, start) = excerpt(&Lines::new(src), span).unwrap();
         assert_eq!(start, 2);
         assert_eq!(&text[range], "ok()");
         let long = Span {
@@ -186,7 +257,7 @@ mod tests {
             end_line: 30,
             end_column: 2,
         };
-        let (text, range, _) = excerpt(src, long).unwrap();
+        let (text, range, _) = excerpt(&Lines::new(src), long).unwrap();
         assert_eq!(&text[range], "fn f() {");
     }
 }

@@ -99,8 +99,8 @@ pub struct Report {
     /// Sorted by (path, line, column, rule).
     pub diagnostics: Vec<Diagnostic>,
     pub suppressed: Vec<SuppressedFinding>,
-    /// Text of the files that have diagnostics, for printers that show source.
-    pub sources: BTreeMap<String, String>,
+    /// Where to read each reported file (by displayed path), for printers that show source.
+    pub sources: BTreeMap<String, std::path::PathBuf>,
     /// `None` when no handler was found.
     pub call_graph: Option<CallGraph>,
     pub config: ConfigMetrics,

@@ -150,7 +150,7 @@ impl FnIndex {
             .map(|f| &files[f.at.0].facts.fns[f.at.1].always_logs)
             .collect();
         // Candidates are computed once per (crate, callee).
-        let mut cache: HashMap<(usize, Callee), Vec<usize>> = HashMap::new();
+        let mut cache: HashMap<usize, HashMap<Callee, Vec<usize>>> = HashMap::new();
         loop {
             let mut changed = false;
             for id in 0..self.fns.len() {
@@ -159,9 +159,11 @@ impl FnIndex {
                 }
                 let krate = self.fns[id].krate;
                 let now = conds[id].eval(&mut |c| {
-                    let cands = cache
-                        .entry((krate, c.clone()))
-                        .or_insert_with(|| self.candidates(krate, c));
+                    let per_crate = cache.entry(krate).or_default();
+                    if !per_crate.contains_key(c) {
+                        per_crate.insert(c.clone(), self.candidates(krate, c));
+                    }
+                    let cands = &per_crate[c];
                     !cands.is_empty() && cands.iter().all(|&i| logs[i])
                 });
                 if now {

@@ -55,7 +55,16 @@ impl Resolved {
 pub fn resolve(files: &[FileInput], crate_names: &[String]) -> Resolved {
     let index = FnIndex::build(files, crate_names);
     let fn_logs = index.fixpoint(files);
-    let logs_of = |krate: usize, callee: &Callee| index.call_logs(krate, callee, &fn_logs);
+    // The same callee is looked up from many sites: each (crate, callee) is resolved once.
+    let memo: std::cell::RefCell<HashMap<usize, HashMap<Callee, bool>>> = Default::default();
+    let logs_of = |krate: usize, callee: &Callee| {
+        if let Some(&v) = memo.borrow().get(&krate).and_then(|m| m.get(callee)) {
+            return v;
+        }
+        let v = index.call_logs(krate, callee, &fn_logs);
+        memo.borrow_mut().entry(krate).or_default().insert(callee.clone(), v);
+        v
+    };
 
     // Error types whose response impl logs, by name, workspace-wide.
     let mut logging_types = BTreeSet::new();

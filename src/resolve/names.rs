@@ -34,13 +34,11 @@ pub enum Res {
 pub struct Names<'a> {
     files: &'a [FileInput<'a>],
     pub fns: Vec<FnEntry>,
-    free: HashMap<(usize, Vec<String>, String), Vec<usize>>,
-    methods: HashMap<(usize, String, String), Vec<usize>>,
-    trait_defaults: HashMap<(usize, String), Vec<usize>>,
-    /// `(owner, name)` → methods, in any crate.
-    methods_any_crate: HashMap<(String, String), Vec<usize>>,
-    /// `name` → trait default methods, in any crate.
-    defaults_by_name: HashMap<String, Vec<usize>>,
+    /// Free functions, methods and trait default methods by name; candidates are then filtered
+    /// by crate, module and owner without building keys (lookups allocate nothing).
+    free: HashMap<String, Vec<usize>>,
+    methods: HashMap<String, Vec<usize>>,
+    trait_defaults: HashMap<String, Vec<usize>>,
     method_names: HashSet<String>,
     free_names: HashSet<String>,
     crate_idents: HashMap<String, usize>,
@@ -56,8 +54,6 @@ impl<'a> Names<'a> {
             free: HashMap::new(),
             methods: HashMap::new(),
             trait_defaults: HashMap::new(),
-            methods_any_crate: HashMap::new(),
-            defaults_by_name: HashMap::new(),
             method_names: HashSet::new(),
             free_names: HashSet::new(),
             crate_idents: crate_names
@@ -85,27 +81,16 @@ impl<'a> Names<'a> {
                 }
                 let id = n.fns.len();
                 match (&fact.owner, fact.in_trait) {
-                    (Some(owner), false) => {
-                        n.methods
-                            .entry((krate, owner.clone(), fact.name.clone()))
-                            .or_default()
-                            .push(id);
-                        n.methods_any_crate
-                            .entry((owner.clone(), fact.name.clone()))
-                            .or_default()
-                            .push(id);
+                    (Some(_), false) => {
+                        n.methods.entry(fact.name.clone()).or_default().push(id);
                         n.method_names.insert(fact.name.clone());
                     }
                     (Some(_), true) => {
-                        n.trait_defaults.entry((krate, fact.name.clone())).or_default().push(id);
-                        n.defaults_by_name.entry(fact.name.clone()).or_default().push(id);
+                        n.trait_defaults.entry(fact.name.clone()).or_default().push(id);
                         n.method_names.insert(fact.name.clone());
                     }
                     (None, _) => {
-                        n.free
-                            .entry((krate, module.clone(), fact.name.clone()))
-                            .or_default()
-                            .push(id);
+                        n.free.entry(fact.name.clone()).or_default().push(id);
                         n.free_names.insert(fact.name.clone());
                     }
                 }
@@ -123,6 +108,11 @@ impl<'a> Names<'a> {
     pub fn fact(&self, id: usize) -> &'a FnFact {
         let e = &self.fns[id];
         &self.files[e.file].facts.fns[e.idx]
+    }
+
+    /// Whether some workspace type has a method of this name.
+    pub fn is_method_name(&self, name: &str) -> bool {
+        self.method_names.contains(name)
     }
 
     /// Whether crate `krate` defines a type of this name (it shadows a glob import).
@@ -147,17 +137,11 @@ impl<'a> Names<'a> {
             let name = &call.callee.path[0];
             if call.on_self {
                 if let Some(owner) = &fact.owner {
-                    let mut ids = self
-                        .methods
-                        .get(&(e.krate, owner.clone(), name.clone()))
-                        .cloned()
-                        .unwrap_or_default();
+                    let mut ids = self.owned(name, |id| {
+                        self.fns[id].krate == e.krate && self.owner(id) == Some(owner)
+                    });
                     if ids.is_empty() {
-                        ids = self
-                            .trait_defaults
-                            .get(&(e.krate, name.clone()))
-                            .cloned()
-                            .unwrap_or_default();
+                        ids = self.defaults(name, |id| self.fns[id].krate == e.krate);
                     }
                     return Self::pick(ids, true);
                 }
@@ -247,14 +231,43 @@ impl<'a> Names<'a> {
         Vec::new()
     }
 
+    fn owner(&self, id: usize) -> Option<&String> {
+        self.fact(id).owner.as_ref()
+    }
+
+    fn owned(&self, name: &str, keep: impl Fn(usize) -> bool) -> Vec<usize> {
+        self.methods
+            .get(name)
+            .map(|ids| ids.iter().copied().filter(|&id| keep(id)).collect())
+            .unwrap_or_default()
+    }
+
+    fn defaults(&self, name: &str, keep: impl Fn(usize) -> bool) -> Vec<usize> {
+        self.trait_defaults
+            .get(name)
+            .map(|ids| ids.iter().copied().filter(|&id| keep(id)).collect())
+            .unwrap_or_default()
+    }
+
     fn lookup(&self, krate: usize, base: &[String], rest: &[String]) -> Vec<usize> {
         let Some((name, quals)) = rest.split_last() else {
             return Vec::new();
         };
-        let mut module = base.to_vec();
-        module.extend(quals.iter().cloned());
-        if let Some(ids) = self.free.get(&(krate, module, name.clone())) {
-            return ids.clone();
+        // A free function in module `base::quals`.
+        let in_module = |id: usize| {
+            let m = &self.fns[id].module;
+            self.fns[id].krate == krate
+                && m.len() == base.len() + quals.len()
+                && m[..base.len()] == *base
+                && m[base.len()..] == *quals
+        };
+        let free: Vec<usize> = self
+            .free
+            .get(name)
+            .map(|ids| ids.iter().copied().filter(|&id| in_module(id)).collect())
+            .unwrap_or_default();
+        if !free.is_empty() {
+            return free;
         }
         // `Type::assoc()`, `module::Type::assoc()`: impls may live beside or away from the type.
         if let Some(ty) = quals.last().filter(|q| q.starts_with(|c: char| c.is_uppercase())) {
@@ -263,17 +276,20 @@ impl<'a> Names<'a> {
         Vec::new()
     }
 
-    /// `Type::name`: a method of the type's impls, or else the one default method of that name
-    /// among the workspace's traits (`impl Crud for Community {}` inheriting `Crud::read`). With
-    /// several such defaults the call stays ambiguous.
+    /// `Type::name`: a method of the type's impls (in the crate, else in another crate of the
+    /// workspace), or else the one default method of that name among the workspace's traits
+    /// (`impl Crud for Community {}` inheriting `Crud::read`). With several, the call stays
+    /// ambiguous.
     fn type_method(&self, krate: usize, ty: &str, name: &str) -> Vec<usize> {
-        if let Some(ids) = self.methods.get(&(krate, ty.to_string(), name.to_string())) {
-            return ids.clone();
+        let is_ty = |id: usize| self.owner(id).is_some_and(|o| o == ty);
+        let here = self.owned(name, |id| self.fns[id].krate == krate && is_ty(id));
+        if !here.is_empty() {
+            return here;
         }
-        // The impl may live in another crate of the workspace than the path names.
-        if let Some(ids) = self.methods_any_crate.get(&(ty.to_string(), name.to_string())) {
-            return ids.clone();
+        let anywhere = self.owned(name, is_ty);
+        if !anywhere.is_empty() {
+            return anywhere;
         }
-        self.defaults_by_name.get(name).cloned().unwrap_or_default()
+        self.defaults(name, |_| true)
     }
 }

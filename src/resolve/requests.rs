@@ -135,6 +135,12 @@ pub fn per_request(names: &Names, files: &[super::FileInput], custom: &[String],
         queue.push_back(h);
     }
     while let Some(cur) = queue.pop_front() {
+        stats.unresolved += names
+            .fact(cur)
+            .value_methods
+            .iter()
+            .filter(|m| names.is_method_name(m))
+            .count();
         for (ci, call) in names.fact(cur).calls.iter().enumerate() {
             match names.resolve(cur, call) {
                 Res::Fn(id) => {
@@ -162,6 +168,10 @@ pub fn per_request(names: &Names, files: &[super::FileInput], custom: &[String],
     }
 
     let mut findings = Vec::new();
+    let mut search = ReverseSearch {
+        stamp: vec![0; n],
+        generation: 0,
+    };
     for id in 0..n {
         if !reached[id] {
             continue;
@@ -182,7 +192,7 @@ pub fn per_request(names: &Names, files: &[super::FileInput], custom: &[String],
                 at = step.caller;
             }
             chain.reverse();
-            let handlers = reaching_handlers(id, origin[id], &reverse, &marks);
+            let handlers = search.reaching_handlers(id, origin[id], &reverse, &marks);
             findings.push(EngineFinding {
                 function: id,
                 engine: ei,
@@ -201,30 +211,41 @@ pub fn per_request(names: &Names, files: &[super::FileInput], custom: &[String],
     }
 }
 
-/// Handlers from which `id` is reachable (reverse BFS), `first` leading, the rest in id order.
-fn reaching_handlers(
-    id: usize,
-    first: usize,
-    reverse: &[Vec<usize>],
-    marks: &BTreeMap<usize, HandlerMark>,
-) -> Vec<usize> {
-    let mut seen = vec![false; reverse.len()];
-    let mut queue = VecDeque::from([id]);
-    seen[id] = true;
-    let mut out = Vec::new();
-    while let Some(cur) = queue.pop_front() {
-        if marks.contains_key(&cur) {
-            out.push(cur);
-        }
-        for &p in &reverse[cur] {
-            if !seen[p] {
-                seen[p] = true;
-                queue.push_back(p);
+/// Reverse searches over the call graph that reuse one visited array (stamped per search)
+/// instead of allocating one per finding.
+struct ReverseSearch {
+    stamp: Vec<u32>,
+    generation: u32,
+}
+
+impl ReverseSearch {
+    /// Handlers from which `id` is reachable, `first` leading, the rest in id order.
+    fn reaching_handlers(
+        &mut self,
+        id: usize,
+        first: usize,
+        reverse: &[Vec<usize>],
+        marks: &BTreeMap<usize, HandlerMark>,
+    ) -> Vec<usize> {
+        self.generation += 1;
+        let g = self.generation;
+        let mut queue = VecDeque::from([id]);
+        self.stamp[id] = g;
+        let mut out = Vec::new();
+        while let Some(cur) = queue.pop_front() {
+            if marks.contains_key(&cur) {
+                out.push(cur);
+            }
+            for &p in &reverse[cur] {
+                if self.stamp[p] != g {
+                    self.stamp[p] = g;
+                    queue.push_back(p);
+                }
             }
         }
+        out.sort_unstable();
+        out.retain(|&h| h != first);
+        out.insert(0, first);
+        out
     }
-    out.sort_unstable();
-    out.retain(|&h| h != first);
-    out.insert(0, first);
-    out
 }

@@ -1,0 +1,148 @@
+//! The per-file cache: a file's facts (or its parse error) stored under the hash of its content,
+//! so that a run where nothing changed reads facts instead of parsing.
+//!
+//! Entries live in `.obsdebt_cache/` at the workspace root (or `$OBSDEBT_CACHE_DIR`), in a
+//! directory named after obsdebt's version and a digest of everything in the configuration that
+//! changes extraction: another version or configuration never sees them. Each entry is written to
+//! a temporary file and renamed, so concurrent runs never read half an entry; an entry that does
+//! not decode, or carries another key, is ignored and rewritten — never trusted.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::collect::FileError;
+use crate::facts::FileFacts;
+use crate::knowledge::Knowledge;
+
+/// Bumped whenever the layout of facts changes in a way the version string would not show.
+const FORMAT: u32 = 1;
+
+pub struct Cache {
+    dir: PathBuf,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Entry {
+    format: u32,
+    key: String,
+    result: Result<FileFacts, FileError>,
+}
+
+/// 128 bits of FNV-1a (two seeds), as hex, with the length: the content's identity.
+pub fn content_key(bytes: &[u8], test_target: bool) -> String {
+    let mut a: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut b: u64 = 0x6c62_272e_07bb_0142;
+    for &x in bytes {
+        a = (a ^ u64::from(x)).wrapping_mul(0x0100_0000_01b3);
+        b = (b ^ u64::from(x)).wrapping_mul(0x0000_0100_0000_01b3 ^ 0x2d);
+    }
+    format!(
+        "{a:016x}{b:016x}-{:x}{}",
+        bytes.len(),
+        if test_target { "-t" } else { "" }
+    )
+}
+
+impl Cache {
+    /// The cache for `root` (or `$OBSDEBT_CACHE_DIR`), created if needed; `None` when it cannot
+    /// be created (a read-only checkout): the run goes on without it.
+    pub fn open(root: &Path, k: &Knowledge) -> Option<Cache> {
+        let base = match std::env::var_os("OBSDEBT_CACHE_DIR").filter(|d| !d.is_empty()) {
+            Some(d) => PathBuf::from(d),
+            None => root.join(".obsdebt_cache"),
+        };
+        let dir = base.join(format!("{}-f{FORMAT}-{:016x}", env!("CARGO_PKG_VERSION"), k.digest()));
+        std::fs::create_dir_all(&dir).ok()?;
+        // Marks it as a cache for backup tools, and keeps it out of git.
+        let _ = write_if_missing(
+            &base.join("CACHEDIR.TAG"),
+            "Signature: 8a477f597d28d172789f06886806bc55\n# obsdebt's cache: safe to delete.\n",
+        );
+        let _ = write_if_missing(&base.join(".gitignore"), "*\n");
+        Some(Cache { dir })
+    }
+
+    fn path(&self, key: &str) -> PathBuf {
+        self.dir.join(&key[..2]).join(key)
+    }
+
+    pub fn get(&self, key: &str) -> Option<Result<FileFacts, FileError>> {
+        let bytes = std::fs::read(self.path(key)).ok()?;
+        let entry: Entry = postcard::from_bytes(&bytes).ok()?;
+        (entry.format == FORMAT && entry.key == key).then_some(entry.result)
+    }
+
+    /// Stores a result; failures (a full disk) are not errors, the entry is simply not cached.
+    pub fn put(&self, key: &str, result: &Result<FileFacts, FileError>) {
+        // What depends on the machine rather than the content is not cached.
+        if matches!(result, Err(FileError::Io(_) | FileError::Internal(_))) {
+            return;
+        }
+        let entry = EntryRef {
+            format: FORMAT,
+            key,
+            result,
+        };
+        let Ok(bytes) = postcard::to_stdvec(&entry) else { return };
+        let path = self.path(key);
+        let Some(parent) = path.parent() else { return };
+        if std::fs::create_dir_all(parent).is_err() {
+            return;
+        }
+        let tmp = parent.join(format!(
+            ".{key}.{}.{:?}.tmp",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, &path).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct EntryRef<'a> {
+    format: u32,
+    key: &'a str,
+    result: &'a Result<FileFacts, FileError>,
+}
+
+fn write_if_missing(path: &Path, text: &str) -> std::io::Result<()> {
+    if path.exists() {
+        return Ok(());
+    }
+    std::fs::write(path, text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_depend_on_content_length_and_target() {
+        assert_ne!(content_key(b"fn a() {}", false), content_key(b"fn b() {}", false));
+        assert_ne!(content_key(b"fn a() {}", false), content_key(b"fn a() {}", true));
+        assert_eq!(content_key(b"x", false), content_key(b"x", false));
+    }
+
+    #[test]
+    fn entries_round_trip_and_corrupt_or_foreign_ones_are_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let k = Knowledge::defaults();
+        let cache = Cache::open(dir.path(), &k).unwrap();
+        let facts = crate::collect::analyse_source("fn f() { let _ = a(); }", &k, false);
+        let key = content_key(b"fn f() { let _ = a(); }", false);
+        assert!(cache.get(&key).is_none());
+        cache.put(&key, &facts);
+        assert_eq!(cache.get(&key), Some(facts.clone()));
+        // Corrupt: garbage bytes in place of the entry.
+        std::fs::write(cache.path(&key), b"\\x00garbage").unwrap();
+        assert!(cache.get(&key).is_none());
+        // Foreign: a valid entry stored under another key.
+        let other = content_key(b"other", false);
+        cache.put(&other, &facts);
+        std::fs::copy(cache.path(&other), cache.path(&key)).unwrap();
+        assert!(cache.get(&key).is_none());
+    }
+}
