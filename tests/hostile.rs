@@ -310,3 +310,71 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+#[test]
+fn results_with_and_without_the_cache_are_byte_identical() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&root, &dir.path().join("services"));
+    let cache = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["check", "--output-format", "json"];
+        args.extend_from_slice(extra);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_obsdebt"))
+            .args(&args)
+            .current_dir(dir.path())
+            .env("OBSDEBT_CACHE_DIR", cache.path())
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let uncached = run(&["--no-cache"]);
+    assert!(
+        std::fs::read_dir(cache.path()).unwrap().next().is_none(),
+        "--no-cache writes nothing"
+    );
+    let populating = run(&[]);
+    let entries = walk_count(cache.path());
+    assert!(entries > 20, "the cache was written ({entries} entries)");
+    let cached = run(&[]);
+    assert_eq!(uncached, populating);
+    assert_eq!(uncached, cached);
+    // A corrupt cache is ignored and rebuilt, never trusted.
+    corrupt_all(cache.path());
+    assert_eq!(uncached, run(&[]));
+    // One changed file: its new facts are used, the rest come from the cache.
+    let main = dir.path().join("services/axum-orders/src/routes/health.rs");
+    let text = std::fs::read_to_string(&main).unwrap().replace(
+        "Err(_) => StatusCode::SERVICE_UNAVAILABLE",
+        "Err(e) => { tracing::warn!(%e); StatusCode::SERVICE_UNAVAILABLE }",
+    );
+    std::fs::write(&main, text).unwrap();
+    let after = run(&[]);
+    assert_ne!(after, cached);
+    assert_eq!(after, run(&["--no-cache"]));
+}
+
+fn walk_count(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                walk_count(&e.path())
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+fn corrupt_all(dir: &std::path::Path) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            corrupt_all(&e.path());
+        } else if e.file_name() != "CACHEDIR.TAG" && e.file_name() != ".gitignore" {
+            std::fs::write(e.path(), b"\x01\x02not an entry").unwrap();
+        }
+    }
+}
