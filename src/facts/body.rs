@@ -65,6 +65,18 @@ impl Env<'_> {
     }
 
     pub fn status(&self, path: &syn::Path) -> Option<Status> {
+        // Every status pattern ends with a known name: most paths are rejected on it, unbuilt.
+        let last = path.segments.last()?;
+        let k = self.k;
+        if !k
+            .server_errors
+            .iter()
+            .chain(&k.server_errors_in_error_paths)
+            .chain(&k.client_errors)
+            .any(|p| p.0.last().is_some_and(|l| last.ident == l))
+        {
+            return None;
+        }
         let raw = segments(path);
         let full = self.uses.expand(raw.clone());
         if Self::matches_any(&self.k.server_errors, &raw, &full) {

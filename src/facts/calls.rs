@@ -91,10 +91,8 @@ impl<'a, 'k> Collector<'a, 'k> {
         names.iter().any(|n| self.crates_used.contains(n))
     }
 
-    /// A path call's resolved path, plus glob-expanded alternatives for a bare type name.
-    fn resolutions(&self, path: &syn::Path) -> (Vec<String>, Vec<(Vec<String>, String)>) {
-        let raw = segments(path);
-        let full = self.env.uses.expand(raw.clone());
+    /// Glob-expanded alternatives of a bare type name's path (`use reqwest::*; Client::new()`).
+    fn glob_resolutions(&self, raw: &[String], full: &[String]) -> Vec<(Vec<String>, String)> {
         let mut via_glob = Vec::new();
         if full == raw && raw[0].starts_with(|c: char| c.is_uppercase()) {
             for g in &self.env.uses.globs {
@@ -107,12 +105,28 @@ impl<'a, 'k> Collector<'a, 'k> {
                 }
             }
         }
-        (full, via_glob)
+        via_glob
     }
 
     fn engine_for_root(&self, path: &syn::Path, method: Option<&str>) -> Option<(String, Option<String>)> {
-        let (full, globs) = self.resolutions(path);
+        let raw = segments(path);
+        let full = self.env.uses.expand(raw.clone());
+        self.engine_for(&raw, &full, method)
+    }
+
+    /// The engine a call builds, from its written and expanded paths. Most calls name no engine
+    /// crate: they are rejected on their first segment before any pattern is tried.
+    fn engine_for(&self, raw: &[String], full: &[String], method: Option<&str>) -> Option<(String, Option<String>)> {
         let engines = &self.env.k.engines.constructors;
+        let bare_type = full == raw && raw[0].starts_with(|c: char| c.is_uppercase());
+        if !bare_type
+            && !engines
+                .iter()
+                .any(|c| crate::knowledge::glob_match(&c.root[0], &full[0]))
+        {
+            return None;
+        }
+        let globs = self.glob_resolutions(raw, full);
         let hit = |p: &[String]| {
             engines.iter().find(|c| {
                 c.root_matches(p)
@@ -123,7 +137,7 @@ impl<'a, 'k> Collector<'a, 'k> {
                     }
             })
         };
-        if let Some(c) = hit(&full) {
+        if let Some(c) = hit(full) {
             return Some((c.builds.clone(), None));
         }
         globs
@@ -141,13 +155,11 @@ impl<'a, 'k> Collector<'a, 'k> {
         });
     }
 
-    fn is_once_constructor(&self, path: &syn::Path) -> bool {
-        let raw = segments(path);
-        let full = self.env.uses.expand(raw.clone());
+    fn is_once_constructor(&self, raw: &[String], full: &[String]) -> bool {
         self.handlers()
             .once_constructors
             .iter()
-            .any(|p| p.matches(&full) || p.matches(&raw))
+            .any(|p| p.matches(full) || p.matches(raw))
     }
 
     /// The call at the root of a method chain (`PgPoolOptions::new()` in `PgPoolOptions::new().connect(..)`).
@@ -248,15 +260,21 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
         let Some(path) = expr_path(&c.func) else {
             return visit::visit_expr_call(self, c);
         };
-        if self.is_once_constructor(path) {
+        let raw = segments(path);
+        let full = self.env.uses.expand(raw.clone());
+        if self.is_once_constructor(&raw, &full) {
             return;
         }
-        if let Some((builds, via_glob)) = self.engine_for_root(path, None) {
-            let text = segments(path).join("::");
-            self.push_engine(builds, text, c.func.span(), c.paren_token.span.close(), via_glob);
+        let text = raw.join("::");
+        if let Some((builds, via_glob)) = self.engine_for(&raw, &full, None) {
+            self.push_engine(
+                builds,
+                text.clone(),
+                c.func.span(),
+                c.paren_token.span.close(),
+                via_glob,
+            );
         }
-        let full = self.env.uses.expand(segments(path));
-        let text = segments(path).join("::");
         self.out.calls.push(CallSite {
             callee: Callee {
                 path: full.clone(),

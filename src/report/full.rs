@@ -21,16 +21,23 @@ pub struct Lines {
 
 impl Lines {
     pub fn new(source: &str) -> Lines {
-        let text: String = source
+        let clean = !source
             .chars()
-            .map(|c| {
-                if c.is_control() && c != '\n' && c != '\t' {
-                    '\u{FFFD}'
-                } else {
-                    c
-                }
-            })
-            .collect();
+            .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r');
+        let text: String = if clean {
+            source.to_string()
+        } else {
+            source
+                .chars()
+                .map(|c| {
+                    if c.is_control() && c != '\n' && c != '\t' {
+                        '\u{FFFD}'
+                    } else {
+                        c
+                    }
+                })
+                .collect()
+        };
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         Lines { text, starts }
