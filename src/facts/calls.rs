@@ -12,7 +12,7 @@ use syn::{Expr, ExprMethodCall};
 
 use super::body::Env;
 use super::macros::{self, MacroBody};
-use super::paths::{expr_path, segments, span_one_line, strip_await, LineIndex};
+use super::paths::{chain_root, expr_path, segments, span_one_line, strip_await, LineIndex};
 use super::{CallSite, Callee, EngineSite, HandlerHow, HandlerMark, Registration};
 
 pub struct Collected {
@@ -162,17 +162,6 @@ impl<'a, 'k> Collector<'a, 'k> {
             .any(|p| p.matches(full) || p.matches(raw))
     }
 
-    /// The call at the root of a method chain (`PgPoolOptions::new()` in `PgPoolOptions::new().connect(..)`).
-    fn chain_root(mut e: &Expr) -> &Expr {
-        loop {
-            e = match strip_await(e) {
-                Expr::MethodCall(m) => &m.receiver,
-                Expr::Try(t) => &t.expr,
-                other => return other,
-            }
-        }
-    }
-
     /// The route given by a routing call down the receiver chain (`web::resource("/x").route(..)`).
     fn chain_route(&self, mut e: &Expr) -> Option<String> {
         let route_methods = &self.handlers().route_methods;
@@ -313,7 +302,7 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
             // `CLIENT.get_or_init(|| Client::new())`: the initialiser runs once.
             return self.visit_expr(&m.receiver);
         }
-        let root = Self::chain_root(&m.receiver);
+        let root = chain_root(&m.receiver);
         let root_engine = match root {
             Expr::Call(c) => expr_path(&c.func).and_then(|p| self.engine_for_root(p, Some(&name)).map(|e| (e, p))),
             _ => None,
@@ -372,7 +361,7 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
         }
         let mut skip = Vec::new();
         if is_registration {
-            let method = Self::http_method_of(&name).or_else(|| match Self::chain_root(&m.receiver) {
+            let method = Self::http_method_of(&name).or_else(|| match chain_root(&m.receiver) {
                 // `web::get().to(h)`
                 Expr::Call(c) => expr_path(&c.func)
                     .and_then(|p| p.segments.last())

@@ -10,7 +10,7 @@ use syn::{BinOp, Expr, Lit, UnOp};
 use super::body::Env;
 use super::extract::has_test_attr;
 use super::macros::{self, MacroBody};
-use super::paths::{expr_path, segments, span_one_line, strip_await};
+use super::paths::{chain_root, expr_path, segments, span_one_line, strip_await};
 use super::{ConfigFact, ConfigKind, ConfigValue, Shape};
 use crate::knowledge::config::is_host_port;
 
@@ -259,17 +259,6 @@ impl<'a, 'k> ConfigCollector<'a, 'k> {
         });
     }
 
-    /// The root call of a method chain, through `.await` and `?`.
-    fn chain_root(mut e: &Expr) -> &Expr {
-        loop {
-            e = match strip_await(e) {
-                Expr::MethodCall(m) => &m.receiver,
-                Expr::Try(t) => &t.expr,
-                other => return other,
-            }
-        }
-    }
-
     fn with_context<F: FnOnce(&mut Self)>(&mut self, name: Option<String>, f: F) {
         match name {
             Some(n) => {
@@ -456,7 +445,7 @@ impl<'ast> Visit<'ast> for ConfigCollector<'_, '_> {
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
         let name = m.method.to_string();
         if self.ck().default_methods.contains(&name) {
-            if let Expr::Call(root) = Self::chain_root(&m.receiver) {
+            if let Expr::Call(root) = chain_root(&m.receiver) {
                 let key = root as *const syn::ExprCall as usize;
                 if expr_path(&root.func).is_some_and(|p| self.is_env_reader(p)) && !self.handled.contains(&key) {
                     self.handled.insert(key);

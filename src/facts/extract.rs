@@ -14,7 +14,9 @@ use super::body::{
 };
 use super::logcond::{Callee, LogCond};
 use super::macros::{self, MacroBody};
-use super::paths::{expr_path, last_name, segments, span_of, span_one_line, strip_await, LineIndex, UseMap};
+use super::paths::{
+    expr_path, generic_types, last_name, segments, span_of, span_one_line, strip_await, LineIndex, UseMap,
+};
 use super::{calls, handlers, FileFacts, FnFact, HandlerHow, HandlerMark, Outcome, ResponseImpl, SiteFact, SiteKind};
 use crate::knowledge::{glob_match, BenignPattern, Knowledge};
 
@@ -946,20 +948,6 @@ fn type_name(ty: &Type) -> Option<String> {
         Type::Paren(p) => type_name(&p.elem),
         Type::Group(g) => type_name(&g.elem),
         _ => None,
-    }
-}
-
-fn generic_types(path: &syn::Path) -> Vec<&Type> {
-    match path.segments.last().map(|s| &s.arguments) {
-        Some(syn::PathArguments::AngleBracketed(a)) => a
-            .args
-            .iter()
-            .filter_map(|g| match g {
-                syn::GenericArgument::Type(t) => Some(t),
-                _ => None,
-            })
-            .collect(),
-        _ => Vec::new(),
     }
 }
 

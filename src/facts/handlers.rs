@@ -119,13 +119,7 @@ fn type_last(ty: &Type) -> Option<&syn::PathSegment> {
 }
 
 fn generic_first(seg: &syn::PathSegment) -> Option<&Type> {
-    match &seg.arguments {
-        syn::PathArguments::AngleBracketed(a) => a.args.iter().find_map(|g| match g {
-            syn::GenericArgument::Type(t) => Some(t),
-            _ => None,
-        }),
-        _ => None,
-    }
+    super::paths::segment_types(seg).first().copied()
 }
 
 /// A tonic service method: `Request<..>` in, `Result<Response<..>, Status>` out.
@@ -141,17 +135,7 @@ pub fn is_tonic_method(sig: &syn::Signature) -> bool {
     if seg.ident != "Result" {
         return false;
     }
-    let args: Vec<&Type> = match &seg.arguments {
-        syn::PathArguments::AngleBracketed(a) => a
-            .args
-            .iter()
-            .filter_map(|g| match g {
-                syn::GenericArgument::Type(t) => Some(t),
-                _ => None,
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
+    let args = super::paths::segment_types(seg);
     takes_request
         && args.len() == 2
         && type_last(args[0]).is_some_and(|s| s.ident == "Response")

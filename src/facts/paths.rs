@@ -147,6 +147,38 @@ pub fn strip_await(mut expr: &Expr) -> &Expr {
     }
 }
 
+/// The call at the root of a method chain, through `.await` and `?`
+/// (`PgPoolOptions::new()` in `PgPoolOptions::new().max_connections(5).connect(..).await?`).
+pub fn chain_root(mut e: &Expr) -> &Expr {
+    loop {
+        e = match strip_await(e) {
+            Expr::MethodCall(m) => &m.receiver,
+            Expr::Try(t) => &t.expr,
+            other => return other,
+        }
+    }
+}
+
+/// The type arguments of a path's last segment (`Result<T, E>` → `[T, E]`).
+pub fn generic_types(path: &syn::Path) -> Vec<&syn::Type> {
+    path.segments.last().map(segment_types).unwrap_or_default()
+}
+
+/// The type arguments of one path segment.
+pub fn segment_types(seg: &syn::PathSegment) -> Vec<&syn::Type> {
+    match &seg.arguments {
+        syn::PathArguments::AngleBracketed(a) => a
+            .args
+            .iter()
+            .filter_map(|g| match g {
+                syn::GenericArgument::Type(t) => Some(t),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// The last name of an expression, used to match a receiver against globs (`self.tx` → `tx`,
 /// `io::stdout()` → `stdout`, `state.events.sender()` → `sender`).
 pub fn last_name(expr: &Expr) -> Option<String> {
