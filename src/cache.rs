@@ -15,8 +15,33 @@ use crate::collect::FileError;
 use crate::facts::FileFacts;
 use crate::knowledge::Knowledge;
 
-/// Bumped whenever the layout of facts changes in a way the version string would not show.
-const FORMAT: u32 = 1;
+/// Bumped by hand when the entry format itself changes.
+const FORMAT: u32 = 2;
+
+/// A small source touching most kinds of facts. Its encoded facts are hashed into the cache
+/// directory's name, so that any change to the layout of facts (a field added, removed or
+/// reordered) or to what is extracted starts a new cache: postcard is not self-describing, and an
+/// old entry must never be decoded as a new one.
+const LAYOUT_SAMPLE: &str = r#"
+use axum::http::StatusCode;
+const DATABASE_URL: &str = "postgres://db/app";
+#[get("/x")]
+async fn h(State(s): State<S>) -> Result<String, AppError> {
+    let p = sqlx::PgPool::connect(DATABASE_URL).await;
+    let v = match load() { Ok(v) => v, Err(e) => { tracing::warn!(%e); 0 } };
+    let w = std::env::var("PORT").unwrap_or_else(|_| "8080".into());
+    let _ = save();
+    self.helper();
+    Err(StatusCode::INTERNAL_SERVER_ERROR)
+}
+// obsdebt: allow(swallowed-error) -- sample
+"#;
+
+fn layout_digest(k: &Knowledge) -> u64 {
+    let facts = crate::collect::analyse_source(LAYOUT_SAMPLE, k, false);
+    let bytes = postcard::to_stdvec(&facts).unwrap_or_default();
+    crate::diagnostic::fnv1a(&bytes)
+}
 
 pub struct Cache {
     dir: PathBuf,
@@ -52,7 +77,12 @@ impl Cache {
             Some(d) => PathBuf::from(d),
             None => root.join(".obsdebt_cache"),
         };
-        let dir = base.join(format!("{}-f{FORMAT}-{:016x}", env!("CARGO_PKG_VERSION"), k.digest()));
+        let dir = base.join(format!(
+            "{}-f{FORMAT}-{:016x}-{:016x}",
+            env!("CARGO_PKG_VERSION"),
+            k.digest(),
+            layout_digest(k)
+        ));
         std::fs::create_dir_all(&dir).ok()?;
         // Marks it as a cache for backup tools, and keeps it out of git.
         let _ = write_if_missing(

@@ -472,7 +472,14 @@ fn report_file(
                     reason: facts.suppressions[idx].reason.clone(),
                 });
             }
-            None => out.diagnostics.push(rules::site_diagnostic(site, display, severity)),
+            None => {
+                let function = site
+                    .function
+                    .and_then(|i| facts.fns.get(i as usize))
+                    .map(|f| f.name.as_str());
+                out.diagnostics
+                    .push(rules::site_diagnostic(site, function, display, severity))
+            }
         }
     }
     for d in workspace_findings {

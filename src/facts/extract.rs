@@ -67,7 +67,8 @@ pub fn extract(file: &syn::File, source: &str, k: &Knowledge, test_target: bool)
 }
 
 struct FnCtx {
-    name: String,
+    /// Index of the function's fact in `facts.fns`.
+    index: u32,
     err_type: Option<String>,
     instrument_err: bool,
     /// A method like `ResponseError::status_code` that only names a status.
@@ -114,7 +115,6 @@ struct Site<'e> {
     text: String,
     detail: String,
     specific: bool,
-    discarded_call: Option<Callee>,
     /// The expression that produced the `Result`.
     source: Option<&'e Expr>,
 }
@@ -127,7 +127,7 @@ impl<'e> Site<'e> {
             text,
             detail: String::new(),
             specific: false,
-            discarded_call: None,
+
             source: None,
         }
     }
@@ -137,10 +137,6 @@ impl<'e> Site<'e> {
     }
     fn specific(mut self, specific: bool) -> Self {
         self.specific = specific;
-        self
-    }
-    fn discarded_call(mut self, callee: Callee) -> Self {
-        self.discarded_call = Some(callee);
         self
     }
     fn source(mut self, source: &'e Expr) -> Self {
@@ -301,7 +297,6 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             text,
             detail,
             specific,
-            discarded_call,
             source,
         } = site;
         let source = source.and_then(|e| self.producer(e));
@@ -321,7 +316,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
                     converts_to.sort();
                     converts_to.dedup();
                 }
-                (Some(f.name.clone()), f.instrument_err && outcome == Outcome::Propagated)
+                (Some(f.index), f.instrument_err && outcome == Outcome::Propagated)
             }
             None => (None, false),
         };
@@ -336,7 +331,6 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             converts_to,
             instrument_err,
             source,
-            discarded_call,
             in_test,
             function,
         });
@@ -432,6 +426,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             registrations.extend(c.registrations);
         }
         self.sh.facts.registrations.extend(registrations);
+        let index = self.sh.facts.fns.len() as u32;
         self.sh.facts.fns.push(FnFact {
             name: name.clone(),
             module,
@@ -451,7 +446,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
         self.sh.facts.fns.extend(inline);
         let status_only = self.sh.k.status_only_methods.contains(&name);
         self.sh.fns.push(FnCtx {
-            name,
+            index,
             err_type,
             instrument_err: has_instrument_err(attrs),
             status_only,
@@ -860,7 +855,6 @@ impl Extractor<'_, '_, '_> {
         self.push_site(
             Site::new(SiteKind::DiscardLet, span, text)
                 .detail(detail)
-                .discarded_call(callee)
                 .source(value_stripped),
             judged,
         );

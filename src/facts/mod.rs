@@ -262,10 +262,8 @@ pub struct SiteFact {
     /// The call that produced the `Result` (`store.transfer(..)` in `match store.transfer(..)`):
     /// when it is an in-workspace function, its declared error type is the error's type.
     pub source: Option<Callee>,
-    /// For `let _ = f(..)`: the called function, so that resolve can drop the site when `f`
-    /// is an in-workspace function that does not return a `Result`.
-    pub discarded_call: Option<Callee>,
+
     pub in_test: bool,
-    /// The enclosing function, if any.
-    pub function: Option<String>,
+    /// The enclosing function, as an index into [`FileFacts::fns`].
+    pub function: Option<u32>,
 }

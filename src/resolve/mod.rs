@@ -138,7 +138,7 @@ fn is_not_a_result(site: &SiteFact, krate: usize, index: &FnIndex) -> bool {
     if site.kind != SiteKind::DiscardLet {
         return false;
     }
-    let Some(callee) = &site.discarded_call else {
+    let Some(callee) = &site.source else {
         return false;
     };
     let candidates = index.candidates(krate, callee);

@@ -82,7 +82,8 @@ pub fn rule_for_site(site: &SiteFact) -> &'static RuleInfo {
 }
 
 /// Builds the diagnostic for an unlogged site in the file shown as `path`.
-pub fn site_diagnostic(site: &SiteFact, path: &str, severity: Severity) -> Diagnostic {
+/// `function` is the enclosing function's name, which keeps fingerprints apart across functions.
+pub fn site_diagnostic(site: &SiteFact, function: Option<&str>, path: &str, severity: Severity) -> Diagnostic {
     let rule = rule_for_site(site);
     let (message, label, help) = match rule.name {
         "silent-server-error" => silent_server_error::describe(site),
@@ -101,7 +102,7 @@ pub fn site_diagnostic(site: &SiteFact, path: &str, severity: Severity) -> Diagn
         notes: Vec::new(),
         // The enclosing function keeps fingerprints apart across functions, so a new identical
         // site elsewhere does not shift the occurrence index of this one.
-        site_text: format!("{}|{}", site.function.as_deref().unwrap_or(""), site.text),
+        site_text: format!("{}|{}", function.unwrap_or(""), site.text),
         fingerprint: String::new(),
     }
 }
