@@ -70,9 +70,51 @@ pub fn walk(paths: &[PathBuf], config: &Config) -> Walk {
         }
     }
     Walk {
-        files: files.into_values().collect(),
+        files: once_per_file(files.into_values().collect()),
         errors,
     }
+}
+
+/// A file reached through several paths (a symbolic link to another file of the tree) is read
+/// once: under its real path when that is among them, else under the first. Otherwise it would
+/// be analysed, counted and reported twice.
+fn once_per_file(files: Vec<WalkedFile>) -> Vec<WalkedFile> {
+    let canonical: Vec<Option<PathBuf>> = files.iter().map(|f| std::fs::canonicalize(&f.path).ok()).collect();
+    let is_link = |k: usize| std::fs::symlink_metadata(&files[k].path).is_ok_and(|m| m.file_type().is_symlink());
+    let mut keep = vec![true; files.len()];
+    let mut first: std::collections::HashMap<&PathBuf, usize> = std::collections::HashMap::new();
+    for (i, c) in canonical.iter().enumerate() {
+        let Some(c) = c else { continue };
+        match first.get(c).copied() {
+            None => {
+                first.insert(c, i);
+            }
+            Some(j) => {
+                // Keep the real file rather than a link to it.
+                if is_link(j) && !is_link(i) {
+                    keep[j] = false;
+                    first.insert(c, i);
+                } else {
+                    keep[i] = false;
+                }
+            }
+        }
+    }
+    // A dropped path that was in scope (named on the command line) keeps its file in scope.
+    let in_scope: Vec<usize> = (0..files.len())
+        .filter(|&i| !keep[i] && files[i].in_scope)
+        .filter_map(|i| canonical[i].as_ref().and_then(|c| first.get(c).copied()))
+        .collect();
+    let mut files = files;
+    for k in in_scope {
+        files[k].in_scope = true;
+    }
+    files
+        .into_iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(f, _)| f)
+        .collect()
 }
 
 fn walk_dir(

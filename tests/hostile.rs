@@ -157,6 +157,9 @@ fn symlink_loops_and_broken_links_are_io_errors_with_the_reason() {
     std::os::unix::fs::symlink("a.rs", src.join("b.rs")).unwrap();
     std::os::unix::fs::symlink("gone.rs", src.join("broken.rs")).unwrap();
     std::os::unix::fs::symlink("good.rs", src.join("alias.rs")).unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(elsewhere.path().join("shared.rs"), GOOD).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path().join("shared.rs"), src.join("shared.rs")).unwrap();
     let (code, v, err) = json(dir.path());
     assert_eq!(code, 2, "I/O errors exit with 2");
     assert!(
@@ -172,9 +175,19 @@ fn symlink_loops_and_broken_links_are_io_errors_with_the_reason() {
         .contains("No such file"));
     assert!(err.contains("src/a.rs: Too many levels of symbolic links"), "{err}");
     assert_eq!(
-        diag(&v, "src/alias.rs")["rule"],
+        diag(&v, "src/shared.rs")["rule"],
         "swallowed-error",
-        "a link to a file is read through it"
+        "a link to a file elsewhere is read through it"
+    );
+    let paths: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        !paths.contains(&"src/alias.rs"),
+        "a link to a file of the tree is read once, as the file: {paths:?}"
     );
     good_still_reported(&v);
 }
