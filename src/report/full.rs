@@ -21,11 +21,21 @@ pub struct Lines {
 
 impl Lines {
     pub fn new(source: &str) -> Lines {
-        let clean = !source
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r');
+        Lines::from_string(source.to_string())
+    }
+
+    /// Takes the text read from disk as it is when it has no control characters (the usual
+    /// case, checked on bytes: C0 controls, DEL, and C1 controls, which UTF-8 writes as
+    /// `0xC2 0x80..=0x9F`).
+    pub fn from_string(source: String) -> Lines {
+        let b = source.as_bytes();
+        let clean = !b.iter().enumerate().any(|(i, &x)| {
+            (x < 0x20 && x != b'\n' && x != b'\t' && x != b'\r')
+                || x == 0x7f
+                || (x == 0xc2 && b.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)))
+        });
         let text: String = if clean {
-            source.to_string()
+            source
         } else {
             source
                 .chars()
@@ -113,7 +123,7 @@ impl<'r> Sources<'r> {
             return Some(lines);
         }
         let text = std::fs::read_to_string(self.paths.get(display)?).ok()?;
-        let lines = std::rc::Rc::new(Lines::new(&text));
+        let lines = std::rc::Rc::new(Lines::from_string(text));
         if self.recent.len() >= 4 {
             self.recent.remove(0);
         }
