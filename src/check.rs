@@ -100,17 +100,17 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
         .ok()
         .and_then(|c| std::fs::canonicalize(c).ok())
         .unwrap_or_default();
+    let fallback = std::fs::canonicalize(&paths[0]).unwrap_or_else(|_| cwd.clone());
+    let fallback = if fallback.is_file() {
+        fallback.parent().map(PathBuf::from).unwrap_or_default()
+    } else {
+        fallback
+    };
     let places: Vec<_> = walked
         .files
         .iter()
         .map(|f| {
-            let abs = std::fs::canonicalize(&f.path).unwrap_or_else(|_| cwd.join(&f.path));
-            let fallback = std::fs::canonicalize(&paths[0]).unwrap_or_else(|_| cwd.clone());
-            let fallback = if fallback.is_file() {
-                fallback.parent().map(PathBuf::from).unwrap_or_default()
-            } else {
-                fallback
-            };
+            let abs = f.canonical.clone().unwrap_or_else(|| cwd.join(&f.path));
             layout.place(&abs, &fallback)
         })
         .collect();

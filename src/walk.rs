@@ -16,6 +16,8 @@ pub struct WalkedFile {
     /// Findings in this file are reported (it is under a given path or was named itself);
     /// other files were read only for the workspace view around a named file.
     pub in_scope: bool,
+    /// The real path (symbolic links resolved), resolved once here; `None` when it cannot be.
+    pub canonical: Option<PathBuf>,
 }
 
 #[derive(Debug)]
@@ -44,22 +46,21 @@ pub fn walk(paths: &[PathBuf], config: &Config) -> Walk {
             walk_dir(given, config, true, &mut files, &mut errors);
         } else {
             let display = workspace::display(given);
+            let canonical = std::fs::canonicalize(given).ok();
+            if let Some(root) = canonical.as_deref().and_then(workspace::workspace_root) {
+                if !context_roots.contains(&root) {
+                    context_roots.push(root);
+                }
+            }
             files.insert(
                 display.clone(),
                 WalkedFile {
                     path: given.clone(),
                     display,
                     in_scope: true,
+                    canonical,
                 },
             );
-            if let Some(root) = std::fs::canonicalize(given)
-                .ok()
-                .and_then(|abs| workspace::workspace_root(&abs))
-            {
-                if !context_roots.contains(&root) {
-                    context_roots.push(root);
-                }
-            }
         }
     }
     for root in context_roots {
@@ -79,7 +80,7 @@ pub fn walk(paths: &[PathBuf], config: &Config) -> Walk {
 /// once: under its real path when that is among them, else under the first. Otherwise it would
 /// be analysed, counted and reported twice.
 fn once_per_file(files: Vec<WalkedFile>) -> Vec<WalkedFile> {
-    let canonical: Vec<Option<PathBuf>> = files.iter().map(|f| std::fs::canonicalize(&f.path).ok()).collect();
+    let canonical: Vec<Option<PathBuf>> = files.iter().map(|f| f.canonical.clone()).collect();
     let is_link = |k: usize| std::fs::symlink_metadata(&files[k].path).is_ok_and(|m| m.file_type().is_symlink());
     let mut keep = vec![true; files.len()];
     let mut first: std::collections::HashMap<&PathBuf, usize> = std::collections::HashMap::new();
@@ -154,8 +155,8 @@ fn walk_dir(
         if !is_file || path.extension().and_then(|e| e.to_str()) != Some("rs") {
             continue;
         }
-        let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        if config.is_excluded(&abs) {
+        let canonical = std::fs::canonicalize(path).ok();
+        if config.is_excluded(canonical.as_deref().unwrap_or(path)) {
             continue;
         }
         let display = workspace::display(path);
@@ -163,6 +164,7 @@ fn walk_dir(
             path: path.to_path_buf(),
             display,
             in_scope,
+            canonical,
         });
     }
 }
