@@ -1,7 +1,7 @@
 //! `conflicting-config`: one configuration name or key with different values.
 
 use super::{Level, RuleInfo};
-use crate::diagnostic::{Diagnostic, Related, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::ConfigKind;
 use crate::resolve::config::{Config, Conflict, Group};
 
@@ -82,19 +82,7 @@ pub fn diagnostic(
         involved[0]
     };
     let p = &cfg.members[primary];
-    let related = g
-        .members
-        .iter()
-        .filter(|&&i| i != primary)
-        .map(|&i| {
-            let m = &cfg.members[i];
-            Related {
-                path: path_of(m.file),
-                span: m.span,
-                message: super::duplicated_config::describe(m),
-            }
-        })
-        .collect();
+    let related = super::duplicated_config::other_places(cfg, g, primary, path_of, super::duplicated_config::describe);
     Diagnostic {
         rule: RULE.name,
         severity,

@@ -67,6 +67,28 @@ pub fn describe(m: &Member) -> String {
     }
 }
 
+/// Every member of the group but `primary`, as related places labelled by `label`.
+pub(crate) fn other_places(
+    cfg: &Config,
+    g: &Group,
+    primary: usize,
+    path_of: &dyn Fn(usize) -> String,
+    label: impl Fn(&Member) -> String,
+) -> Vec<Related> {
+    g.members
+        .iter()
+        .filter(|&&i| i != primary)
+        .map(|&i| {
+            let m = &cfg.members[i];
+            Related {
+                path: path_of(m.file),
+                span: m.span,
+                message: label(m),
+            }
+        })
+        .collect()
+}
+
 /// The group's subject: an environment variable, a named constant, or a value.
 fn subject(cfg: &Config, g: &Group) -> String {
     let ms: Vec<&Member> = g.members.iter().map(|&i| &cfg.members[i]).collect();
@@ -96,23 +118,11 @@ pub fn diagnostic(
     severity: Severity,
 ) -> Diagnostic {
     let p = &cfg.members[primary];
-    let related = g
-        .members
-        .iter()
-        .filter(|&&i| i != primary)
-        .map(|&i| {
-            let m = &cfg.members[i];
-            Related {
-                path: path_of(m.file),
-                span: m.span,
-                message: format!("also here: {}", describe(m)),
-            }
-        })
-        .collect();
+    let subject = subject(cfg, g);
     Diagnostic {
         rule: RULE.name,
         severity,
-        message: format!("{} in {} places", subject(cfg, g), g.members.len()),
+        message: format!("{subject} in {} places", g.members.len()),
         label: format!("first here: {}", describe(p)),
         help: Some(
             "define it once — a `const` in a config module, or a settings struct read at start-up — and use that everywhere"
@@ -120,9 +130,9 @@ pub fn diagnostic(
         ),
         path: path_of(p.file),
         span: p.span,
-        related,
+        related: other_places(cfg, g, primary, path_of, |m| format!("also here: {}", describe(m))),
         notes: Vec::new(),
-        site_text: format!("config:{}", subject(cfg, g)),
+        site_text: format!("config:{subject}"),
         fingerprint: String::new(),
     }
 }
