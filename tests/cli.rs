@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{obsdebt, root, temp_tree};
+use common::{diagnostic_paths, obsdebt, root, temp_tree};
 
 const SERVICE: &str = "[package]\nname = \"svc\"\nversion = \"0.1.0\"\n";
 
@@ -249,12 +249,7 @@ fn a_named_file_is_reported_alone_but_analysed_with_its_workspace() {
     ]);
     let (_, out, _) = obsdebt(dir.path(), &["check", "src/routes.rs", "--output-format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let paths: Vec<&str> = v["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["path"].as_str().unwrap())
-        .collect();
+    let paths = diagnostic_paths(&v);
     assert_eq!(paths, ["src/routes.rs"], "only the named file is reported");
     // The helper in obs.rs was seen: the first path is logged.
     assert_eq!(v["coverage"]["logging"]["logged"], 1);
@@ -279,12 +274,7 @@ fn walk_skips_target_hidden_gitignored_and_excluded_files() {
     ]);
     let (_, out, _) = obsdebt(dir.path(), &["check", "--output-format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let paths: Vec<&str> = v["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["path"].as_str().unwrap())
-        .collect();
+    let paths = diagnostic_paths(&v);
     assert_eq!(
         paths,
         ["src/target.rs"],

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{obsdebt, temp_tree};
+use common::{diagnostic_paths, obsdebt, temp_tree};
 use serde_json::Value;
 
 const PKG: &str = "[package]\nname = \"h\"\nversion = \"0.1.0\"\n";
@@ -179,12 +179,7 @@ fn symlink_loops_and_broken_links_are_io_errors_with_the_reason() {
         "swallowed-error",
         "a link to a file elsewhere is read through it"
     );
-    let paths: Vec<&str> = v["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["path"].as_str().unwrap())
-        .collect();
+    let paths = diagnostic_paths(&v);
     assert!(
         !paths.contains(&"src/alias.rs"),
         "a link to a file of the tree is read once, as the file: {paths:?}"

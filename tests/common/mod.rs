@@ -129,3 +129,13 @@ pub fn temp_tree(files: &[(&str, &str)]) -> tempfile::TempDir {
     }
     dir
 }
+
+/// The `path` of every diagnostic in a JSON report, in report order.
+pub fn diagnostic_paths(report: &serde_json::Value) -> Vec<&str> {
+    report["diagnostics"]
+        .as_array()
+        .expect("a JSON report has a diagnostics array")
+        .iter()
+        .map(|d| d["path"].as_str().expect("each diagnostic has a path"))
+        .collect()
+}
