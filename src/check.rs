@@ -63,6 +63,16 @@ pub struct Timings {
     pub collect: std::time::Duration,
     pub resolve: std::time::Duration,
     pub report: std::time::Duration,
+    /// Peak resident memory (KiB) at the end of walk, collect, resolve and report, where the
+    /// system tells (Linux).
+    pub peak_kib: [Option<u64>; 4],
+}
+
+/// The process's peak resident memory so far, in KiB (`VmHWM`; Linux only).
+pub fn peak_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
@@ -116,6 +126,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
         .collect();
 
     timings.walk = clock.elapsed();
+    timings.peak_kib[0] = peak_memory_kib();
     let clock = std::time::Instant::now();
     // Collect (parallel).
     let jobs: Vec<Job> = walked
@@ -138,6 +149,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     }
 
     timings.collect = clock.elapsed();
+    timings.peak_kib[1] = peak_memory_kib();
     let clock = std::time::Instant::now();
     // Resolve.
     let empty = FileFacts::default();
@@ -185,6 +197,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     }
 
     timings.resolve = clock.elapsed();
+    timings.peak_kib[2] = peak_memory_kib();
     let clock = std::time::Instant::now();
     let mut report = Report::default();
     let config_groups = guarded("configuration grouping", &mut internal_errors, || {
@@ -356,6 +369,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     io_errors.sort();
     io_errors.dedup();
     timings.report = clock.elapsed();
+    timings.peak_kib[3] = peak_memory_kib();
     timings.files = walked.files.len();
     Ok(CheckOutput {
         timings,

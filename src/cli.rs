@@ -263,6 +263,19 @@ fn run_check(args: CheckArgs) -> i32 {
             ms(t.report),
             ms(print_clock.elapsed())
         );
+        let peaks: Vec<Option<u64>> = t.peak_kib.iter().copied().chain([check::peak_memory_kib()]).collect();
+        if peaks.iter().all(Option::is_some) {
+            let mib = |k: Option<u64>| format!("{} MiB", k.unwrap_or(0).div_ceil(1024));
+            let _ = writeln!(
+                std::io::stderr(),
+                "peak memory: after walk {}, collect {}, resolve {}, report {}, print {}",
+                mib(peaks[0]),
+                mib(peaks[1]),
+                mib(peaks[2]),
+                mib(peaks[3]),
+                mib(peaks[4])
+            );
+        }
     }
     for e in out.io_errors.iter().chain(&out.internal_errors) {
         error(e);

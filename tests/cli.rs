@@ -431,3 +431,40 @@ fn output_is_identical_across_thread_counts() {
     assert_eq!(one, two);
     assert_eq!(one, eight);
 }
+
+#[test]
+fn timings_report_every_phase_and_peak_memory_on_stderr() {
+    let dir = service("fn main() { let _ = run(); }\nfn run() -> Result<(), ()> { Ok(()) }\n");
+    let (code, out, err) = obsdebt(dir.path(), &["check", "--timings", "--format", "concise"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("timings"), "timings go to stderr only: {out}");
+    let line = err.lines().find(|l| l.starts_with("timings: ")).expect(&err);
+    assert!(line.starts_with("timings: 1 files; walk "), "{line}");
+    for phase in [
+        "walk ",
+        "collect (read + parse + extract, parallel) ",
+        "resolve ",
+        "report ",
+        "print ",
+    ] {
+        let after = line
+            .split(phase)
+            .nth(1)
+            .unwrap_or_else(|| panic!("no {phase:?} in {line}"));
+        let ms = after.split(" ms").next().unwrap_or_default();
+        assert!(ms.parse::<u64>().is_ok(), "{phase}: {ms:?} in {line}");
+    }
+    if cfg!(target_os = "linux") {
+        let mem = err
+            .lines()
+            .find(|l| l.starts_with("peak memory: after walk "))
+            .expect(&err);
+        let peaks: Vec<u64> = mem
+            .split(" MiB")
+            .filter_map(|part| part.rsplit(' ').next()?.parse().ok())
+            .collect();
+        assert_eq!(peaks.len(), 5, "{mem}");
+        assert!(peaks.windows(2).all(|w| w[0] <= w[1]), "a peak never falls: {mem}");
+        assert!(peaks[0] > 0, "{mem}");
+    }
+}
