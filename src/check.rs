@@ -151,101 +151,112 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     timings.collect = clock.elapsed();
     timings.peak_kib[1] = peak_memory_kib();
     let clock = std::time::Instant::now();
-    // Resolve.
-    let empty = FileFacts::default();
-    let inputs: Vec<FileInput> = collected
-        .iter()
-        .zip(&places)
-        .map(|(r, place)| FileInput {
-            place,
-            facts: r.as_ref().unwrap_or(&empty),
+    // Resolve: what needs the whole workspace. Everything that borrows the facts ends with this
+    // block, so that the report step can free each file's facts as soon as it is reported.
+    let mut report = Report::default();
+    let (classes, call_graph, mut workspace_diags) = {
+        let empty = FileFacts::default();
+        let inputs: Vec<FileInput> = collected
+            .iter()
+            .zip(&places)
+            .map(|(r, place)| FileInput {
+                place,
+                facts: r.as_ref().unwrap_or(&empty),
+            })
+            .collect();
+        let crate_names: Vec<String> = layout.crates.iter().map(|c| c.name.clone()).collect();
+        let resolved = guarded("logging resolution", &mut internal_errors, || {
+            resolve::resolve(&inputs, &crate_names)
         })
-        .collect();
-    let crate_names: Vec<String> = layout.crates.iter().map(|c| c.name.clone()).collect();
-    let resolved = guarded("logging resolution", &mut internal_errors, || {
-        resolve::resolve(&inputs, &crate_names)
-    })
-    .unwrap_or_else(|| resolve::Resolved::unclassified(&inputs));
-    let names = Names::build(&inputs, &crate_names);
-    let per_request = guarded("per-request call graph", &mut internal_errors, || {
-        requests::per_request(&names, &inputs, &config.knowledge.handlers.custom, &crate_names)
-    })
-    .unwrap_or_default();
-    // Findings that need the whole workspace, by file: engines and configuration groups.
-    let mut workspace_diags: BTreeMap<usize, Vec<Diagnostic>> = BTreeMap::new();
-    if let Some(severity) = config.level(rules::engine_in_handler::RULE.name).severity() {
-        let routes = |id: usize| {
-            let mark = per_request.handlers.get(&id);
-            (
-                mark.and_then(|m| m.route.clone()),
-                mark.and_then(|m| m.framework.clone()),
-            )
-        };
-        let path_of = |fi: usize| walked.files[fi].display.clone();
-        for finding in &per_request.findings {
-            let file = names.fns[finding.function].file;
-            let d = rules::engine_in_handler::diagnostic(
-                finding,
-                &names,
-                &routes,
-                &path_of,
-                &config.knowledge.handlers,
-                severity,
-            );
-            workspace_diags.entry(file).or_default().push(d);
+        .unwrap_or_else(|| resolve::Resolved::unclassified(&inputs));
+        let names = Names::build(&inputs, &crate_names);
+        let per_request = guarded("per-request call graph", &mut internal_errors, || {
+            requests::per_request(&names, &inputs, &config.knowledge.handlers.custom, &crate_names)
+        })
+        .unwrap_or_default();
+        // Findings that need the whole workspace, by file: engines and configuration groups.
+        let mut workspace_diags: BTreeMap<usize, Vec<Diagnostic>> = BTreeMap::new();
+        if let Some(severity) = config.level(rules::engine_in_handler::RULE.name).severity() {
+            let routes = |id: usize| {
+                let mark = per_request.handlers.get(&id);
+                (
+                    mark.and_then(|m| m.route.clone()),
+                    mark.and_then(|m| m.framework.clone()),
+                )
+            };
+            let path_of = |fi: usize| walked.files[fi].display.clone();
+            for finding in &per_request.findings {
+                let file = names.fns[finding.function].file;
+                let d = rules::engine_in_handler::diagnostic(
+                    finding,
+                    &names,
+                    &routes,
+                    &path_of,
+                    &config.knowledge.handlers,
+                    severity,
+                );
+                workspace_diags.entry(file).or_default().push(d);
+            }
         }
-    }
+
+        let config_groups = guarded("configuration grouping", &mut internal_errors, || {
+            resolve::config::group(&inputs, &config.knowledge.config, &layout.systems())
+        })
+        .unwrap_or_default();
+        {
+            let path_of = |fi: usize| walked.files[fi].display.clone();
+            for g in &config_groups.groups {
+                // The first definition (a `const`/`static`) in path order, else the first place; it
+                // must be in a reported file.
+                let in_scope = |i: &&usize| walked.files[config_groups.members[**i].file].in_scope;
+                let is_definition = |i: &&usize| {
+                    matches!(
+                        config_groups.members[**i].kind,
+                        crate::facts::ConfigKind::Const | crate::facts::ConfigKind::Static
+                    )
+                };
+                let definition = g.members.iter().filter(in_scope).find(is_definition);
+                let Some(&primary) = definition.or_else(|| g.members.iter().find(in_scope)) else {
+                    continue;
+                };
+                let (rule, build): (_, fn(_, _, _, _, _) -> Diagnostic) = if g.conflict.is_some() {
+                    (&rules::conflicting_config::RULE, rules::conflicting_config::diagnostic)
+                } else {
+                    (&rules::duplicated_config::RULE, rules::duplicated_config::diagnostic)
+                };
+                if g.conflict.is_some() {
+                    report.config.conflicting += 1;
+                } else {
+                    report.config.duplicated += 1;
+                }
+                report.config.places += g.members.len();
+                if let Some(severity) = config.level(rule.name).severity() {
+                    let d = build(&config_groups, g, primary, &path_of, severity);
+                    workspace_diags
+                        .entry(config_groups.members[primary].file)
+                        .or_default()
+                        .push(d);
+                }
+            }
+            report.config.values = config_groups
+                .members
+                .iter()
+                .filter(|m| walked.files[m.file].in_scope)
+                .count();
+        }
+        let call_graph = (!per_request.handlers.is_empty()).then(|| crate::report::CallGraph {
+            handlers: per_request.handlers.len(),
+            per_request_functions: per_request.reached.iter().filter(|r| **r).count(),
+            resolved: per_request.stats.resolved,
+            ambiguous: per_request.stats.ambiguous,
+            unresolved: per_request.stats.unresolved,
+        });
+        (resolved.classes, call_graph, workspace_diags)
+    };
 
     timings.resolve = clock.elapsed();
     timings.peak_kib[2] = peak_memory_kib();
     let clock = std::time::Instant::now();
-    let mut report = Report::default();
-    let config_groups = guarded("configuration grouping", &mut internal_errors, || {
-        resolve::config::group(&inputs, &config.knowledge.config, &layout.systems())
-    })
-    .unwrap_or_default();
-    {
-        let path_of = |fi: usize| walked.files[fi].display.clone();
-        for g in &config_groups.groups {
-            // The first definition (a `const`/`static`) in path order, else the first place; it
-            // must be in a reported file.
-            let in_scope = |i: &&usize| walked.files[config_groups.members[**i].file].in_scope;
-            let is_definition = |i: &&usize| {
-                matches!(
-                    config_groups.members[**i].kind,
-                    crate::facts::ConfigKind::Const | crate::facts::ConfigKind::Static
-                )
-            };
-            let definition = g.members.iter().filter(in_scope).find(is_definition);
-            let Some(&primary) = definition.or_else(|| g.members.iter().find(in_scope)) else {
-                continue;
-            };
-            let (rule, build): (_, fn(_, _, _, _, _) -> Diagnostic) = if g.conflict.is_some() {
-                (&rules::conflicting_config::RULE, rules::conflicting_config::diagnostic)
-            } else {
-                (&rules::duplicated_config::RULE, rules::duplicated_config::diagnostic)
-            };
-            if g.conflict.is_some() {
-                report.config.conflicting += 1;
-            } else {
-                report.config.duplicated += 1;
-            }
-            report.config.places += g.members.len();
-            if let Some(severity) = config.level(rule.name).severity() {
-                let d = build(&config_groups, g, primary, &path_of, severity);
-                workspace_diags
-                    .entry(config_groups.members[primary].file)
-                    .or_default()
-                    .push(d);
-            }
-        }
-        report.config.values = config_groups
-            .members
-            .iter()
-            .filter(|m| walked.files[m.file].in_scope)
-            .count();
-    }
-
     // Report: rules turn classified sites into diagnostics; suppressions apply; coverage sums.
     let mut crate_counts: BTreeMap<usize, Counts> = BTreeMap::new();
     // Each file's findings are assembled in parallel, then merged in file order.
@@ -256,28 +267,36 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     let extras: Vec<Vec<Diagnostic>> = (0..walked.files.len())
         .map(|i| workspace_diags.remove(&i).unwrap_or_default())
         .collect();
-    let mut outcomes: Vec<Option<std::thread::Result<FileOutcome>>> = {
+    // Each file's facts are dropped as soon as its findings exist.
+    let results: Vec<FileResult> = {
         use rayon::prelude::*;
-        walked
-            .files
-            .par_iter()
+        collected
+            .into_par_iter()
+            .zip(walked.files.par_iter())
             .zip(extras.into_par_iter())
-            .enumerate()
-            .map(|(i, (file, extra))| {
-                let facts = collected[i].as_ref().ok().filter(|_| file.in_scope)?;
-                Some(std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    rules::internal_error::inject("report", &file.display);
-                    report_file(&ctx, &file.display, facts, &resolved.classes[i], extra)
-                })))
+            .zip(classes.into_par_iter())
+            .map(|(((facts, file), extra), classes)| {
+                if !file.in_scope {
+                    return FileResult::OutOfScope;
+                }
+                match facts {
+                    Err(e) => FileResult::Failed(e),
+                    Ok(facts) => FileResult::Reported(std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        rules::internal_error::inject("report", &file.display);
+                        report_file(&ctx, &file.display, &facts, &classes, extra)
+                    }))),
+                }
             })
             .collect()
     };
-    for (i, file) in walked.files.iter().enumerate() {
-        if !file.in_scope {
-            continue;
-        }
+    for (i, (file, result)) in walked.files.iter().zip(results).enumerate() {
+        let outcome = match result {
+            FileResult::OutOfScope => continue,
+            FileResult::Failed(e) => Err(e),
+            FileResult::Reported(o) => Ok(o),
+        };
         report.files_scanned += 1;
-        if let Err(err) = &collected[i] {
+        if let Err(err) = &outcome {
             match err {
                 FileError::Io(m) => io_errors.push(format!("{}: {m}", file.display)),
                 FileError::Internal(_) => internal_errors.push(format!("{}: {}", file.display, err.message())),
@@ -291,7 +310,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
             }
             continue;
         }
-        let Some(outcome) = outcomes[i].take() else { continue };
+        let Ok(outcome) = outcome else { continue };
         let outcome = match outcome {
             Ok(o) => o,
             Err(payload) => {
@@ -359,13 +378,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
             .collect();
     }
     make_printable(&mut report);
-    report.call_graph = (!per_request.handlers.is_empty()).then(|| crate::report::CallGraph {
-        handlers: per_request.handlers.len(),
-        per_request_functions: per_request.reached.iter().filter(|r| **r).count(),
-        resolved: per_request.stats.resolved,
-        ambiguous: per_request.stats.ambiguous,
-        unresolved: per_request.stats.unresolved,
-    });
+    report.call_graph = call_graph;
     io_errors.sort();
     io_errors.dedup();
     timings.report = clock.elapsed();
@@ -424,6 +437,15 @@ fn mark_test_module_files(collected: &mut [Result<FileFacts, FileError>], places
             facts.mark_test();
         }
     }
+}
+
+/// One file after the report step.
+enum FileResult {
+    OutOfScope,
+    /// Not analysed: unreadable, not parsed, or obsdebt failed on it while collecting.
+    Failed(FileError),
+    /// Its findings, or the panic that stopped assembling them.
+    Reported(std::thread::Result<FileOutcome>),
 }
 
 /// What the files of a run share when their findings are assembled.

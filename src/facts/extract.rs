@@ -63,6 +63,7 @@ pub fn extract(file: &syn::File, source: &str, k: &Knowledge, test_target: bool)
     facts.globs = shared.uses.globs.clone();
     facts.types.sort();
     facts.types.dedup();
+    facts.shrink();
     facts
 }
 

@@ -73,6 +73,14 @@ impl LogCond {
         }
     }
 
+    /// Gives back the spare capacity of the lists in the tree.
+    pub fn shrink(&mut self) {
+        if let LogCond::Any(items) | LogCond::All(items) = self {
+            items.shrink_to_fit();
+            items.iter_mut().for_each(LogCond::shrink);
+        }
+    }
+
     /// Evaluates with `logs(callee)` deciding calls.
     pub fn eval(&self, logs: &mut dyn FnMut(&Callee) -> bool) -> bool {
         match self {

@@ -47,6 +47,35 @@ pub struct FileFacts {
 }
 
 impl FileFacts {
+    /// Gives back the spare capacity of every list: facts of the whole workspace are held at
+    /// once, and the lists grew by doubling while the tree was walked.
+    pub fn shrink(&mut self) {
+        for f in &mut self.fns {
+            f.calls.shrink_to_fit();
+            f.value_methods.shrink_to_fit();
+            f.engines.shrink_to_fit();
+            f.always_logs.shrink();
+        }
+        for s in &mut self.sites {
+            s.logs.shrink();
+            s.converts_to.shrink_to_fit();
+        }
+        for r in &mut self.response_impls {
+            r.logs.shrink();
+        }
+        self.fns.shrink_to_fit();
+        self.sites.shrink_to_fit();
+        self.response_impls.shrink_to_fit();
+        self.result_aliases.shrink_to_fit();
+        self.suppressions.shrink_to_fit();
+        self.crates_used.shrink_to_fit();
+        self.globs.shrink_to_fit();
+        self.types.shrink_to_fit();
+        self.registrations.shrink_to_fit();
+        self.config.shrink_to_fit();
+        self.test_mods.shrink_to_fit();
+    }
+
     /// Makes the whole file test code: nothing in it is counted, reported or per-request.
     pub fn mark_test(&mut self) {
         self.sites.clear();
