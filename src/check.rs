@@ -165,44 +165,75 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
             })
             .collect();
         let crate_names: Vec<String> = layout.crates.iter().map(|c| c.name.clone()).collect();
-        let resolved = guarded("logging resolution", &mut internal_errors, || {
-            resolve::resolve(&inputs, &crate_names)
-        })
-        .unwrap_or_else(|| resolve::Resolved::unclassified(&inputs));
-        let names = Names::build(&inputs, &crate_names);
-        let per_request = guarded("per-request call graph", &mut internal_errors, || {
-            requests::per_request(&names, &inputs, &config.knowledge.handlers.custom, &crate_names)
-        })
-        .unwrap_or_default();
+        // Three independent analyses of the whole workspace, run side by side: logging (which
+        // functions log, how each site is classified), the per-request call graph (engines), and
+        // configuration groups. Each keeps its own list of internal errors.
+        let systems = layout.systems();
+        let logging = || {
+            let mut errors = Vec::new();
+            let resolved = guarded("logging resolution", &mut errors, || {
+                resolve::resolve(&inputs, &crate_names)
+            })
+            .unwrap_or_else(|| resolve::Resolved::unclassified(&inputs));
+            (resolved, errors)
+        };
+        let engines = || {
+            let mut errors = Vec::new();
+            let names = Names::build(&inputs, &crate_names);
+            let per_request = guarded("per-request call graph", &mut errors, || {
+                requests::per_request(&names, &inputs, &config.knowledge.handlers.custom, &crate_names)
+            })
+            .unwrap_or_default();
+            let mut diags: Vec<(usize, Diagnostic)> = Vec::new();
+            if let Some(severity) = config.level(rules::engine_in_handler::RULE.name).severity() {
+                let routes = |id: usize| {
+                    let mark = per_request.handlers.get(&id);
+                    (
+                        mark.and_then(|m| m.route.clone()),
+                        mark.and_then(|m| m.framework.clone()),
+                    )
+                };
+                let path_of = |fi: usize| walked.files[fi].display.clone();
+                for finding in &per_request.findings {
+                    let file = names.fns[finding.function].file;
+                    let d = rules::engine_in_handler::diagnostic(
+                        finding,
+                        &names,
+                        &routes,
+                        &path_of,
+                        &config.knowledge.handlers,
+                        severity,
+                    );
+                    diags.push((file, d));
+                }
+            }
+            let call_graph = (!per_request.handlers.is_empty()).then(|| crate::report::CallGraph {
+                handlers: per_request.handlers.len(),
+                per_request_functions: per_request.reached.iter().filter(|r| **r).count(),
+                resolved: per_request.stats.resolved,
+                ambiguous: per_request.stats.ambiguous,
+                unresolved: per_request.stats.unresolved,
+            });
+            (diags, call_graph, errors)
+        };
+        let config_grouping = || {
+            let mut errors = Vec::new();
+            let groups = guarded("configuration grouping", &mut errors, || {
+                resolve::config::group(&inputs, &config.knowledge.config, &systems)
+            })
+            .unwrap_or_default();
+            (groups, errors)
+        };
+        let ((resolved, logging_errors), ((engine_diags, call_graph, engine_errors), (config_groups, config_errors))) =
+            rayon::join(logging, || rayon::join(engines, config_grouping));
+        internal_errors.extend(logging_errors);
+        internal_errors.extend(engine_errors);
+        internal_errors.extend(config_errors);
         // Findings that need the whole workspace, by file: engines and configuration groups.
         let mut workspace_diags: BTreeMap<usize, Vec<Diagnostic>> = BTreeMap::new();
-        if let Some(severity) = config.level(rules::engine_in_handler::RULE.name).severity() {
-            let routes = |id: usize| {
-                let mark = per_request.handlers.get(&id);
-                (
-                    mark.and_then(|m| m.route.clone()),
-                    mark.and_then(|m| m.framework.clone()),
-                )
-            };
-            let path_of = |fi: usize| walked.files[fi].display.clone();
-            for finding in &per_request.findings {
-                let file = names.fns[finding.function].file;
-                let d = rules::engine_in_handler::diagnostic(
-                    finding,
-                    &names,
-                    &routes,
-                    &path_of,
-                    &config.knowledge.handlers,
-                    severity,
-                );
-                workspace_diags.entry(file).or_default().push(d);
-            }
+        for (file, d) in engine_diags {
+            workspace_diags.entry(file).or_default().push(d);
         }
-
-        let config_groups = guarded("configuration grouping", &mut internal_errors, || {
-            resolve::config::group(&inputs, &config.knowledge.config, &layout.systems())
-        })
-        .unwrap_or_default();
         {
             let path_of = |fi: usize| walked.files[fi].display.clone();
             for g in &config_groups.groups {
@@ -244,13 +275,6 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
                 .filter(|m| walked.files[m.file].in_scope)
                 .count();
         }
-        let call_graph = (!per_request.handlers.is_empty()).then(|| crate::report::CallGraph {
-            handlers: per_request.handlers.len(),
-            per_request_functions: per_request.reached.iter().filter(|r| **r).count(),
-            resolved: per_request.stats.resolved,
-            ambiguous: per_request.stats.ambiguous,
-            unresolved: per_request.stats.unresolved,
-        });
         (resolved.classes, call_graph, workspace_diags)
     };
 

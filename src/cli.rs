@@ -195,6 +195,8 @@ fn error(msg: &str) {
 }
 
 fn run_check(args: CheckArgs) -> i32 {
+    // Every parallel step of the run (collect, report, print) uses `--threads` threads.
+    crate::collect::init_global_pool(args.threads);
     let opts = CheckOptions {
         paths: args.paths.clone(),
         config: args.config.clone(),

@@ -55,6 +55,31 @@ pub struct Job<'a> {
     pub test_target: bool,
 }
 
+/// syn recurses on nesting: workers get deep stacks so that deep input parses or fails cleanly
+/// instead of overflowing.
+const WORKER_STACK: usize = 256 << 20;
+
+/// Set once the global rayon pool has `WORKER_STACK` stacks.
+static GLOBAL_POOL: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+
+/// Makes rayon's global pool `threads` threads (0: one per core) with deep stacks, so that every
+/// parallel step of a run, not only this one, keeps to `--threads`. Only the first call has an
+/// effect; returns whether the global pool is obsdebt's.
+pub fn init_global_pool(threads: usize) -> bool {
+    if GLOBAL_POOL.get().is_some() {
+        return true;
+    }
+    let built = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .stack_size(WORKER_STACK)
+        .build_global()
+        .is_ok();
+    if built {
+        let _ = GLOBAL_POOL.set(rayon::current_num_threads());
+    }
+    built
+}
+
 /// Reads and analyses every job on `threads` threads (0: one per core). The output is in job
 /// order whatever the thread count.
 pub fn collect(
@@ -68,11 +93,12 @@ pub fn collect(
             .map(|job| collect_cached(job, k, cache))
             .collect::<Vec<_>>()
     };
-    // syn recurses on nesting: give workers deep stacks so that deep input parses or fails
-    // cleanly instead of overflowing.
+    if GLOBAL_POOL.get().is_some_and(|&n| threads == 0 || threads == n) {
+        return run();
+    }
     match rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
-        .stack_size(256 << 20)
+        .stack_size(WORKER_STACK)
         .build()
     {
         Ok(pool) => pool.install(run),

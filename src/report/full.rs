@@ -210,7 +210,10 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
                 text
             })
             .collect();
-        rendered.iter().for_each(|t| out.push_str(t));
+        out.reserve(rendered.iter().map(String::len).sum::<usize>() + 4096);
+        for text in rendered {
+            out.push_str(&text);
+        }
     }
     if opts.quiet {
         return out;
