@@ -564,7 +564,8 @@ fn report_file(
 }
 
 pub fn sort_diagnostics(diags: &mut [Diagnostic]) {
-    diags.sort_by(|a, b| {
+    use rayon::prelude::*;
+    diags.par_sort_by(|a, b| {
         (&a.path, a.span.line, a.span.column, a.rule, &a.message).cmp(&(
             &b.path,
             b.span.line,
@@ -632,10 +633,11 @@ fn find_suppression(sups: &[Suppression], rule: &str, line: u32) -> Option<usize
 fn make_printable(report: &mut Report) {
     use crate::diagnostic::printable;
     let fix = |s: &mut String| *s = printable(s).into_owned();
+    use rayon::prelude::*;
     report
         .diagnostics
-        .iter_mut()
-        .chain(report.existing.iter_mut())
+        .par_iter_mut()
+        .chain(report.existing.par_iter_mut())
         .for_each(Diagnostic::make_printable);
     for s in &mut report.suppressed {
         fix(&mut s.path);

@@ -126,12 +126,22 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 /// the whitespace-normalised text of the site and its occurrence index among identical sites.
 /// Line numbers are deliberately left out. Expects `diags` in report order.
 pub fn assign_fingerprints(diags: &mut [Diagnostic]) {
-    let mut seen: std::collections::HashMap<(String, &'static str, String), u32> = std::collections::HashMap::new();
-    for d in diags.iter_mut() {
-        let key = (d.path.clone(), d.rule, d.site_text.clone());
-        let index = seen.entry(key).or_insert(0);
-        let material = format!("{}\0{}\0{}\0{}", d.rule, d.path, d.site_text, index);
-        *index += 1;
-        d.fingerprint = format!("{:016x}", fnv1a(material.as_bytes()));
-    }
+    use rayon::prelude::*;
+    // Report order keeps each path's diagnostics together: occurrences are counted per path,
+    // one path per task.
+    diags.par_chunk_by_mut(|a, b| a.path == b.path).for_each(|group| {
+        let mut seen: std::collections::HashMap<(&'static str, &str), u32> = std::collections::HashMap::new();
+        let prints: Vec<String> = group
+            .iter()
+            .map(|d| {
+                let index = seen.entry((d.rule, d.site_text.as_str())).or_insert(0);
+                let material = format!("{}\0{}\0{}\0{}", d.rule, d.path, d.site_text, index);
+                *index += 1;
+                format!("{:016x}", fnv1a(material.as_bytes()))
+            })
+            .collect();
+        for (d, print) in group.iter_mut().zip(prints) {
+            d.fingerprint = print;
+        }
+    });
 }
