@@ -14,9 +14,10 @@ use serde::{Deserialize, Serialize};
 use crate::collect::FileError;
 use crate::facts::FileFacts;
 use crate::knowledge::Knowledge;
+use crate::report::Report;
 
 /// Bumped by hand when the entry format itself changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// A small source touching most kinds of facts. Its encoded facts are hashed into the cache
 /// directory's name, so that any change to the layout of facts (a field added, removed or
@@ -54,14 +55,31 @@ struct Entry {
     result: Result<FileFacts, FileError>,
 }
 
-/// 128 bits of FNV-1a (two seeds), as hex, with the length: the content's identity.
+/// 128 bits of hash (two multiply-rotate lanes over 8-byte words), as hex, with the length:
+/// the content's identity. Every file is hashed on every cached run, so it reads words, not bytes.
 pub fn content_key(bytes: &[u8], test_target: bool) -> String {
+    const K1: u64 = 0x9e37_79b9_7f4a_7c15;
+    const K2: u64 = 0xc2b2_ae3d_27d4_eb4f;
     let mut a: u64 = 0xcbf2_9ce4_8422_2325;
     let mut b: u64 = 0x6c62_272e_07bb_0142;
-    for &x in bytes {
-        a = (a ^ u64::from(x)).wrapping_mul(0x0100_0000_01b3);
-        b = (b ^ u64::from(x)).wrapping_mul(0x0000_0100_0000_01b3 ^ 0x2d);
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let mut buf = [0u8; 8];
+        buf.copy_from_slice(w);
+        let w = u64::from_le_bytes(buf);
+        a = (a ^ w).wrapping_mul(K1).rotate_left(27);
+        b = (b ^ w.rotate_left(32)).wrapping_mul(K2).rotate_left(31);
     }
+    for &x in words.remainder() {
+        a = (a ^ u64::from(x)).wrapping_mul(K1).rotate_left(27);
+        b = (b ^ u64::from(x)).wrapping_mul(K2).rotate_left(31);
+    }
+    let fin = |mut h: u64| {
+        h ^= h >> 33;
+        h = h.wrapping_mul(K2);
+        h ^ (h >> 29)
+    };
+    let (a, b) = (fin(a ^ b.rotate_left(17)), fin(b ^ a));
     format!(
         "{a:016x}{b:016x}-{:x}{}",
         bytes.len(),
@@ -114,21 +132,69 @@ impl Cache {
             key,
             result,
         };
-        let Ok(bytes) = postcard::to_stdvec(&entry) else { return };
-        let path = self.path(key);
-        let Some(parent) = path.parent() else { return };
-        if std::fs::create_dir_all(parent).is_err() {
-            return;
-        }
-        let tmp = parent.join(format!(
-            ".{key}.{}.{:?}.tmp",
-            std::process::id(),
-            std::thread::current().id()
-        ));
-        if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, &path).is_err() {
-            let _ = std::fs::remove_file(&tmp);
+        if let Ok(bytes) = postcard::to_stdvec(&entry) {
+            write_atomically(&self.path(key), &bytes);
         }
     }
+
+    fn run_path(&self, slot: &str) -> PathBuf {
+        self.dir.join("runs").join(slot)
+    }
+
+    /// The stored result of an earlier run in `slot` (the same paths asked for, from the same
+    /// directory), if everything it read is unchanged: `key` covers all of it.
+    pub fn get_run(&self, slot: &str, key: &str) -> Option<Report> {
+        let bytes = std::fs::read(self.run_path(slot)).ok()?;
+        let entry: RunEntry = postcard::from_bytes(&bytes).ok()?;
+        (entry.format == FORMAT && entry.key == key).then_some(entry.report)
+    }
+
+    /// Stores a run's result in `slot`, replacing the one before.
+    pub fn put_run(&self, slot: &str, key: &str, report: &Report) {
+        let entry = RunEntryRef {
+            format: FORMAT,
+            key,
+            report,
+        };
+        if let Ok(bytes) = postcard::to_stdvec(&entry) {
+            write_atomically(&self.run_path(slot), &bytes);
+        }
+    }
+}
+
+/// Writes to a temporary file beside `path` and renames it: a concurrent run reads the old entry
+/// or the new one, never half of one. Failures (a full disk) only mean nothing is cached.
+fn write_atomically(path: &Path, bytes: &[u8]) {
+    let Some(parent) = path.parent() else { return };
+    if std::fs::create_dir_all(parent).is_err() {
+        return;
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = parent.join(format!(
+        ".{name}.{}.{:?}.tmp",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, path).is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+}
+
+#[derive(Deserialize)]
+struct RunEntry {
+    format: u32,
+    key: String,
+    report: Report,
+}
+
+#[derive(Serialize)]
+struct RunEntryRef<'a> {
+    format: u32,
+    key: &'a str,
+    report: &'a Report,
 }
 
 #[derive(Serialize)]

@@ -63,6 +63,9 @@ pub struct Timings {
     pub collect: std::time::Duration,
     pub resolve: std::time::Duration,
     pub report: std::time::Duration,
+    /// Nothing the run reads changed since the last run on the same paths: its stored result
+    /// was reused.
+    pub reused: bool,
     /// Peak resident memory (KiB) at the end of walk, collect, resolve and report, where the
     /// system tells (Linux).
     pub peak_kib: [Option<u64>; 4],
@@ -143,7 +146,48 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     } else {
         None
     };
-    let mut collected = collect::collect(&jobs, &config.knowledge, opts.threads, cache.as_ref());
+    // A run whose inputs are all unchanged reuses its stored result. Not with a baseline, a
+    // comparison or a diff base (they read inputs the key does not cover), nor when a path
+    // given was missing or a test injects a panic.
+    let run_inputs = RunInputs {
+        paths: &paths,
+        walked: &walked,
+        places: &places,
+        layout: &layout,
+        config: &config,
+    };
+    let run_cache = cache.as_ref().filter(|_| {
+        opts.baseline.is_none()
+            && opts.compare.is_none()
+            && opts.diff_base.is_none()
+            && walked.errors.is_empty()
+            && std::env::var_os(rules::internal_error::INJECT_ENV).is_none()
+    });
+    if let Some(c) = run_cache {
+        let keys = collect::content_keys(&jobs);
+        if let Some(mut report) = run_inputs
+            .key(&keys)
+            .and_then(|key| c.get_run(&run_inputs.slot(), &key))
+        {
+            timings.reused = true;
+            timings.collect = clock.elapsed();
+            timings.peak_kib[1] = peak_memory_kib();
+            timings.peak_kib[2] = timings.peak_kib[1];
+            if opts.want_sources {
+                report.sources = sources_of(&walked);
+            }
+            timings.peak_kib[3] = peak_memory_kib();
+            timings.files = walked.files.len();
+            return Ok(CheckOutput {
+                timings,
+                internal_errors,
+                report,
+                config,
+                io_errors,
+            });
+        }
+    }
+    let (mut collected, content_keys) = collect::collect(&jobs, &config.knowledge, opts.threads, cache.as_ref());
     if !config.knowledge.include_tests {
         mark_test_module_files(&mut collected, &places);
     }
@@ -393,18 +437,22 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
         report.previous = Some(e.previous);
     }
 
-    if opts.want_sources {
-        // The printer reads each file when it gets to it; only the paths are kept here.
-        report.sources = walked
-            .files
-            .iter()
-            .map(|f| (f.display.clone(), f.path.clone()))
-            .collect();
-    }
     make_printable(&mut report);
     report.call_graph = call_graph;
     io_errors.sort();
     io_errors.dedup();
+    if let Some(c) = run_cache {
+        // Keyed by the content that was analysed, read by the collect phase itself.
+        if let (Some(key), true) = (
+            run_inputs.key(&content_keys),
+            io_errors.is_empty() && internal_errors.is_empty(),
+        ) {
+            c.put_run(&run_inputs.slot(), &key, &report);
+        }
+    }
+    if opts.want_sources {
+        report.sources = sources_of(&walked);
+    }
     timings.report = clock.elapsed();
     timings.peak_kib[3] = peak_memory_kib();
     timings.files = walked.files.len();
@@ -415,6 +463,60 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
         config,
         io_errors,
     })
+}
+
+/// Where to read each file a printer shows (by displayed path): the printer reads each file when
+/// it gets to it; only the paths are kept here.
+fn sources_of(walked: &walk::Walk) -> BTreeMap<String, PathBuf> {
+    walked
+        .files
+        .iter()
+        .map(|f| (crate::diagnostic::printable(&f.display).into_owned(), f.path.clone()))
+        .collect()
+}
+
+/// Everything a run's result depends on besides the files' contents.
+struct RunInputs<'a> {
+    paths: &'a [PathBuf],
+    walked: &'a walk::Walk,
+    places: &'a [workspace::FilePlace],
+    layout: &'a Layout,
+    config: &'a Config,
+}
+
+impl RunInputs<'_> {
+    /// Which stored run this is: the same paths asked for from the same directory.
+    fn slot(&self) -> String {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let material = format!("{}\n{:?}", cwd.display(), self.paths);
+        crate::cache::content_key(material.as_bytes(), false)
+    }
+
+    /// A key over everything the result depends on: obsdebt itself, the configuration, the
+    /// workspace layout (crates, their dependency links), and each file's name, place and
+    /// content key. `None` when a file has no content key (it could not be read).
+    fn key(&self, content_keys: &[Option<String>]) -> Option<String> {
+        use std::fmt::Write as _;
+        // The executable's size and modification time: a rebuilt obsdebt (same version, other
+        // code) never reuses a result it did not compute.
+        let build = std::env::current_exe()
+            .and_then(std::fs::metadata)
+            .map(|m| format!("{} {:?}", m.len(), m.modified().ok()))
+            .unwrap_or_default();
+        let mut material = String::new();
+        let _ = write!(
+            material,
+            "{} {build}\n{:?}\n{:?}\n{:?}\n",
+            env!("CARGO_PKG_VERSION"),
+            self.config,
+            self.layout.crates,
+            self.layout.systems()
+        );
+        for ((file, place), key) in self.walked.files.iter().zip(self.places).zip(content_keys) {
+            let _ = writeln!(material, "{file:?}\t{place:?}\t{}", key.as_ref()?);
+        }
+        Some(crate::cache::content_key(material.as_bytes(), false))
+    }
 }
 
 /// Where the cache lives: beside the `lint.toml` in use, else at the workspace root around the
@@ -651,10 +753,6 @@ fn make_printable(report: &mut Report) {
         fix(&mut c.name);
         fix(&mut c.path);
     });
-    report.sources = std::mem::take(&mut report.sources)
-        .into_iter()
-        .map(|(k, v)| (printable(&k).into_owned(), v))
-        .collect();
 }
 
 /// An `internal-error` for a file obsdebt failed on.

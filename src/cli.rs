@@ -257,8 +257,13 @@ fn run_check(args: CheckArgs) -> i32 {
         let ms = |d: std::time::Duration| format!("{:.0} ms", d.as_secs_f64() * 1000.0);
         let _ = writeln!(
             std::io::stderr(),
-            "timings: {} files; walk {}, collect (read + parse + extract, parallel) {}, resolve {}, report {}, print {}",
+            "timings: {} files{}; walk {}, collect (read + parse + extract, parallel) {}, resolve {}, report {}, print {}",
             t.files,
+            if t.reused {
+                ", unchanged since the last run (its result reused)"
+            } else {
+                ""
+            },
             ms(t.walk),
             ms(t.collect),
             ms(t.resolve),

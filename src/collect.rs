@@ -81,17 +81,18 @@ pub fn init_global_pool(threads: usize) -> bool {
 }
 
 /// Reads and analyses every job on `threads` threads (0: one per core). The output is in job
-/// order whatever the thread count.
+/// order whatever the thread count: each file's facts and, with a cache, the content key of the
+/// bytes that were analysed.
 pub fn collect(
     jobs: &[Job],
     k: &Knowledge,
     threads: usize,
     cache: Option<&Cache>,
-) -> Vec<Result<FileFacts, FileError>> {
+) -> (Vec<Result<FileFacts, FileError>>, Vec<Option<String>>) {
     let run = || {
         jobs.par_iter()
-            .map(|job| collect_cached(job, k, cache))
-            .collect::<Vec<_>>()
+            .map(|job| collect_keyed(job, k, cache))
+            .unzip::<_, _, Vec<_>, Vec<_>>()
     };
     if GLOBAL_POOL.get().is_some_and(|&n| threads == 0 || threads == n) {
         return run();
@@ -106,6 +107,17 @@ pub fn collect(
     }
 }
 
+/// The content key of every job's file (`None` when it cannot be read), read and hashed in
+/// parallel: enough to know whether anything changed since a run.
+pub fn content_keys(jobs: &[Job]) -> Vec<Option<String>> {
+    jobs.par_iter()
+        .map(|job| {
+            let bytes = std::fs::read(job.path).ok()?;
+            Some(crate::cache::content_key(&bytes, job.test_target))
+        })
+        .collect()
+}
+
 /// One file, with a panic in the analysis caught and turned into [`FileError::Internal`]: the
 /// other files' results are unaffected.
 pub fn collect_one(job: &Job, k: &Knowledge) -> Result<FileFacts, FileError> {
@@ -114,11 +126,19 @@ pub fn collect_one(job: &Job, k: &Knowledge) -> Result<FileFacts, FileError> {
 
 /// [`collect_one`], reading and writing the cache when there is one.
 pub fn collect_cached(job: &Job, k: &Knowledge, cache: Option<&Cache>) -> Result<FileFacts, FileError> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_and_analyse(job, k, cache))) {
-        Ok(r) => r,
+    collect_keyed(job, k, cache).0
+}
+
+/// [`collect_cached`], with the content key of the bytes analysed (with a cache).
+fn collect_keyed(job: &Job, k: &Knowledge, cache: Option<&Cache>) -> (Result<FileFacts, FileError>, Option<String>) {
+    let mut key = None;
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_and_analyse(job, k, cache, &mut key)
+    })) {
+        Ok(r) => (r, key),
         Err(payload) => {
             proc_macro2::extra::invalidate_current_thread_spans();
-            Err(FileError::Internal(panic_message(&*payload)))
+            (Err(FileError::Internal(panic_message(&*payload))), None)
         }
     }
 }
@@ -131,18 +151,28 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "a panic without a message".into())
 }
 
-fn read_and_analyse(job: &Job, k: &Knowledge, cache: Option<&Cache>) -> Result<FileFacts, FileError> {
+fn read_and_analyse(
+    job: &Job,
+    k: &Knowledge,
+    cache: Option<&Cache>,
+    key_out: &mut Option<String>,
+) -> Result<FileFacts, FileError> {
     crate::rules::internal_error::inject("collect", &job.path.to_string_lossy());
     let bytes = std::fs::read(job.path).map_err(|e| FileError::Io(e.to_string()))?;
     let key = cache.map(|_| crate::cache::content_key(&bytes, job.test_target));
     if let (Some(c), Some(key)) = (cache, &key) {
         if let Some(hit) = c.get(key) {
+            *key_out = Some(key.clone());
             return hit;
         }
     }
     let result = analyse_bytes(bytes, k, job.test_target);
     if let (Some(c), Some(key)) = (cache, &key) {
         c.put(key, &result);
+    }
+    // Only a result that depends on the content alone identifies the file in a run's key.
+    if !matches!(result, Err(FileError::Io(_) | FileError::Internal(_))) {
+        *key_out = key;
     }
     result
 }

@@ -1,10 +1,10 @@
 //! Logging coverage = logged / (logged + unlogged), per file, per crate and in total.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::resolve::Class;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
     pub logged: u32,
     pub unlogged: u32,

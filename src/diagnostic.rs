@@ -52,7 +52,8 @@ pub struct Related {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
-    pub rule: &'static str,
+    #[serde(deserialize_with = "crate::rules::deserialize_name")]
+    pub rule: crate::rules::RuleName,
     pub severity: Severity,
     pub message: String,
     /// What the underline means ("the error ends here without a log line").

@@ -20,33 +20,36 @@ pub fn rule_url(rule: &str) -> String {
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 use crate::coverage::Counts;
 use crate::diagnostic::{Diagnostic, Severity, Span};
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CrateCoverage {
     pub name: String,
     pub path: String,
     pub counts: Counts,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileCoverage {
     pub path: String,
     pub counts: Counts,
 }
 
 /// A finding silenced by a suppression comment, kept so that reports can show the reason.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SuppressedFinding {
-    pub rule: &'static str,
+    #[serde(deserialize_with = "crate::rules::deserialize_name")]
+    pub rule: crate::rules::RuleName,
     pub path: String,
     pub span: Span,
     pub reason: Option<String>,
 }
 
 /// How the per-request call graph came out: shown so that what was not followed is visible.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct CallGraph {
     pub handlers: usize,
     pub per_request_functions: usize,
@@ -56,7 +59,7 @@ pub struct CallGraph {
 }
 
 /// Configuration values found and how many are duplicated (DESIGN §4 metric).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ConfigMetrics {
     /// Configuration values found in the reported files (constants, environment reads, inline values).
     pub values: usize,
@@ -87,8 +90,9 @@ pub struct Patch {
     pub changed_lines: usize,
 }
 
-/// Everything a printer needs. Built once per run; deterministic.
-#[derive(Debug, Clone, Default)]
+/// Everything a printer needs. Built once per run; deterministic. What a run stores in the cache
+/// (its result when nothing changed) leaves out what is rebuilt or compared each time.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Report {
     pub files_scanned: usize,
     /// Files that could not be read or parsed (in scope), sorted.
@@ -100,15 +104,19 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     pub suppressed: Vec<SuppressedFinding>,
     /// Where to read each reported file (by displayed path), for printers that show source.
+    #[serde(skip)]
     pub sources: BTreeMap<String, std::path::PathBuf>,
     /// `None` when no handler was found.
     pub call_graph: Option<CallGraph>,
     pub config: ConfigMetrics,
     /// The earlier report the numbers are compared with.
+    #[serde(skip)]
     pub previous: Option<Previous>,
     /// Findings already in the `--baseline` report: not reported, not failing, listed apart by
     /// the markdown printer.
+    #[serde(skip)]
     pub existing: Vec<Diagnostic>,
+    #[serde(skip)]
     pub patch: Option<Patch>,
 }
 

@@ -67,6 +67,18 @@ pub fn find(name: &str) -> Option<&'static RuleInfo> {
     ALL.iter().copied().find(|r| r.name == name)
 }
 
+/// A rule's name, as the rules define it. Written as an alias so that serde reads it with
+/// [`deserialize_name`] (a known name, from owned input) instead of borrowing from the input.
+pub type RuleName = &'static str;
+
+/// Reads a rule name back (a cached report): only a known rule's name is accepted.
+pub fn deserialize_name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    let name = <String as serde::Deserialize>::deserialize(d)?;
+    find(&name)
+        .map(|r| r.name)
+        .ok_or_else(|| serde::de::Error::custom(format!("unknown rule `{name}`")))
+}
+
 pub fn names() -> Vec<&'static str> {
     ALL.iter().map(|r| r.name).collect()
 }
