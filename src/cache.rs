@@ -44,6 +44,7 @@ fn layout_digest(k: &Knowledge) -> u64 {
     crate::diagnostic::fnv1a(&bytes)
 }
 
+#[derive(Clone)]
 pub struct Cache {
     dir: PathBuf,
 }
@@ -144,7 +145,18 @@ impl Cache {
     /// The stored result of an earlier run in `slot` (the same paths asked for, from the same
     /// directory), if everything it read is unchanged: `key` covers all of it.
     pub fn get_run(&self, slot: &str, key: &str) -> Option<Report> {
-        let bytes = std::fs::read(self.run_path(slot)).ok()?;
+        use std::io::Read;
+        // The header (format and key) is read and checked first: a stored run that does not
+        // match is not read further.
+        let mut file = std::fs::File::open(self.run_path(slot)).ok()?;
+        let mut head = vec![0u8; 256];
+        let n = read_up_to(&mut file, &mut head).ok()?;
+        let (header, _): (RunHeader, _) = postcard::take_from_bytes(&head[..n]).ok()?;
+        if header.format != FORMAT || header.key != key {
+            return None;
+        }
+        let mut bytes = head[..n].to_vec();
+        file.read_to_end(&mut bytes).ok()?;
         let entry: RunEntry = postcard::from_bytes(&bytes).ok()?;
         (entry.format == FORMAT && entry.key == key).then_some(entry.report)
     }
@@ -181,6 +193,26 @@ fn write_atomically(path: &Path, bytes: &[u8]) {
     if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, path).is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
+}
+
+/// Reads until `buf` is full or the file ends; the number of bytes read.
+fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+    use std::io::Read;
+    let mut n = 0;
+    while n < buf.len() {
+        match file.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+/// The start of a stored run: enough to tell whether it is the one wanted.
+#[derive(Deserialize)]
+struct RunHeader {
+    format: u32,
+    key: String,
 }
 
 #[derive(Deserialize)]

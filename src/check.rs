@@ -46,12 +46,32 @@ pub enum CheckError {
 
 pub struct CheckOutput {
     pub report: Report,
+    /// Where this run's result goes in the cache, for the next run with nothing changed: stored
+    /// by [`CheckOutput::store_result`] (the CLI does it while it prints).
+    pub to_store: Option<StoredRun>,
     pub config: Config,
     /// Files that could not be read, and given paths that do not exist: exit code 2.
     pub io_errors: Vec<String>,
     /// Panics caught in obsdebt (files and phases): exit code 2.
     pub internal_errors: Vec<String>,
     pub timings: Timings,
+}
+
+/// A run's place in the cache, and the key over everything it read.
+pub struct StoredRun {
+    cache: crate::cache::Cache,
+    slot: String,
+    key: String,
+}
+
+impl CheckOutput {
+    /// Stores the report for the next run over the same, unchanged inputs (if this run's result
+    /// can be reused at all).
+    pub fn store_result(&self) {
+        if let Some(s) = &self.to_store {
+            s.cache.put_run(&s.slot, &s.key, &self.report);
+        }
+    }
 }
 
 /// Wall time of each phase (`--timings`).
@@ -180,6 +200,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
             timings.files = walked.files.len();
             return Ok(CheckOutput {
                 timings,
+                to_store: None,
                 internal_errors,
                 report,
                 config,
@@ -441,15 +462,15 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     report.call_graph = call_graph;
     io_errors.sort();
     io_errors.dedup();
-    if let Some(c) = run_cache {
-        // Keyed by the content that was analysed, read by the collect phase itself.
-        if let (Some(key), true) = (
-            run_inputs.key(&content_keys),
-            io_errors.is_empty() && internal_errors.is_empty(),
-        ) {
-            c.put_run(&run_inputs.slot(), &key, &report);
-        }
-    }
+    // Keyed by the content that was analysed, read by the collect phase itself.
+    let to_store = match (run_cache, io_errors.is_empty() && internal_errors.is_empty()) {
+        (Some(c), true) => run_inputs.key(&content_keys).map(|key| StoredRun {
+            cache: c.clone(),
+            slot: run_inputs.slot(),
+            key,
+        }),
+        _ => None,
+    };
     if opts.want_sources {
         report.sources = sources_of(&walked);
     }
@@ -458,6 +479,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     timings.files = walked.files.len();
     Ok(CheckOutput {
         timings,
+        to_store,
         internal_errors,
         report,
         config,

@@ -233,7 +233,11 @@ fn run_check(args: CheckArgs) -> i32 {
         max_annotations: args.max_annotations,
     };
     let print_clock = std::time::Instant::now();
-    let text = report::render(&out.report, args.output_format, &render_opts);
+    // The result is stored for the next run while this one is printed.
+    let text = std::thread::scope(|s| {
+        s.spawn(|| out.store_result());
+        report::render(&out.report, args.output_format, &render_opts)
+    });
     let written = match &args.output {
         Some(path) => {
             write_atomically(path, text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))

@@ -131,7 +131,7 @@ pub fn assign_fingerprints(diags: &mut [Diagnostic]) {
     // Report order keeps each path's diagnostics together: occurrences are counted per path,
     // one path per task.
     diags.par_chunk_by_mut(|a, b| a.path == b.path).for_each(|group| {
-        let mut seen: std::collections::HashMap<(&'static str, &str), u32> = std::collections::HashMap::new();
+        let mut seen: rustc_hash::FxHashMap<(&'static str, &str), u32> = Default::default();
         let prints: Vec<String> = group
             .iter()
             .map(|d| {

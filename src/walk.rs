@@ -137,6 +137,10 @@ fn walk_dir(
         .sort_by_file_name(|a, b| a.cmp(b))
         .filter_entry(|entry| !is_cargo_target(entry.path()))
         .build();
+    // Links to directories are not followed, so every directory below the root is a real one:
+    // a file's real path is the root's plus the rest, unless the file itself is a link.
+    let real_root = std::fs::canonicalize(root).ok();
+    let cwd = workspace::current_dir();
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
@@ -155,11 +159,14 @@ fn walk_dir(
         if !is_file || path.extension().and_then(|e| e.to_str()) != Some("rs") {
             continue;
         }
-        let canonical = std::fs::canonicalize(path).ok();
+        let canonical = match (&real_root, entry.path_is_symlink()) {
+            (Some(real), false) => path.strip_prefix(root).ok().map(|rest| real.join(rest)),
+            _ => std::fs::canonicalize(path).ok(),
+        };
         if config.is_excluded(canonical.as_deref().unwrap_or(path)) {
             continue;
         }
-        let display = workspace::display(path);
+        let display = workspace::display_from(path, cwd.as_deref());
         out.entry(display.clone()).or_insert(WalkedFile {
             path: path.to_path_buf(),
             display,

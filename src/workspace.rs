@@ -196,8 +196,17 @@ impl Layout {
 
 /// How a path is shown: relative to the current directory when under it, `/`-separated.
 pub fn display(path: &Path) -> String {
-    let cwd = std::env::current_dir().ok().and_then(|c| std::fs::canonicalize(c).ok());
-    let shown = match &cwd {
+    display_from(path, current_dir().as_deref())
+}
+
+/// The current directory, real path: what [`display_from`] takes.
+pub fn current_dir() -> Option<PathBuf> {
+    std::env::current_dir().ok().and_then(|c| std::fs::canonicalize(c).ok())
+}
+
+/// [`display`] with the current directory already known (a walk names thousands of files).
+pub fn display_from(path: &Path, cwd: Option<&Path>) -> String {
+    let shown = match cwd {
         Some(c) if path.is_absolute() => path.strip_prefix(c).unwrap_or(path),
         _ => path,
     };

@@ -20,7 +20,7 @@ pub struct ConfigCollector<'a, 'k> {
     /// The name a value is being given to (method, function, field, binding).
     context: Vec<String>,
     /// Environment reads already recorded through a default method on them.
-    handled: std::collections::HashSet<usize>,
+    handled: rustc_hash::FxHashSet<usize>,
 }
 
 fn show_duration(ms: u128) -> String {

@@ -1,7 +1,7 @@
 //! The extractor: one pass over a file's syntax tree that records functions, response impls and
 //! every error-path site with what this file alone can tell about it.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use proc_macro2::Span as PmSpan;
 use syn::spanned::Spanned;
@@ -43,7 +43,7 @@ pub fn extract(file: &syn::File, source: &str, k: &Knowledge, test_target: bool)
         module: Vec::new(),
         owners: Vec::new(),
         test_depth: usize::from(test_target || has_test_attr(&file.attrs)),
-        skip_ok: HashSet::new(),
+        skip_ok: HashSet::default(),
     };
     let mut x = Extractor {
         sh: &mut shared,

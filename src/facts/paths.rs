@@ -1,6 +1,6 @@
 //! Paths as segment lists, the file's `use` map, and source-text helpers.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use proc_macro2::{LineColumn, Span as PmSpan};
 use syn::{Expr, UseTree};

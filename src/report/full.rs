@@ -29,11 +29,17 @@ impl Lines {
     /// `0xC2 0x80..=0x9F`).
     pub fn from_string(source: String) -> Lines {
         let b = source.as_bytes();
-        let clean = !b.iter().enumerate().any(|(i, &x)| {
-            (x < 0x20 && x != b'\n' && x != b'\t' && x != b'\r')
-                || x == 0x7f
-                || (x == 0xc2 && b.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)))
+        // A branch-free pass for bytes that may start a control character (it vectorises), then
+        // the exact check only when one is there.
+        let suspect = b.iter().fold(false, |acc, &x| {
+            acc | ((x < 0x20) & (x != b'\n') & (x != b'\t') & (x != b'\r')) | (x == 0x7f) | (x == 0xc2)
         });
+        let clean = !suspect
+            || !b.iter().enumerate().any(|(i, &x)| {
+                (x < 0x20 && x != b'\n' && x != b'\t' && x != b'\r')
+                    || x == 0x7f
+                    || (x == 0xc2 && b.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)))
+            });
         let text: String = if clean {
             source
         } else {

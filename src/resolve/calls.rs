@@ -5,7 +5,7 @@
 //! for `other_crate::f`, module and owner segments filtering further). Every candidate must log
 //! for the call to count as logging: an ambiguous call is never guessed to log.
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::FileInput;
 use crate::facts::{Callee, LogCond};
@@ -28,13 +28,13 @@ pub struct FnIndex {
     /// Crate names as written in paths (`my-api` → `my_api`).
     crate_idents: HashMap<String, usize>,
     /// Module names that exist in each crate.
-    modules: std::collections::HashSet<(usize, String)>,
+    modules: HashSet<(usize, String)>,
 }
 
 impl FnIndex {
     pub fn build(files: &[FileInput], crate_names: &[String]) -> FnIndex {
         let mut fns = Vec::new();
-        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::default();
         for (fi, f) in files.iter().enumerate() {
             for (i, fact) in f.facts.fns.iter().enumerate() {
                 if fact.is_test {
@@ -150,7 +150,7 @@ impl FnIndex {
             .map(|f| &files[f.at.0].facts.fns[f.at.1].always_logs)
             .collect();
         // Candidates are computed once per (crate, callee).
-        let mut cache: HashMap<usize, HashMap<Callee, Vec<usize>>> = HashMap::new();
+        let mut cache: HashMap<usize, HashMap<Callee, Vec<usize>>> = HashMap::default();
         loop {
             let mut changed = false;
             for id in 0..self.fns.len() {

@@ -5,7 +5,9 @@
 //! reported once: as `conflicting-config` when copies of one name or key disagree, otherwise as
 //! `duplicated-config`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use super::FileInput;
 use crate::diagnostic::Span;
@@ -97,7 +99,7 @@ fn url_prefix(a: &str, b: &str) -> bool {
 /// Groups the configuration facts of `files`; `system[krate]` says which crates belong together.
 pub fn group(files: &[FileInput], k: &ConfigKnowledge, system: &[usize]) -> Config {
     // Constants by crate and name, for keys and defaults written as constants.
-    let mut consts: HashMap<(usize, String), Vec<ConfigValue>> = HashMap::new();
+    let mut consts: HashMap<(usize, String), Vec<ConfigValue>> = HashMap::default();
     for f in files {
         for c in &f.facts.config {
             if matches!(c.kind, ConfigKind::Const | ConfigKind::Static) {
@@ -148,7 +150,7 @@ pub fn group(files: &[FileInput], k: &ConfigKnowledge, system: &[usize]) -> Conf
     }
 
     let mut dsu = Dsu((0..members.len()).collect());
-    let mut first: HashMap<String, usize> = HashMap::new();
+    let mut first: HashMap<String, usize> = HashMap::default();
     let mut link = |dsu: &mut Dsu, tag: String, i: usize| match first.get(&tag) {
         Some(&j) => dsu.union(i, j),
         None => {

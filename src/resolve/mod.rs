@@ -9,7 +9,9 @@ pub mod requests;
 
 pub use calls::FnIndex;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::facts::extract::RESULT_ALIAS;
 use crate::facts::{Callee, FileFacts, Outcome, SiteFact, SiteKind};
@@ -76,7 +78,7 @@ pub fn resolve(files: &[FileInput], crate_names: &[String]) -> Resolved {
         }
     }
     // The error type behind each crate's `Result<T>` alias.
-    let mut alias_error: HashMap<usize, String> = HashMap::new();
+    let mut alias_error: HashMap<usize, String> = HashMap::default();
     for f in files {
         for (alias, err) in &f.facts.result_aliases {
             if alias == "Result" {

@@ -4,7 +4,7 @@
 //! inside an impl. A call that could mean several functions is ambiguous and is not followed;
 //! nothing is guessed.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::FileInput;
 use crate::facts::{CallSite, FnFact};
@@ -51,18 +51,18 @@ impl<'a> Names<'a> {
         let mut n = Names {
             files,
             fns: Vec::new(),
-            free: HashMap::new(),
-            methods: HashMap::new(),
-            trait_defaults: HashMap::new(),
-            method_names: HashSet::new(),
-            free_names: HashSet::new(),
+            free: HashMap::default(),
+            methods: HashMap::default(),
+            trait_defaults: HashMap::default(),
+            method_names: HashSet::default(),
+            free_names: HashSet::default(),
             crate_idents: crate_names
                 .iter()
                 .enumerate()
                 .map(|(i, c)| (c.replace('-', "_"), i))
                 .collect(),
-            root_modules: HashSet::new(),
-            types: HashMap::new(),
+            root_modules: HashSet::default(),
+            types: HashMap::default(),
         };
         for (fi, f) in files.iter().enumerate() {
             let krate = f.place.krate;
