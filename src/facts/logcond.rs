@@ -81,8 +81,9 @@ impl LogCond {
         }
     }
 
-    /// Evaluates with `logs(callee)` deciding calls.
-    pub fn eval(&self, logs: &mut dyn FnMut(&Callee) -> bool) -> bool {
+    /// Evaluates with `logs(callee)` deciding calls; the callees handed out live as long as
+    /// `self` (memos may keep them as keys).
+    pub fn eval<'c>(&'c self, logs: &mut dyn FnMut(&'c Callee) -> bool) -> bool {
         match self {
             LogCond::Yes => true,
             LogCond::No => false,

@@ -10,48 +10,56 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use super::FileInput;
 use crate::facts::{Callee, LogCond};
 
-struct FnEntry {
+/// A function, borrowing its names from the facts.
+struct FnEntry<'a> {
     krate: usize,
-    name: String,
-    /// File module path + inline modules.
-    module: Vec<String>,
-    owner: Option<String>,
+    name: &'a str,
+    /// The innermost module: the last inline module, else the file's module.
+    module_last: Option<&'a str>,
+    owner: Option<&'a str>,
     returns_result: Option<bool>,
-    err_type: Option<String>,
+    err_type: Option<&'a str>,
     /// (file, fn) for its facts.
     at: (usize, usize),
 }
 
-pub struct FnIndex {
-    fns: Vec<FnEntry>,
-    by_name: HashMap<String, Vec<usize>>,
+pub struct FnIndex<'a> {
+    files: &'a [FileInput<'a>],
+    fns: Vec<FnEntry<'a>>,
+    by_name: HashMap<&'a str, Vec<usize>>,
     /// Crate names as written in paths (`my-api` → `my_api`).
     crate_idents: HashMap<String, usize>,
     /// Module names that exist in each crate.
-    modules: HashSet<(usize, String)>,
+    modules: HashSet<(usize, &'a str)>,
 }
 
-impl FnIndex {
-    pub fn build(files: &[FileInput], crate_names: &[String]) -> FnIndex {
+impl<'a> FnIndex<'a> {
+    pub fn build(files: &'a [FileInput<'a>], crate_names: &[String]) -> FnIndex<'a> {
         let mut fns = Vec::new();
-        let mut by_name: HashMap<String, Vec<usize>> = HashMap::default();
+        let mut by_name: HashMap<&'a str, Vec<usize>> = HashMap::default();
+        let mut modules: HashSet<(usize, &'a str)> = HashSet::default();
         for (fi, f) in files.iter().enumerate() {
+            let krate = f.place.krate;
+            let mut file_has_fns = false;
             for (i, fact) in f.facts.fns.iter().enumerate() {
                 if fact.is_test {
                     continue;
                 }
-                let mut module = f.place.module.clone();
-                module.extend(fact.module.iter().cloned());
-                by_name.entry(fact.name.clone()).or_default().push(fns.len());
+                file_has_fns = true;
+                modules.extend(fact.module.iter().map(|m| (krate, m.as_str())));
+                by_name.entry(fact.name.as_str()).or_default().push(fns.len());
                 fns.push(FnEntry {
-                    krate: f.place.krate,
-                    name: fact.name.clone(),
-                    module,
-                    owner: fact.owner.clone(),
+                    krate,
+                    name: &fact.name,
+                    module_last: fact.module.last().or(f.place.module.last()).map(String::as_str),
+                    owner: fact.owner.as_deref(),
                     returns_result: fact.returns_result,
-                    err_type: fact.err_type.clone(),
+                    err_type: fact.err_type.as_deref(),
                     at: (fi, i),
                 });
+            }
+            if file_has_fns {
+                modules.extend(f.place.module.iter().map(|m| (krate, m.as_str())));
             }
         }
         let crate_idents = crate_names
@@ -59,11 +67,8 @@ impl FnIndex {
             .enumerate()
             .map(|(i, n)| (n.replace('-', "_"), i))
             .collect();
-        let modules = fns
-            .iter()
-            .flat_map(|f: &FnEntry| f.module.iter().map(move |m| (f.krate, m.clone())))
-            .collect();
         FnIndex {
+            files,
             fns,
             by_name,
             crate_idents,
@@ -77,7 +82,7 @@ impl FnIndex {
 
     /// The declared error type of function `id` and its crate.
     pub fn err_type(&self, id: usize) -> (usize, Option<&str>) {
-        (self.fns[id].krate, self.fns[id].err_type.as_deref())
+        (self.fns[id].krate, self.fns[id].err_type)
     }
 
     /// The in-workspace functions `callee`, called from crate `krate`, can denote.
@@ -85,7 +90,7 @@ impl FnIndex {
         let Some(name) = callee.path.last() else {
             return Vec::new();
         };
-        let Some(all) = self.by_name.get(name) else {
+        let Some(all) = self.by_name.get(name.as_str()) else {
             return Vec::new();
         };
         if callee.method {
@@ -121,18 +126,16 @@ impl FnIndex {
                 match qualifiers.last() {
                     None => f.owner.is_none(),
                     // `Type::assoc()` / `Self::helper()`
-                    Some(q) if q.starts_with(|c: char| c.is_uppercase()) => {
-                        q == "Self" || f.owner.as_deref() == Some(q.as_str())
-                    }
+                    Some(q) if q.starts_with(|c: char| c.is_uppercase()) => q == "Self" || f.owner == Some(q.as_str()),
                     // `module::f()`
-                    Some(q) => f.owner.is_none() && f.module.last() == Some(q),
+                    Some(q) => f.owner.is_none() && f.module_last == Some(q.as_str()),
                 }
             })
             .collect()
     }
 
     fn is_local_module(&self, krate: usize, name: &str) -> bool {
-        self.modules.contains(&(krate, name.to_string()))
+        self.modules.contains(&(krate, name))
     }
 
     /// A call logs when it has candidates and every one of them always logs.
@@ -142,15 +145,15 @@ impl FnIndex {
     }
 
     /// The set of functions that always log: the least fixpoint of their bodies' conditions.
-    pub fn fixpoint(&self, files: &[FileInput]) -> Vec<bool> {
+    pub fn fixpoint(&self) -> Vec<bool> {
         let mut logs = vec![false; self.fns.len()];
         let conds: Vec<&LogCond> = self
             .fns
             .iter()
-            .map(|f| &files[f.at.0].facts.fns[f.at.1].always_logs)
+            .map(|f| &self.files[f.at.0].facts.fns[f.at.1].always_logs)
             .collect();
         // Candidates are computed once per (crate, callee).
-        let mut cache: HashMap<usize, HashMap<Callee, Vec<usize>>> = HashMap::default();
+        let mut cache: HashMap<usize, HashMap<&'a Callee, Vec<usize>>> = HashMap::default();
         loop {
             let mut changed = false;
             for id in 0..self.fns.len() {
@@ -161,7 +164,7 @@ impl FnIndex {
                 let now = conds[id].eval(&mut |c| {
                     let per_crate = cache.entry(krate).or_default();
                     if !per_crate.contains_key(c) {
-                        per_crate.insert(c.clone(), self.candidates(krate, c));
+                        per_crate.insert(c, self.candidates(krate, c));
                     }
                     let cands = &per_crate[c];
                     !cands.is_empty() && cands.iter().all(|&i| logs[i])
@@ -184,9 +187,12 @@ impl FnIndex {
             .zip(flags)
             .filter(|(_, &b)| b)
             .map(|(f, _)| {
-                let mut parts = f.module.clone();
-                parts.extend(f.owner.clone());
-                parts.push(f.name.clone());
+                let file = &self.files[f.at.0];
+                let fact = &file.facts.fns[f.at.1];
+                let mut parts: Vec<&str> = file.place.module.iter().map(String::as_str).collect();
+                parts.extend(fact.module.iter().map(String::as_str));
+                parts.extend(f.owner);
+                parts.push(f.name);
                 parts.join("::")
             })
             .collect();

@@ -54,17 +54,17 @@ impl Resolved {
     }
 }
 
-pub fn resolve(files: &[FileInput], crate_names: &[String]) -> Resolved {
+pub fn resolve<'a>(files: &'a [FileInput<'a>], crate_names: &[String]) -> Resolved {
     let index = FnIndex::build(files, crate_names);
-    let fn_logs = index.fixpoint(files);
+    let fn_logs = index.fixpoint();
     // The same callee is looked up from many sites: each (crate, callee) is resolved once.
-    let memo: std::cell::RefCell<HashMap<usize, HashMap<Callee, bool>>> = Default::default();
-    let logs_of = |krate: usize, callee: &Callee| {
+    let memo: std::cell::RefCell<HashMap<usize, HashMap<&Callee, bool>>> = Default::default();
+    let logs_of = |krate: usize, callee: &'a Callee| {
         if let Some(&v) = memo.borrow().get(&krate).and_then(|m| m.get(callee)) {
             return v;
         }
         let v = index.call_logs(krate, callee, &fn_logs);
-        memo.borrow_mut().entry(krate).or_default().insert(callee.clone(), v);
+        memo.borrow_mut().entry(krate).or_default().insert(callee, v);
         v
     };
 

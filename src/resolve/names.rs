@@ -14,8 +14,9 @@ pub struct FnEntry {
     pub file: usize,
     pub idx: usize,
     pub krate: usize,
-    /// File module path + inline modules.
-    pub module: Vec<String>,
+    /// File module path + inline modules (shared by the functions of a file outside inline
+    /// modules).
+    pub module: std::sync::Arc<[String]>,
 }
 
 /// What a call resolves to.
@@ -36,14 +37,14 @@ pub struct Names<'a> {
     pub fns: Vec<FnEntry>,
     /// Free functions, methods and trait default methods by name; candidates are then filtered
     /// by crate, module and owner without building keys (lookups allocate nothing).
-    free: HashMap<String, Vec<usize>>,
-    methods: HashMap<String, Vec<usize>>,
-    trait_defaults: HashMap<String, Vec<usize>>,
-    method_names: HashSet<String>,
-    free_names: HashSet<String>,
+    free: HashMap<&'a str, Vec<usize>>,
+    methods: HashMap<&'a str, Vec<usize>>,
+    trait_defaults: HashMap<&'a str, Vec<usize>>,
+    method_names: HashSet<&'a str>,
+    free_names: HashSet<&'a str>,
     crate_idents: HashMap<String, usize>,
-    root_modules: HashSet<(usize, String)>,
-    types: HashMap<usize, HashSet<String>>,
+    root_modules: HashSet<(usize, &'a str)>,
+    types: HashMap<usize, HashSet<&'a str>>,
 }
 
 impl<'a> Names<'a> {
@@ -66,32 +67,39 @@ impl<'a> Names<'a> {
         };
         for (fi, f) in files.iter().enumerate() {
             let krate = f.place.krate;
-            n.types.entry(krate).or_default().extend(f.facts.types.iter().cloned());
+            n.types
+                .entry(krate)
+                .or_default()
+                .extend(f.facts.types.iter().map(String::as_str));
             if let Some(first) = f.place.module.first() {
-                n.root_modules.insert((krate, first.clone()));
+                n.root_modules.insert((krate, first.as_str()));
             }
+            let file_module: std::sync::Arc<[String]> = f.place.module.clone().into();
             for (i, fact) in f.facts.fns.iter().enumerate() {
                 if fact.is_test {
                     continue;
                 }
-                let mut module = f.place.module.clone();
-                module.extend(fact.module.iter().cloned());
-                if let Some(first) = module.first() {
-                    n.root_modules.insert((krate, first.clone()));
+                if let Some(first) = f.place.module.first().or(fact.module.first()) {
+                    n.root_modules.insert((krate, first.as_str()));
                 }
+                let module = if fact.module.is_empty() {
+                    file_module.clone()
+                } else {
+                    f.place.module.iter().chain(&fact.module).cloned().collect()
+                };
                 let id = n.fns.len();
                 match (&fact.owner, fact.in_trait) {
                     (Some(_), false) => {
-                        n.methods.entry(fact.name.clone()).or_default().push(id);
-                        n.method_names.insert(fact.name.clone());
+                        n.methods.entry(fact.name.as_str()).or_default().push(id);
+                        n.method_names.insert(fact.name.as_str());
                     }
                     (Some(_), true) => {
-                        n.trait_defaults.entry(fact.name.clone()).or_default().push(id);
-                        n.method_names.insert(fact.name.clone());
+                        n.trait_defaults.entry(fact.name.as_str()).or_default().push(id);
+                        n.method_names.insert(fact.name.as_str());
                     }
                     (None, _) => {
-                        n.free.entry(fact.name.clone()).or_default().push(id);
-                        n.free_names.insert(fact.name.clone());
+                        n.free.entry(fact.name.as_str()).or_default().push(id);
+                        n.free_names.insert(fact.name.as_str());
                     }
                 }
                 n.fns.push(FnEntry {
@@ -123,7 +131,7 @@ impl<'a> Names<'a> {
     /// `crate::api::create_user` style path of a function, for messages and `[handlers]` globs.
     pub fn display(&self, id: usize) -> String {
         let f = self.fact(id);
-        let mut parts = self.fns[id].module.clone();
+        let mut parts = self.fns[id].module.to_vec();
         parts.extend(f.owner.clone());
         parts.push(f.name.clone());
         parts.join("::")
@@ -146,7 +154,7 @@ impl<'a> Names<'a> {
                     return Self::pick(ids, true);
                 }
             }
-            return if self.method_names.contains(name) {
+            return if self.method_names.contains(name.as_str()) {
                 Res::Unresolved
             } else {
                 Res::External
@@ -158,10 +166,10 @@ impl<'a> Names<'a> {
         let names_workspace = path.len() == 1
             || matches!(path[0].as_str(), "crate" | "self" | "super" | "Self")
             || self.crate_idents.contains_key(&path[0])
-            || self.root_modules.contains(&(e.krate, path[0].clone()));
+            || self.root_modules.contains(&(e.krate, path[0].as_str()));
         let known_name = path
             .last()
-            .is_some_and(|l| self.free_names.contains(l) || self.method_names.contains(l));
+            .is_some_and(|l| self.free_names.contains(l.as_str()) || self.method_names.contains(l.as_str()));
         Self::pick(ids, names_workspace && known_name)
     }
 
@@ -201,9 +209,7 @@ impl<'a> Names<'a> {
                 }
             }
             other => match self.crate_idents.get(other) {
-                Some(&c) if !self.root_modules.contains(&(krate, other.to_string())) => {
-                    bases.push((c, Vec::new(), &path[1..]))
-                }
+                Some(&c) if !self.root_modules.contains(&(krate, other)) => bases.push((c, Vec::new(), &path[1..])),
                 _ => {
                     bases.push((krate, module.to_vec(), path));
                     if !module.is_empty() {
@@ -263,7 +269,7 @@ impl<'a> Names<'a> {
         };
         let free: Vec<usize> = self
             .free
-            .get(name)
+            .get(name.as_str())
             .map(|ids| ids.iter().copied().filter(|&id| in_module(id)).collect())
             .unwrap_or_default();
         if !free.is_empty() {
