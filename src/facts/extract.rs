@@ -44,6 +44,7 @@ pub fn extract(file: &syn::File, source: &str, k: &Knowledge, test_target: bool)
         owners: Vec::new(),
         test_depth: usize::from(test_target || has_test_attr(&file.attrs)),
         skip_ok: HashSet::default(),
+        crates_used: crates_used.clone(),
     };
     let mut x = Extractor {
         sh: &mut shared,
@@ -91,6 +92,8 @@ struct Shared<'k> {
     test_depth: usize,
     /// `.ok()` calls consumed by an enclosing `.ok_or(..)`: the error flows on as another error.
     skip_ok: HashSet<usize>,
+    /// Crates the file names (the roots of its paths), for every function's call collector.
+    crates_used: Vec<String>,
 }
 
 /// The innermost blocks and arm bodies around the current node, for 5xx responses built outside
@@ -398,9 +401,8 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
         } else {
             None
         };
-        let crates_used: Vec<String> = self.sh.uses.roots.iter().cloned().collect();
         let module = self.sh.module.clone();
-        let mut collector = calls::Collector::new(&env, &self.sh.lines, &crates_used, &module, framework);
+        let mut collector = calls::Collector::new(&env, &self.sh.lines, &self.sh.crates_used, &module, framework);
         collector.visit_block(block);
         let collected = collector.finish();
         let is_test = test || self.sh.test_depth > 0;
