@@ -16,6 +16,9 @@ use crate::facts::FileFacts;
 use crate::knowledge::Knowledge;
 use crate::report::Report;
 
+/// Stored runs kept (one per set of paths asked for), the most recent first.
+pub const MAX_RUNS: usize = 16;
+
 /// Bumped by hand when the entry format itself changes.
 const FORMAT: u32 = 3;
 
@@ -161,7 +164,9 @@ impl Cache {
         (entry.format == FORMAT && entry.key == key).then_some(entry.report)
     }
 
-    /// Stores a run's result in `slot`, replacing the one before.
+    /// Stores a run's result in `slot`, replacing the one before. Only the most recently
+    /// stored [`MAX_RUNS`] slots are kept (a pre-commit hook asks for a new set of files at
+    /// every commit).
     pub fn put_run(&self, slot: &str, key: &str, report: &Report) {
         let entry = RunEntryRef {
             format: FORMAT,
@@ -170,6 +175,25 @@ impl Cache {
         };
         if let Ok(bytes) = postcard::to_stdvec(&entry) {
             write_atomically(&self.run_path(slot), &bytes);
+        }
+        let Ok(dir) = std::fs::read_dir(self.dir.join("runs")) else {
+            return;
+        };
+        let mut runs: Vec<(std::time::SystemTime, PathBuf)> = dir
+            .flatten()
+            .filter(|e| {
+                let name = e.file_name();
+                let name = name.to_string_lossy();
+                // Not temporary files, and never the run just stored.
+                !name.starts_with('.') && name != slot
+            })
+            .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+            .collect();
+        if runs.len() >= MAX_RUNS {
+            runs.sort();
+            for (_, old) in &runs[..runs.len() + 1 - MAX_RUNS] {
+                let _ = std::fs::remove_file(old);
+            }
         }
     }
 }

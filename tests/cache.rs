@@ -131,3 +131,27 @@ fn find_runs(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
         }
     }
 }
+
+#[test]
+fn only_the_most_recent_stored_runs_are_kept() {
+    let mut files = vec![("Cargo.toml".to_string(), MANIFEST.to_string())];
+    let mut text = String::new();
+    for i in 0..20 {
+        files.push((format!("src/m{i}.rs"), format!("pub fn f{i}() {{ let _ = g(); }}\n")));
+        text.push_str(&format!("mod m{i};\n"));
+    }
+    files.push(("src/main.rs".to_string(), format!("{text}fn main() {{}}\n")));
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let dir = temp_tree(&refs);
+    let cache = tempfile::tempdir().unwrap();
+    for i in 0..20 {
+        let path = format!("src/m{i}.rs");
+        let (out, reused) = run(dir.path(), cache.path(), &[&path]);
+        assert!(!reused && out.contains(&path), "{out}");
+    }
+    let mut runs = Vec::new();
+    find_runs(cache.path(), &mut runs);
+    assert_eq!(runs.len(), obsdebt::cache::MAX_RUNS, "{runs:?}");
+    // The most recent ones are the ones kept.
+    assert!(run(dir.path(), cache.path(), &["src/m19.rs"]).1);
+}
