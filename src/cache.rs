@@ -137,7 +137,7 @@ impl Cache {
             result,
         };
         if let Ok(bytes) = postcard::to_stdvec(&entry) {
-            write_atomically(&self.path(key), &bytes);
+            write_atomically(&self.path(key), |w| w.write_all(&bytes));
         }
     }
 
@@ -173,9 +173,10 @@ impl Cache {
             key,
             report,
         };
-        if let Ok(bytes) = postcard::to_stdvec(&entry) {
-            write_atomically(&self.run_path(slot), &bytes);
-        }
+        // Encoded straight into the file: a large report is not held twice.
+        write_atomically(&self.run_path(slot), |w| {
+            postcard::to_io(&entry, w).map(|_| ()).map_err(std::io::Error::other)
+        });
         let Ok(dir) = std::fs::read_dir(self.dir.join("runs")) else {
             return;
         };
@@ -200,7 +201,7 @@ impl Cache {
 
 /// Writes to a temporary file beside `path` and renames it: a concurrent run reads the old entry
 /// or the new one, never half of one. Failures (a full disk) only mean nothing is cached.
-fn write_atomically(path: &Path, bytes: &[u8]) {
+fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) {
     let Some(parent) = path.parent() else { return };
     if std::fs::create_dir_all(parent).is_err() {
         return;
@@ -214,7 +215,12 @@ fn write_atomically(path: &Path, bytes: &[u8]) {
         std::process::id(),
         std::thread::current().id()
     ));
-    if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, path).is_err() {
+    let written = std::fs::File::create(&tmp).and_then(|f| {
+        let mut w = std::io::BufWriter::new(f);
+        write(&mut w)?;
+        std::io::Write::flush(&mut w)
+    });
+    if written.is_err() || std::fs::rename(&tmp, path).is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
 }

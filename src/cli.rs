@@ -234,17 +234,21 @@ fn run_check(args: CheckArgs) -> i32 {
     };
     let print_clock = std::time::Instant::now();
     // The result is stored for the next run while this one is printed.
-    let text = std::thread::scope(|s| {
+    let parts = std::thread::scope(|s| {
         s.spawn(|| out.store_result());
-        report::render(&out.report, args.output_format, &render_opts)
+        report::render_parts(&out.report, args.output_format, &render_opts)
     });
-    let written = match &args.output {
-        Some(path) => {
-            write_atomically(path, text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    let write_parts = |w: &mut dyn Write| -> std::io::Result<()> {
+        for part in &parts {
+            w.write_all(part.as_bytes())?;
         }
+        w.flush()
+    };
+    let written = match &args.output {
+        Some(path) => write_atomically(path, &write_parts).map_err(|e| format!("cannot write {}: {e}", path.display())),
         None => {
             let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+            match write_parts(&mut stdout) {
                 Ok(()) => Ok(()),
                 // `obsdebt check | head`: the reader left; that is not an error.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return exit_code(&args, &out),
@@ -299,7 +303,10 @@ fn run_check(args: CheckArgs) -> i32 {
 
 /// Writes through a temporary file in the same directory and a rename, so that a killed run
 /// never leaves a truncated report behind.
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+fn write_atomically(
+    path: &std::path::Path,
+    write: &dyn Fn(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -309,7 +316,11 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()>
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "report".into());
     let tmp = dir.join(format!(".{name}.obsdebt-{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes)?;
+    let written = std::fs::File::create(&tmp).and_then(|f| write(&mut std::io::BufWriter::new(f)));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
     std::fs::rename(&tmp, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
     })

@@ -188,11 +188,18 @@ fn render_one(d: &Diagnostic, sources: &mut Sources, renderer: &Renderer) -> Str
 }
 
 pub fn render(report: &Report, opts: &RenderOptions) -> String {
+    render_parts(report, opts).concat()
+}
+
+/// The output in pieces, in order: the findings one file per piece, then the rest. A large
+/// report is written piece by piece instead of being copied into one string first.
+pub fn render_parts(report: &Report, opts: &RenderOptions) -> Vec<String> {
     let renderer = if opts.color {
         Renderer::styled()
     } else {
         Renderer::plain()
     };
+    let mut parts = Vec::new();
     let mut out = String::new();
     if opts.statistics {
         // As ruff: counts per rule instead of each finding.
@@ -204,7 +211,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         // joined in report order: the output does not depend on the thread count.
         use rayon::prelude::*;
         let groups: Vec<&[Diagnostic]> = report.diagnostics.chunk_by(|a, b| a.path == b.path).collect();
-        let rendered: Vec<String> = groups
+        parts = groups
             .par_iter()
             .map(|group| {
                 let mut sources = Sources::new(&report.sources);
@@ -216,13 +223,10 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
                 text
             })
             .collect();
-        out.reserve(rendered.iter().map(String::len).sum::<usize>() + 4096);
-        for text in rendered {
-            out.push_str(&text);
-        }
     }
     if opts.quiet {
-        return out;
+        parts.push(out);
+        return parts;
     }
     if opts.statistics {
         out.push('\n');
@@ -258,7 +262,8 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         plural(report.files_scanned, "file"),
         report.not_analysed.len()
     );
-    out
+    parts.push(out);
+    parts
 }
 
 #[cfg(test)]

@@ -167,11 +167,17 @@ pub struct RenderOptions {
 }
 
 pub fn render(report: &Report, format: Format, opts: &RenderOptions) -> String {
+    render_parts(report, format, opts).concat()
+}
+
+/// [`render`] in pieces to be written one after the other (the `full` format gives one piece
+/// per file, so that a large report is not copied into one string).
+pub fn render_parts(report: &Report, format: Format, opts: &RenderOptions) -> Vec<String> {
     if opts.statistics && !matches!(format, Format::Json | Format::Sarif | Format::Gitlab | Format::Rdjson) {
-        return full::render(report, opts);
+        return full::render_parts(report, opts);
     }
-    match format {
-        Format::Full => full::render(report, opts),
+    let text = match format {
+        Format::Full => return full::render_parts(report, opts),
         Format::Concise => concise::render(report, opts),
         Format::Json => json::render(report),
         Format::Sarif => sarif::render(report),
@@ -179,7 +185,8 @@ pub fn render(report: &Report, format: Format, opts: &RenderOptions) -> String {
         Format::Gitlab => gitlab::render(report),
         Format::Markdown => markdown::render(report),
         Format::Rdjson => rdjson::render(report),
-    }
+    };
+    vec![text]
 }
 
 /// Diagnostics most severe first, then in report order (for formats that cut the list).
