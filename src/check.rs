@@ -627,7 +627,7 @@ fn report_file(
         patch_counts: Counts::default(),
     };
     let mut used = vec![false; facts.suppressions.len()];
-    for (site, class) in facts.sites.iter().zip(classes) {
+    for (site, class) in facts.sites().iter().zip(classes) {
         let Some(class) = *class else { continue };
         let rule = match class {
             Class::Unlogged(rule) => Some(rule),

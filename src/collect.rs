@@ -160,16 +160,25 @@ fn read_and_analyse(
     crate::rules::internal_error::inject("collect", &job.path.to_string_lossy());
     let bytes = std::fs::read(job.path).map_err(|e| FileError::Io(e.to_string()))?;
     let key = cache.map(|_| crate::cache::content_key(&bytes, job.test_target));
+    // Sites are most of a file's facts; a run holds them encoded until each file is classified
+    // and reported, so that the whole workspace's never pile up.
+    let packed = |mut r: Result<FileFacts, FileError>| {
+        if let Ok(f) = &mut r {
+            f.pack_sites();
+        }
+        r
+    };
     if let (Some(c), Some(key)) = (cache, &key) {
         if let Some(hit) = c.get(key) {
             *key_out = Some(key.clone());
-            return hit;
+            return packed(hit);
         }
     }
     let result = analyse_bytes(bytes, k, job.test_target);
     if let (Some(c), Some(key)) = (cache, &key) {
         c.put(key, &result);
     }
+    let result = packed(result);
     // Only a result that depends on the content alone identifies the file in a run's key.
     if !matches!(result, Err(FileError::Io(_) | FileError::Internal(_))) {
         *key_out = key;

@@ -24,7 +24,12 @@ use crate::diagnostic::Span;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FileFacts {
     pub fns: Vec<FnFact>,
-    pub sites: Vec<SiteFact>,
+    /// Read through [`FileFacts::sites`]: after [`FileFacts::pack_sites`] they live encoded.
+    sites: Vec<SiteFact>,
+    /// The sites encoded (postcard), and how many, between the collect and report phases of a
+    /// run.
+    #[serde(skip)]
+    packed_sites: Option<(usize, Vec<u8>)>,
     /// Error types with a response impl (`IntoResponse`, `ResponseError`, ...), and whether it logs.
     pub response_impls: Vec<ResponseImpl>,
     /// `type Result<T> = std::result::Result<T, Error>` style aliases: alias name → error type.
@@ -47,6 +52,36 @@ pub struct FileFacts {
 }
 
 impl FileFacts {
+    /// The error-path sites, in source order.
+    pub fn sites(&self) -> std::borrow::Cow<'_, [SiteFact]> {
+        match &self.packed_sites {
+            // Decoding what `pack_sites` encoded fails only on a bug: a panic, which the phases
+            // turn into an internal error for this file.
+            Some((_, bytes)) => std::borrow::Cow::Owned(postcard::from_bytes(bytes).expect("packed sites decode")),
+            None => std::borrow::Cow::Borrowed(&self.sites),
+        }
+    }
+
+    /// How many sites the file has.
+    pub fn site_count(&self) -> usize {
+        match &self.packed_sites {
+            Some((n, _)) => *n,
+            None => self.sites.len(),
+        }
+    }
+
+    /// Encodes the sites in place: the facts of a whole workspace are held at once and sites are
+    /// most of them, but they are read only twice (classified, then reported), one file at a time.
+    pub fn pack_sites(&mut self) {
+        if self.packed_sites.is_none() {
+            // Not encodable (cannot happen for plain data): kept as they are.
+            if let Ok(bytes) = postcard::to_stdvec(&self.sites) {
+                self.packed_sites = Some((self.sites.len(), bytes));
+                self.sites = Vec::new();
+            }
+        }
+    }
+
     /// Gives back the spare capacity of every list: facts of the whole workspace are held at
     /// once, and the lists grew by doubling while the tree was walked.
     pub fn shrink(&mut self) {
@@ -79,6 +114,7 @@ impl FileFacts {
     /// Makes the whole file test code: nothing in it is counted, reported or per-request.
     pub fn mark_test(&mut self) {
         self.sites.clear();
+        self.packed_sites = None;
         self.config.clear();
         self.registrations.clear();
         for f in &mut self.fns {
@@ -295,4 +331,31 @@ pub struct SiteFact {
     pub in_test: bool,
     /// The enclosing function, as an index into [`FileFacts::fns`].
     pub function: Option<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_sites_read_back_unchanged_and_test_marking_clears_them() {
+        let k = crate::knowledge::Knowledge::defaults();
+        let src = "fn f() { let _ = a(); b().ok(); match c() { Ok(v) => v, Err(_) => 0 }; }\n";
+        let plain = extract_file(src, &k, false).unwrap();
+        assert_eq!(plain.site_count(), 3);
+        let mut packed = plain.clone();
+        packed.pack_sites();
+        assert!(packed.sites.is_empty(), "the plain list is freed");
+        assert_eq!(packed.site_count(), 3);
+        assert_eq!(packed.sites().as_ref(), plain.sites().as_ref());
+        packed.pack_sites();
+        assert_eq!(
+            packed.sites().as_ref(),
+            plain.sites().as_ref(),
+            "packing twice changes nothing"
+        );
+        packed.mark_test();
+        assert_eq!(packed.site_count(), 0);
+        assert!(packed.sites().is_empty());
+    }
 }

@@ -47,7 +47,7 @@ impl Resolved {
     /// No site classified: what is left when the resolve phase failed.
     pub fn unclassified(files: &[FileInput]) -> Resolved {
         Resolved {
-            classes: files.iter().map(|f| vec![None; f.facts.sites.len()]).collect(),
+            classes: files.iter().map(|f| vec![None; f.facts.site_count()]).collect(),
             logging_helpers: Vec::new(),
             logging_types: Vec::new(),
         }
@@ -58,13 +58,13 @@ pub fn resolve<'a>(files: &'a [FileInput<'a>], crate_names: &[String]) -> Resolv
     let index = FnIndex::build(files, crate_names);
     let fn_logs = index.fixpoint();
     // The same callee is looked up from many sites: each (crate, callee) is resolved once.
-    let memo: std::cell::RefCell<HashMap<usize, HashMap<&Callee, bool>>> = Default::default();
-    let logs_of = |krate: usize, callee: &'a Callee| {
+    let memo: std::cell::RefCell<HashMap<usize, HashMap<Callee, bool>>> = Default::default();
+    let logs_of = |krate: usize, callee: &Callee| {
         if let Some(&v) = memo.borrow().get(&krate).and_then(|m| m.get(callee)) {
             return v;
         }
         let v = index.call_logs(krate, callee, &fn_logs);
-        memo.borrow_mut().entry(krate).or_default().insert(callee, v);
+        memo.borrow_mut().entry(krate).or_default().insert(callee.clone(), v);
         v
     };
 
@@ -92,7 +92,7 @@ pub fn resolve<'a>(files: &'a [FileInput<'a>], crate_names: &[String]) -> Resolv
         .map(|f| {
             let krate = f.place.krate;
             f.facts
-                .sites
+                .sites()
                 .iter()
                 .map(|site| {
                     if is_not_a_result(site, krate, &index) {

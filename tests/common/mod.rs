@@ -34,7 +34,7 @@ pub fn classify_with(src: &str, k: &Knowledge) -> Vec<(u32, String)> {
         &["snippet".to_string()],
     );
     facts
-        .sites
+        .sites()
         .iter()
         .zip(&resolved.classes[0])
         .filter_map(|(site, class)| {
