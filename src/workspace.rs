@@ -221,11 +221,11 @@ pub fn display_from(path: &Path, cwd: Option<&Path>) -> String {
         return ".".into();
     }
     let joined = out.join("/");
-    if shown.has_root() && !joined.starts_with('/') {
-        // Windows-style roots are already in the first component; unix roots are "/".
-        return joined.replacen("//", "/", 1);
+    // A unix root is a component of its own ("/"): joined, it would double the first slash.
+    match joined.strip_prefix("//") {
+        Some(rest) if shown.has_root() => format!("/{rest}"),
+        _ => joined,
     }
-    joined
 }
 
 #[cfg(test)]
@@ -234,6 +234,21 @@ mod tests {
 
     fn m(p: &str) -> Vec<String> {
         module_path(&mut p.split('/').map(str::to_string).collect())
+    }
+
+    #[test]
+    fn absolute_paths_outside_the_current_directory_keep_one_leading_slash() {
+        let cwd = Path::new("/home/dev/project");
+        assert_eq!(
+            display_from(Path::new("/tmp/svc/src/main.rs"), Some(cwd)),
+            "/tmp/svc/src/main.rs"
+        );
+        assert_eq!(
+            display_from(Path::new("/home/dev/project/src/a.rs"), Some(cwd)),
+            "src/a.rs"
+        );
+        assert_eq!(display_from(Path::new("./src/./b.rs"), Some(cwd)), "src/b.rs");
+        assert_eq!(display_from(Path::new("/"), None), "/");
     }
 
     #[test]
