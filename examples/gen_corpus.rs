@@ -65,8 +65,15 @@ fn handler(rng: &mut Rng, fw: &str, noun: &str, i: usize) -> String {
             _ => writeln!(s, "    let price{k} = pricing::quote(&state.http, id).await.map_err(AppError::from)?;").unwrap(),
         }
     }
-    if rng.below(40) == 0 {
-        writeln!(s, "    let adhoc = reqwest::Client::new();\n    let _ = &adhoc;").unwrap();
+    match rng.below(80) {
+        // An engine built in the handler itself, or two calls down (`pricing::quote_fresh`).
+        0 => writeln!(s, "    let adhoc = reqwest::Client::new();\n    let _ = &adhoc;").unwrap(),
+        1 => writeln!(
+            s,
+            "    let fresh = pricing::quote_fresh(id).await.map_err(AppError::from)?;"
+        )
+        .unwrap(),
+        _ => {}
     }
     match fw {
         "actix" => writeln!(s, "    Ok(HttpResponse::Ok().finish())\n}}\n").unwrap(),
@@ -90,7 +97,9 @@ fn helper(rng: &mut Rng, noun: &str, i: usize) -> String {
 
 fn module(rng: &mut Rng, fw: &str, idx: usize) -> String {
     let noun = rng.pick(NOUNS);
-    let mut s = String::from("use crate::prelude::*;\n\n");
+    let mut s = String::from(
+        "use crate::prelude::*;\nuse common::{audit, cache, helpers, notify, pricing, repo, telemetry};\n\n",
+    );
     let handlers = 4 + rng.below(5) as usize;
     for i in 0..handlers {
         s.push_str(&handler(rng, fw, noun, idx * 100 + i));
@@ -99,6 +108,28 @@ fn module(rng: &mut Rng, fw: &str, idx: usize) -> String {
         s.push_str(&helper(rng, noun, idx * 100 + i));
     }
     writeln!(s, "#[cfg(test)]\nmod tests {{\n    use super::*;\n\n    #[test]\n    fn parses() {{\n        let r: Result<i64, String> = Err(\"x\".into());\n        let _ = r.clone().ok();\n        assert!(r.is_err());\n    }}\n}}").unwrap();
+    s
+}
+
+/// The shared crate every service calls into: repositories, pricing, cache, notifications,
+/// audit, input helpers and telemetry, so that handlers reach workspace functions (the
+/// per-request call graph and the logging-helper fixpoint have real work).
+fn common_lib() -> String {
+    let mut s = String::from("pub const DATABASE_URL: &str = \"postgres://db/app\";\n\n");
+    s.push_str("pub mod telemetry {\n    pub fn report(e: &dyn std::error::Error) {\n        tracing::error!(error = %e, \"reported\");\n    }\n}\n\n");
+    s.push_str("pub mod repo {\n    use sqlx::PgPool;\n\n");
+    for noun in NOUNS {
+        writeln!(s, "    pub async fn find_{noun}(pool: &PgPool, id: i64) -> Result<Option<i64>, sqlx::Error> {{\n        sqlx::query_scalar(\"SELECT id FROM {noun}s WHERE id = $1\").bind(id).fetch_optional(pool).await\n    }}\n").unwrap();
+        writeln!(s, "    pub async fn count_{noun}(pool: &PgPool, id: i64) -> Result<i64, sqlx::Error> {{\n        let n = sqlx::query_scalar(\"SELECT count(*) FROM {noun}s WHERE owner = $1\").bind(id).fetch_one(pool).await?;\n        Ok(n)\n    }}\n").unwrap();
+        writeln!(s, "    pub async fn touch_{noun}(pool: &PgPool, id: i64) -> Result<u64, sqlx::Error> {{\n        let done = sqlx::query(\"UPDATE {noun}s SET seen = now() WHERE id = $1\").bind(id).execute(pool).await?;\n        Ok(done.rows_affected())\n    }}\n").unwrap();
+    }
+    s.push_str("    pub async fn tags(pool: &PgPool, id: i64) -> Result<Vec<String>, sqlx::Error> {\n        sqlx::query_scalar(\"SELECT tag FROM tags WHERE item = $1\").bind(id).fetch_all(pool).await\n    }\n}\n\n");
+    s.push_str("pub mod pricing {\n    pub async fn quote(http: &reqwest::Client, id: i64) -> Result<u64, reqwest::Error> {\n        let url = format!(\"{}/quote/{id}\", crate::PRICING_URL);\n        http.get(url).send().await?.json().await\n    }\n\n    /// Builds a client on every call: reached from handlers, it is per-request work.\n    pub async fn quote_fresh(id: i64) -> Result<u64, reqwest::Error> {\n        let http = reqwest::Client::new();\n        quote(&http, id).await\n    }\n}\n\n");
+    s.push_str("pub const PRICING_URL: &str = \"http://pricing-svc:8080\";\n\n");
+    s.push_str("pub mod cache {\n    pub async fn get(conn: &redis::aio::ConnectionManager, id: i64) -> Result<Option<String>, redis::RedisError> {\n        let mut conn = conn.clone();\n        redis::cmd(\"GET\").arg(id).query_async(&mut conn).await\n    }\n}\n\n");
+    s.push_str("pub mod notify {\n    pub async fn publish(bus: &async_nats::Client, id: i64) -> Result<(), async_nats::PublishError> {\n        bus.publish(\"events\", id.to_string().into()).await\n    }\n}\n\n");
+    s.push_str("pub mod audit {\n    pub async fn record(pool: &sqlx::PgPool, kind: &str, id: i64) -> Result<(), sqlx::Error> {\n        if let Err(e) = sqlx::query(\"INSERT INTO audit (kind, item) VALUES ($1, $2)\").bind(kind).bind(id).execute(pool).await {\n            crate::telemetry::report(&e);\n            return Err(e);\n        }\n        Ok(())\n    }\n}\n\n");
+    s.push_str("pub mod helpers {\n    pub fn normalise(id: i64) -> Result<i64, std::num::TryFromIntError> {\n        u32::try_from(id).map(i64::from)\n    }\n}\n");
     s
 }
 
@@ -160,10 +191,7 @@ fn main() {
         &out.join("common/Cargo.toml"),
         "[package]\nname = \"common\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
     );
-    write(
-        &out.join("common/src/lib.rs"),
-        "pub mod telemetry {\n    pub fn report(e: &dyn std::error::Error) {\n        tracing::error!(error = %e, \"reported\");\n    }\n}\npub const DATABASE_URL: &str = \"postgres://db/app\";\n",
-    );
+    write(&out.join("common/src/lib.rs"), &common_lib());
     members.push("\"common\"".into());
     write(
         &out.join("Cargo.toml"),
