@@ -152,13 +152,14 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     timings.peak_kib[0] = peak_memory_kib();
     let clock = std::time::Instant::now();
     // Collect (parallel).
-    let jobs: Vec<Job> = walked
+    let mut jobs: Vec<Job> = walked
         .files
         .iter()
         .zip(&places)
         .map(|(f, p)| Job {
             path: &f.path,
             test_target: p.test_target,
+            known_key: None,
         })
         .collect();
     let cache = if opts.cache {
@@ -206,6 +207,10 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
                 config,
                 io_errors,
             });
+        }
+        // Not unchanged: the keys just read still find each file's cached facts.
+        for (job, key) in jobs.iter_mut().zip(keys) {
+            job.known_key = key;
         }
     }
     let (mut collected, content_keys) = collect::collect(&jobs, &config.knowledge, opts.threads, cache.as_ref());

@@ -53,6 +53,10 @@ impl FileError {
 pub struct Job<'a> {
     pub path: &'a std::path::Path,
     pub test_target: bool,
+    /// The content key read moments ago (the check for an unchanged run): a cached entry under
+    /// it is used without reading the file again. The facts then describe the file as it was
+    /// when that key was read, and so does the key the run is stored under.
+    pub known_key: Option<String>,
 }
 
 /// syn recurses on nesting: workers get deep stacks so that deep input parses or fails cleanly
@@ -158,6 +162,15 @@ fn read_and_analyse(
     key_out: &mut Option<String>,
 ) -> Result<FileFacts, FileError> {
     crate::rules::internal_error::inject("collect", &job.path.to_string_lossy());
+    if let (Some(c), Some(key)) = (cache, &job.known_key) {
+        if let Some(mut hit) = c.get(key) {
+            *key_out = Some(key.clone());
+            if let Ok(f) = &mut hit {
+                f.pack_sites();
+            }
+            return hit;
+        }
+    }
     let bytes = std::fs::read(job.path).map_err(|e| FileError::Io(e.to_string()))?;
     let key = cache.map(|_| crate::cache::content_key(&bytes, job.test_target));
     // Sites are most of a file's facts; a run holds them encoded until each file is classified

@@ -114,7 +114,11 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.rs");
         std::fs::write(&path, &bytes).unwrap();
-        let job = obsdebt::collect::Job { path: &path, test_target: false };
+        let job = obsdebt::collect::Job {
+            path: &path,
+            test_target: false,
+            known_key: None,
+        };
         let k = Knowledge::defaults();
         let a = obsdebt::collect::collect_one(&job, &k);
         prop_assert!(!matches!(a, Err(FileError::Internal(_))), "{:?}", a);
