@@ -187,11 +187,11 @@ fn read_and_analyse(
             return packed(hit);
         }
     }
-    let result = analyse_bytes(bytes, k, job.test_target);
+    // Packed first: the cache entry then stores the sites as they are held.
+    let result = packed(analyse_bytes(bytes, k, job.test_target));
     if let (Some(c), Some(key)) = (cache, &key) {
         c.put(key, &result);
     }
-    let result = packed(result);
     // Only a result that depends on the content alone identifies the file in a run's key.
     if !matches!(result, Err(FileError::Io(_) | FileError::Internal(_))) {
         *key_out = key;

@@ -324,7 +324,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             }
             None => (None, false),
         };
-        self.sh.facts.sites.push(SiteFact {
+        self.sh.facts.push_site(SiteFact {
             kind,
             span,
             text,

@@ -25,11 +25,7 @@ use crate::diagnostic::Span;
 pub struct FileFacts {
     pub fns: Vec<FnFact>,
     /// Read through [`FileFacts::sites`]: after [`FileFacts::pack_sites`] they live encoded.
-    sites: Vec<SiteFact>,
-    /// The sites encoded (postcard), and how many, between the collect and report phases of a
-    /// run.
-    #[serde(skip)]
-    packed_sites: Option<(usize, Vec<u8>)>,
+    sites: Sites,
     /// Error types with a response impl (`IntoResponse`, `ResponseError`, ...), and whether it logs.
     pub response_impls: Vec<ResponseImpl>,
     /// `type Result<T> = std::result::Result<T, Error>` style aliases: alias name → error type.
@@ -51,33 +47,127 @@ pub struct FileFacts {
     pub test_mods: Vec<Vec<String>>,
 }
 
+/// A file's error-path sites: a list while extracted, then encoded (postcard). A run holds the
+/// facts of the whole workspace at once and sites are most of them, but they are read only
+/// twice, one file at a time (classified, then reported). They are stored in the cache encoded,
+/// so a cached file's sites are never decoded until they are read.
+#[derive(Debug, Clone)]
+enum Sites {
+    List(Vec<SiteFact>),
+    Packed { count: usize, bytes: Vec<u8> },
+}
+
+impl Default for Sites {
+    fn default() -> Self {
+        Sites::List(Vec::new())
+    }
+}
+
+impl Sites {
+    fn read(&self) -> std::borrow::Cow<'_, [SiteFact]> {
+        match self {
+            Sites::List(v) => std::borrow::Cow::Borrowed(v),
+            // Decoding what was encoded here, or read back from a cache entry that decoded as a
+            // whole, fails only on a bug: a panic, which the phases turn into an internal error
+            // for this file.
+            Sites::Packed { bytes, .. } => {
+                std::borrow::Cow::Owned(postcard::from_bytes(bytes).expect("packed sites decode"))
+            }
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Sites::List(v) => v.len(),
+            Sites::Packed { count, .. } => *count,
+        }
+    }
+}
+
+impl PartialEq for Sites {
+    fn eq(&self, other: &Self) -> bool {
+        self.read() == other.read()
+    }
+}
+
+/// Bytes read as one byte string (not a sequence of numbers); written by [`BytesRef`].
+struct Bytes(Vec<u8>);
+
+impl<'de> Deserialize<'de> for Bytes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Bytes;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a byte string")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Bytes, E> {
+                Ok(Bytes(v.to_vec()))
+            }
+            fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Bytes, E> {
+                Ok(Bytes(v))
+            }
+        }
+        d.deserialize_byte_buf(V)
+    }
+}
+
+impl Serialize for Sites {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Sites::List(v) => {
+                let bytes = postcard::to_stdvec(v).map_err(serde::ser::Error::custom)?;
+                (v.len(), BytesRef(&bytes)).serialize(s)
+            }
+            Sites::Packed { count, bytes } => (count, BytesRef(bytes)).serialize(s),
+        }
+    }
+}
+
+/// Bytes written as one byte string.
+struct BytesRef<'a>(&'a [u8]);
+
+impl Serialize for BytesRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Sites {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (count, bytes) = <(usize, Bytes)>::deserialize(d)?;
+        Ok(Sites::Packed { count, bytes: bytes.0 })
+    }
+}
+
 impl FileFacts {
     /// The error-path sites, in source order.
     pub fn sites(&self) -> std::borrow::Cow<'_, [SiteFact]> {
-        match &self.packed_sites {
-            // Decoding what `pack_sites` encoded fails only on a bug: a panic, which the phases
-            // turn into an internal error for this file.
-            Some((_, bytes)) => std::borrow::Cow::Owned(postcard::from_bytes(bytes).expect("packed sites decode")),
-            None => std::borrow::Cow::Borrowed(&self.sites),
-        }
+        self.sites.read()
     }
 
     /// How many sites the file has.
     pub fn site_count(&self) -> usize {
-        match &self.packed_sites {
-            Some((n, _)) => *n,
-            None => self.sites.len(),
+        self.sites.len()
+    }
+
+    pub(crate) fn push_site(&mut self, site: SiteFact) {
+        match &mut self.sites {
+            Sites::List(v) => v.push(site),
+            packed => {
+                let mut v = packed.read().into_owned();
+                v.push(site);
+                *packed = Sites::List(v);
+            }
         }
     }
 
-    /// Encodes the sites in place: the facts of a whole workspace are held at once and sites are
-    /// most of them, but they are read only twice (classified, then reported), one file at a time.
+    /// Encodes the sites in place (see [`Sites`]).
     pub fn pack_sites(&mut self) {
-        if self.packed_sites.is_none() {
+        if let Sites::List(v) = &self.sites {
             // Not encodable (cannot happen for plain data): kept as they are.
-            if let Ok(bytes) = postcard::to_stdvec(&self.sites) {
-                self.packed_sites = Some((self.sites.len(), bytes));
-                self.sites = Vec::new();
+            if let Ok(bytes) = postcard::to_stdvec(v) {
+                self.sites = Sites::Packed { count: v.len(), bytes };
             }
         }
     }
@@ -91,15 +181,17 @@ impl FileFacts {
             f.engines.shrink_to_fit();
             f.always_logs.shrink();
         }
-        for s in &mut self.sites {
-            s.logs.shrink();
-            s.converts_to.shrink_to_fit();
+        if let Sites::List(sites) = &mut self.sites {
+            for s in sites.iter_mut() {
+                s.logs.shrink();
+                s.converts_to.shrink_to_fit();
+            }
+            sites.shrink_to_fit();
         }
         for r in &mut self.response_impls {
             r.logs.shrink();
         }
         self.fns.shrink_to_fit();
-        self.sites.shrink_to_fit();
         self.response_impls.shrink_to_fit();
         self.result_aliases.shrink_to_fit();
         self.suppressions.shrink_to_fit();
@@ -113,8 +205,7 @@ impl FileFacts {
 
     /// Makes the whole file test code: nothing in it is counted, reported or per-request.
     pub fn mark_test(&mut self) {
-        self.sites.clear();
-        self.packed_sites = None;
+        self.sites = Sites::default();
         self.config.clear();
         self.registrations.clear();
         for f in &mut self.fns {
@@ -345,7 +436,7 @@ mod tests {
         assert_eq!(plain.site_count(), 3);
         let mut packed = plain.clone();
         packed.pack_sites();
-        assert!(packed.sites.is_empty(), "the plain list is freed");
+        assert!(matches!(packed.sites, Sites::Packed { .. }), "the plain list is freed");
         assert_eq!(packed.site_count(), 3);
         assert_eq!(packed.sites().as_ref(), plain.sites().as_ref());
         packed.pack_sites();
