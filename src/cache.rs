@@ -199,29 +199,11 @@ impl Cache {
     }
 }
 
-/// Writes to a temporary file beside `path` and renames it: a concurrent run reads the old entry
-/// or the new one, never half of one. Failures (a full disk) only mean nothing is cached.
+/// Writes an entry whole or not at all (a concurrent run reads the old entry or the new one,
+/// never half of one). Failures (a full disk) only mean nothing is cached.
 fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) {
-    let Some(parent) = path.parent() else { return };
-    if std::fs::create_dir_all(parent).is_err() {
-        return;
-    }
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = parent.join(format!(
-        ".{name}.{}.{:?}.tmp",
-        std::process::id(),
-        std::thread::current().id()
-    ));
-    let written = std::fs::File::create(&tmp).and_then(|f| {
-        let mut w = std::io::BufWriter::new(f);
-        write(&mut w)?;
-        std::io::Write::flush(&mut w)
-    });
-    if written.is_err() || std::fs::rename(&tmp, path).is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    if path.parent().is_some_and(|p| std::fs::create_dir_all(p).is_ok()) {
+        let _ = crate::atomic::write_atomically(path, write);
     }
 }
 

@@ -245,7 +245,8 @@ fn run_check(args: CheckArgs) -> i32 {
         w.flush()
     };
     let written = match &args.output {
-        Some(path) => write_atomically(path, &write_parts).map_err(|e| format!("cannot write {}: {e}", path.display())),
+        Some(path) => crate::atomic::write_atomically(path, write_parts)
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
         None => {
             let mut stdout = std::io::stdout().lock();
             match write_parts(&mut stdout) {
@@ -299,31 +300,6 @@ fn run_check(args: CheckArgs) -> i32 {
     // The process ends here: freeing every fact one by one would only cost time.
     std::mem::forget(out);
     code
-}
-
-/// Writes through a temporary file in the same directory and a rename, so that a killed run
-/// never leaves a truncated report behind.
-fn write_atomically(
-    path: &std::path::Path,
-    write: &dyn Fn(&mut dyn Write) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "report".into());
-    let tmp = dir.join(format!(".{name}.obsdebt-{}.tmp", std::process::id()));
-    let written = std::fs::File::create(&tmp).and_then(|f| write(&mut std::io::BufWriter::new(f)));
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e);
-    }
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }
 
 fn exit_code(args: &CheckArgs, out: &check::CheckOutput) -> i32 {
