@@ -1,5 +1,6 @@
-//! The per-file cache: a file's facts (or its parse error) stored under the hash of its content,
-//! so that a run where nothing changed reads facts instead of parsing.
+//! The cache: a file's facts (or its parse error) stored under the hash of its content, so that a
+//! run reads facts instead of parsing what did not change; and the last result for each set of
+//! paths asked for, reused whole when nothing the run reads changed.
 //!
 //! Entries live in `.obsdebt_cache/` at the workspace root (or `$OBSDEBT_CACHE_DIR`), in a
 //! directory named after obsdebt's version and a digest of everything in the configuration that

@@ -32,7 +32,7 @@ pub struct CheckOptions {
     pub compare: Option<PathBuf>,
     /// A git revision: report the lines changed since it.
     pub diff_base: Option<String>,
-    /// Read and write the per-file cache (`.obsdebt_cache/` at the workspace root, or
+    /// Read and write the cache (`.obsdebt_cache/` at the workspace root, or
     /// `$OBSDEBT_CACHE_DIR`).
     pub cache: bool,
 }

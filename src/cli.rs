@@ -131,12 +131,14 @@ pub struct CheckArgs {
     #[arg(short, long)]
     pub quiet: bool,
 
-    /// Print the wall time of each phase (walk, collect, resolve, report, print) on stderr
+    /// Print the wall time of each phase (walk, collect, resolve, report, print), and the peak
+    /// memory after each (Linux), on stderr
     #[arg(long)]
     pub timings: bool,
 
-    /// Do not read or write the per-file cache (.obsdebt_cache/ at the workspace root, or
-    /// $OBSDEBT_CACHE_DIR)
+    /// Do not read or write the cache: each file's facts, and the last result for these paths,
+    /// reused when nothing changed (.obsdebt_cache/ at the workspace root, or $OBSDEBT_CACHE_DIR;
+    /// safe to delete)
     #[arg(long)]
     pub no_cache: bool,
 
