@@ -254,29 +254,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
                 requests::per_request(&names, &inputs, &config.knowledge.handlers.custom, &crate_names)
             })
             .unwrap_or_default();
-            let mut diags: Vec<(usize, Diagnostic)> = Vec::new();
-            if let Some(severity) = config.level(rules::engine_in_handler::RULE.name).severity() {
-                let routes = |id: usize| {
-                    let mark = per_request.handlers.get(&id);
-                    (
-                        mark.and_then(|m| m.route.clone()),
-                        mark.and_then(|m| m.framework.clone()),
-                    )
-                };
-                let path_of = |fi: usize| walked.files[fi].display.clone();
-                for finding in &per_request.findings {
-                    let file = names.fns[finding.function].file;
-                    let d = rules::engine_in_handler::diagnostic(
-                        finding,
-                        &names,
-                        &routes,
-                        &path_of,
-                        &config.knowledge.handlers,
-                        severity,
-                    );
-                    diags.push((file, d));
-                }
-            }
+            let diags = engine_findings(&names, &per_request, &config, &walked);
             let call_graph = (!per_request.handlers.is_empty()).then(|| crate::report::CallGraph {
                 handlers: per_request.handlers.len(),
                 per_request_functions: per_request.reached.iter().filter(|r| **r).count(),
@@ -301,49 +279,9 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
         internal_errors.extend(config_errors);
         // Findings that need the whole workspace, by file: engines and configuration groups.
         let mut workspace_diags: BTreeMap<usize, Vec<Diagnostic>> = BTreeMap::new();
-        for (file, d) in engine_diags {
+        let config_diags = config_findings(&config_groups, &config, &walked, &mut report.config);
+        for (file, d) in engine_diags.into_iter().chain(config_diags) {
             workspace_diags.entry(file).or_default().push(d);
-        }
-        {
-            let path_of = |fi: usize| walked.files[fi].display.clone();
-            for g in &config_groups.groups {
-                // The first definition (a `const`/`static`) in path order, else the first place; it
-                // must be in a reported file.
-                let in_scope = |i: &&usize| walked.files[config_groups.members[**i].file].in_scope;
-                let is_definition = |i: &&usize| {
-                    matches!(
-                        config_groups.members[**i].kind,
-                        crate::facts::ConfigKind::Const | crate::facts::ConfigKind::Static
-                    )
-                };
-                let definition = g.members.iter().filter(in_scope).find(is_definition);
-                let Some(&primary) = definition.or_else(|| g.members.iter().find(in_scope)) else {
-                    continue;
-                };
-                let (rule, build): (_, fn(_, _, _, _, _) -> Diagnostic) = if g.conflict.is_some() {
-                    (&rules::conflicting_config::RULE, rules::conflicting_config::diagnostic)
-                } else {
-                    (&rules::duplicated_config::RULE, rules::duplicated_config::diagnostic)
-                };
-                if g.conflict.is_some() {
-                    report.config.conflicting += 1;
-                } else {
-                    report.config.duplicated += 1;
-                }
-                report.config.places += g.members.len();
-                if let Some(severity) = config.level(rule.name).severity() {
-                    let d = build(&config_groups, g, primary, &path_of, severity);
-                    workspace_diags
-                        .entry(config_groups.members[primary].file)
-                        .or_default()
-                        .push(d);
-                }
-            }
-            report.config.values = config_groups
-                .members
-                .iter()
-                .filter(|m| walked.files[m.file].in_scope)
-                .count();
         }
         (resolved.classes, call_graph, workspace_diags)
     };
@@ -490,6 +428,84 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
         config,
         io_errors,
     })
+}
+
+/// engine-in-handler diagnostics, with the file each belongs to.
+fn engine_findings(
+    names: &Names,
+    per_request: &requests::PerRequest,
+    config: &Config,
+    walked: &walk::Walk,
+) -> Vec<(usize, Diagnostic)> {
+    let Some(severity) = config.level(rules::engine_in_handler::RULE.name).severity() else {
+        return Vec::new();
+    };
+    let routes = |id: usize| {
+        let mark = per_request.handlers.get(&id);
+        (
+            mark.and_then(|m| m.route.clone()),
+            mark.and_then(|m| m.framework.clone()),
+        )
+    };
+    let path_of = |fi: usize| walked.files[fi].display.clone();
+    per_request
+        .findings
+        .iter()
+        .map(|finding| {
+            let d = rules::engine_in_handler::diagnostic(
+                finding,
+                names,
+                &routes,
+                &path_of,
+                &config.knowledge.handlers,
+                severity,
+            );
+            (names.fns[finding.function].file, d)
+        })
+        .collect()
+}
+
+/// duplicated-config / conflicting-config diagnostics, one per group, with the file each
+/// belongs to; counts every group in `metrics` (the rules' levels do not change the metric).
+fn config_findings(
+    groups: &resolve::config::Config,
+    config: &Config,
+    walked: &walk::Walk,
+    metrics: &mut crate::report::ConfigMetrics,
+) -> Vec<(usize, Diagnostic)> {
+    let path_of = |fi: usize| walked.files[fi].display.clone();
+    let mut out = Vec::new();
+    for g in &groups.groups {
+        // The first definition (a `const`/`static`) in path order, else the first place; it
+        // must be in a reported file.
+        let in_scope = |i: &&usize| walked.files[groups.members[**i].file].in_scope;
+        let is_definition = |i: &&usize| {
+            matches!(
+                groups.members[**i].kind,
+                crate::facts::ConfigKind::Const | crate::facts::ConfigKind::Static
+            )
+        };
+        let definition = g.members.iter().filter(in_scope).find(is_definition);
+        let Some(&primary) = definition.or_else(|| g.members.iter().find(in_scope)) else {
+            continue;
+        };
+        let (rule, build): (_, fn(_, _, _, _, _) -> Diagnostic) = if g.conflict.is_some() {
+            metrics.conflicting += 1;
+            (&rules::conflicting_config::RULE, rules::conflicting_config::diagnostic)
+        } else {
+            metrics.duplicated += 1;
+            (&rules::duplicated_config::RULE, rules::duplicated_config::diagnostic)
+        };
+        metrics.places += g.members.len();
+        if let Some(severity) = config.level(rule.name).severity() {
+            out.push((
+                groups.members[primary].file,
+                build(groups, g, primary, &path_of, severity),
+            ));
+        }
+    }
+    metrics.values = groups.members.iter().filter(|m| walked.files[m.file].in_scope).count();
+    out
 }
 
 /// Where to read each file a printer shows (by displayed path): the printer reads each file when
