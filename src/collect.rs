@@ -166,7 +166,7 @@ fn read_and_analyse(
         if let Some(mut hit) = c.get(key) {
             *key_out = Some(key.clone());
             if let Ok(f) = &mut hit {
-                f.pack_sites();
+                f.pack();
             }
             return hit;
         }
@@ -177,7 +177,7 @@ fn read_and_analyse(
     // and reported, so that the whole workspace's never pile up.
     let packed = |mut r: Result<FileFacts, FileError>| {
         if let Ok(f) = &mut r {
-            f.pack_sites();
+            f.pack();
         }
         r
     };

@@ -12,10 +12,12 @@ pub mod extract;
 mod handlers;
 mod logcond;
 mod macros;
+pub mod packed;
 mod paths;
 
 pub use extract::{extract, extract_file};
 pub use logcond::{Callee, LogCond};
+pub use packed::Packed;
 
 use serde::{Deserialize, Serialize};
 
@@ -24,8 +26,8 @@ use crate::diagnostic::Span;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FileFacts {
     pub fns: Vec<FnFact>,
-    /// Read through [`FileFacts::sites`]: after [`FileFacts::pack_sites`] they live encoded.
-    sites: Sites,
+    /// Read through [`FileFacts::sites`]: encoded by [`FileFacts::pack`].
+    sites: Packed<SiteFact>,
     /// Error types with a response impl (`IntoResponse`, `ResponseError`, ...), and whether it logs.
     pub response_impls: Vec<ResponseImpl>,
     /// `type Result<T> = std::result::Result<T, Error>` style aliases: alias name → error type.
@@ -47,99 +49,6 @@ pub struct FileFacts {
     pub test_mods: Vec<Vec<String>>,
 }
 
-/// A file's error-path sites: a list while extracted, then encoded (postcard). A run holds the
-/// facts of the whole workspace at once and sites are most of them, but they are read only
-/// twice, one file at a time (classified, then reported). They are stored in the cache encoded,
-/// so a cached file's sites are never decoded until they are read.
-#[derive(Debug, Clone)]
-enum Sites {
-    List(Vec<SiteFact>),
-    Packed { count: usize, bytes: Vec<u8> },
-}
-
-impl Default for Sites {
-    fn default() -> Self {
-        Sites::List(Vec::new())
-    }
-}
-
-impl Sites {
-    fn read(&self) -> std::borrow::Cow<'_, [SiteFact]> {
-        match self {
-            Sites::List(v) => std::borrow::Cow::Borrowed(v),
-            // Decoding what was encoded here, or read back from a cache entry that decoded as a
-            // whole, fails only on a bug: a panic, which the phases turn into an internal error
-            // for this file.
-            Sites::Packed { bytes, .. } => {
-                std::borrow::Cow::Owned(postcard::from_bytes(bytes).expect("packed sites decode"))
-            }
-        }
-    }
-
-    fn len(&self) -> usize {
-        match self {
-            Sites::List(v) => v.len(),
-            Sites::Packed { count, .. } => *count,
-        }
-    }
-}
-
-impl PartialEq for Sites {
-    fn eq(&self, other: &Self) -> bool {
-        self.read() == other.read()
-    }
-}
-
-/// Bytes read as one byte string (not a sequence of numbers); written by [`BytesRef`].
-struct Bytes(Vec<u8>);
-
-impl<'de> Deserialize<'de> for Bytes {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = Bytes;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a byte string")
-            }
-            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Bytes, E> {
-                Ok(Bytes(v.to_vec()))
-            }
-            fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Bytes, E> {
-                Ok(Bytes(v))
-            }
-        }
-        d.deserialize_byte_buf(V)
-    }
-}
-
-impl Serialize for Sites {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Sites::List(v) => {
-                let bytes = postcard::to_stdvec(v).map_err(serde::ser::Error::custom)?;
-                (v.len(), BytesRef(&bytes)).serialize(s)
-            }
-            Sites::Packed { count, bytes } => (count, BytesRef(bytes)).serialize(s),
-        }
-    }
-}
-
-/// Bytes written as one byte string.
-struct BytesRef<'a>(&'a [u8]);
-
-impl Serialize for BytesRef<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_bytes(self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for Sites {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let (count, bytes) = <(usize, Bytes)>::deserialize(d)?;
-        Ok(Sites::Packed { count, bytes: bytes.0 })
-    }
-}
-
 impl FileFacts {
     /// The error-path sites, in source order.
     pub fn sites(&self) -> std::borrow::Cow<'_, [SiteFact]> {
@@ -152,23 +61,16 @@ impl FileFacts {
     }
 
     pub(crate) fn push_site(&mut self, site: SiteFact) {
-        match &mut self.sites {
-            Sites::List(v) => v.push(site),
-            packed => {
-                let mut v = packed.read().into_owned();
-                v.push(site);
-                *packed = Sites::List(v);
-            }
-        }
+        self.sites.push(site);
     }
 
-    /// Encodes the sites in place (see [`Sites`]).
-    pub fn pack_sites(&mut self) {
-        if let Sites::List(v) = &self.sites {
-            // Not encodable (cannot happen for plain data): kept as they are.
-            if let Ok(bytes) = postcard::to_stdvec(v) {
-                self.sites = Sites::Packed { count: v.len(), bytes };
-            }
+    /// Encodes the lists a run reads only a few times (see [`packed`]): the sites, and each
+    /// function's calls and method names.
+    pub fn pack(&mut self) {
+        self.sites.pack();
+        for f in &mut self.fns {
+            f.calls.pack();
+            f.value_methods.pack();
         }
     }
 
@@ -176,12 +78,16 @@ impl FileFacts {
     /// once, and the lists grew by doubling while the tree was walked.
     pub fn shrink(&mut self) {
         for f in &mut self.fns {
-            f.calls.shrink_to_fit();
-            f.value_methods.shrink_to_fit();
+            if let Some(calls) = f.calls.list_mut() {
+                calls.shrink_to_fit();
+            }
+            if let Some(methods) = f.value_methods.list_mut() {
+                methods.shrink_to_fit();
+            }
             f.engines.shrink_to_fit();
             f.always_logs.shrink();
         }
-        if let Sites::List(sites) = &mut self.sites {
+        if let Some(sites) = self.sites.list_mut() {
             for s in sites.iter_mut() {
                 s.logs.shrink();
                 s.converts_to.shrink_to_fit();
@@ -205,7 +111,7 @@ impl FileFacts {
 
     /// Makes the whole file test code: nothing in it is counted, reported or per-request.
     pub fn mark_test(&mut self) {
-        self.sites = Sites::default();
+        self.sites = Packed::default();
         self.config.clear();
         self.registrations.clear();
         for f in &mut self.fns {
@@ -340,9 +246,10 @@ pub struct FnFact {
     pub startup: bool,
     /// The owner is a trait (a default method).
     pub in_trait: bool,
-    pub calls: Vec<CallSite>,
+    /// Read with `.read()`: encoded by [`FileFacts::pack`].
+    pub calls: Packed<CallSite>,
     /// Methods called on values other than `self`: not followed without types, counted.
-    pub value_methods: Vec<String>,
+    pub value_methods: Packed<String>,
     pub engines: Vec<EngineSite>,
     /// The declared return type is a `Result` (or a `Result` alias); `None` when unknown.
     pub returns_result: Option<bool>,
@@ -435,11 +342,14 @@ mod tests {
         let plain = extract_file(src, &k, false).unwrap();
         assert_eq!(plain.site_count(), 3);
         let mut packed = plain.clone();
-        packed.pack_sites();
-        assert!(matches!(packed.sites, Sites::Packed { .. }), "the plain list is freed");
+        packed.pack();
+        assert!(
+            matches!(packed.sites, Packed::Encoded { .. }),
+            "the plain list is freed"
+        );
         assert_eq!(packed.site_count(), 3);
         assert_eq!(packed.sites().as_ref(), plain.sites().as_ref());
-        packed.pack_sites();
+        packed.pack();
         assert_eq!(
             packed.sites().as_ref(),
             plain.sites().as_ref(),

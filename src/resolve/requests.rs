@@ -138,10 +138,11 @@ pub fn per_request(names: &Names, files: &[super::FileInput], custom: &[String],
         stats.unresolved += names
             .fact(cur)
             .value_methods
+            .read()
             .iter()
             .filter(|m| names.is_method_name(m))
             .count();
-        for (ci, call) in names.fact(cur).calls.iter().enumerate() {
+        for (ci, call) in names.fact(cur).calls.read().iter().enumerate() {
             match names.resolve(cur, call) {
                 Res::Fn(id) => {
                     stats.resolved += 1;

@@ -98,7 +98,8 @@ pub fn diagnostic(
     let mut chain_text = vec![handler_fact.name.clone()];
     for step in &f.chain {
         let caller = names.fact(step.caller);
-        let call = &caller.calls[step.call];
+        let calls = caller.calls.read();
+        let call = &calls[step.call];
         related.push(Related {
             path: path_of(names.fns[step.caller].file),
             span: call.span,

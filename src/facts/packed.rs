@@ -1,0 +1,173 @@
+//! Lists held encoded. A run holds the facts of the whole workspace at once, but some lists — a
+//! file's error-path sites, a function's calls — are read only a few times, one file or one
+//! function at a time: they are kept as postcard bytes between extraction and use, and stored
+//! in the cache that way, so a cached list is never decoded until it is read.
+
+use std::borrow::Cow;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// A list: plain while it is built, then encoded.
+#[derive(Debug, Clone)]
+pub enum Packed<T> {
+    List(Vec<T>),
+    Encoded { count: usize, bytes: Vec<u8> },
+}
+
+impl<T> Default for Packed<T> {
+    fn default() -> Self {
+        Packed::List(Vec::new())
+    }
+}
+
+impl<T> From<Vec<T>> for Packed<T> {
+    fn from(v: Vec<T>) -> Self {
+        Packed::List(v)
+    }
+}
+
+impl<T: Clone + Serialize + DeserializeOwned> Packed<T> {
+    /// The items, decoded if need be.
+    pub fn read(&self) -> Cow<'_, [T]> {
+        match self {
+            Packed::List(v) => Cow::Borrowed(v),
+            // Decoding what was encoded here, or read back from a cache entry that decoded as a
+            // whole, fails only on a bug: a panic, which the phases turn into an internal error
+            // for the file.
+            Packed::Encoded { bytes, .. } => Cow::Owned(postcard::from_bytes(bytes).expect("packed list decodes")),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Packed::List(v) => v.len(),
+            Packed::Encoded { count, .. } => *count,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn push(&mut self, item: T) {
+        if let Packed::Encoded { .. } = self {
+            *self = Packed::List(self.read().into_owned());
+        }
+        if let Packed::List(v) = self {
+            v.push(item);
+        }
+    }
+
+    /// Encodes the list in place; an empty list stays an empty list (nothing to save).
+    pub fn pack(&mut self) {
+        if let Packed::List(v) = self {
+            if v.is_empty() {
+                *v = Vec::new();
+                return;
+            }
+            // Not encodable (cannot happen for plain data): kept as it is.
+            if let Ok(bytes) = postcard::to_stdvec(v) {
+                *self = Packed::Encoded { count: v.len(), bytes };
+            }
+        }
+    }
+
+    /// The plain list, to shrink or fix up before it is packed.
+    pub fn list_mut(&mut self) -> Option<&mut Vec<T>> {
+        match self {
+            Packed::List(v) => Some(v),
+            Packed::Encoded { .. } => None,
+        }
+    }
+}
+
+impl<T: Clone + Serialize + DeserializeOwned + PartialEq> PartialEq for Packed<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.read() == other.read()
+    }
+}
+
+impl<T: Serialize> Serialize for Packed<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Packed::List(v) => {
+                let bytes = postcard::to_stdvec(v).map_err(serde::ser::Error::custom)?;
+                (v.len(), BytesRef(&bytes)).serialize(s)
+            }
+            Packed::Encoded { count, bytes } => (count, BytesRef(bytes)).serialize(s),
+        }
+    }
+}
+
+impl<'de, T> Deserialize<'de> for Packed<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (count, bytes) = <(usize, Bytes)>::deserialize(d)?;
+        Ok(if count == 0 {
+            Packed::List(Vec::new())
+        } else {
+            Packed::Encoded { count, bytes: bytes.0 }
+        })
+    }
+}
+
+/// Bytes written as one byte string (not a sequence of numbers).
+struct BytesRef<'a>(&'a [u8]);
+
+impl Serialize for BytesRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(self.0)
+    }
+}
+
+/// Bytes read as one byte string; written by [`BytesRef`].
+struct Bytes(Vec<u8>);
+
+impl<'de> Deserialize<'de> for Bytes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Bytes;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a byte string")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Bytes, E> {
+                Ok(Bytes(v.to_vec()))
+            }
+            fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Bytes, E> {
+                Ok(Bytes(v))
+            }
+        }
+        d.deserialize_byte_buf(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_lists_read_back_unchanged_through_the_cache_encoding() {
+        let mut p: Packed<String> = vec!["a".to_string(), "bc".to_string()].into();
+        let plain = p.clone();
+        p.pack();
+        assert!(matches!(p, Packed::Encoded { count: 2, .. }));
+        assert_eq!(p.len(), 2);
+        assert_eq!(p, plain);
+        assert_eq!(p.read().as_ref(), ["a".to_string(), "bc".to_string()]);
+        // Both forms encode the same way, and come back encoded.
+        let (a, b) = (postcard::to_stdvec(&p).unwrap(), postcard::to_stdvec(&plain).unwrap());
+        assert_eq!(a, b);
+        let back: Packed<String> = postcard::from_bytes(&a).unwrap();
+        assert!(matches!(back, Packed::Encoded { .. }));
+        assert_eq!(back, plain);
+        // Pushing onto an encoded list decodes it first.
+        let mut more = back;
+        more.push("d".into());
+        assert_eq!(more.read().len(), 3);
+        // An empty list is never encoded.
+        let mut empty: Packed<String> = Packed::default();
+        empty.pack();
+        assert!(matches!(empty, Packed::List(_)) && empty.is_empty());
+    }
+}
