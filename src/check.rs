@@ -321,6 +321,15 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
             })
             .collect()
     };
+    // One allocation for all findings: growing by doubling would hold up to twice their size.
+    let findings: usize = results
+        .iter()
+        .map(|r| match r {
+            FileResult::Reported(Ok(o)) => o.diagnostics.len(),
+            _ => 1,
+        })
+        .sum();
+    report.diagnostics.reserve_exact(findings);
     for (i, (file, result)) in walked.files.iter().zip(results).enumerate() {
         let outcome = match result {
             FileResult::OutOfScope => continue,
