@@ -230,6 +230,43 @@ fn a_cfg_test_module_declared_elsewhere_is_test_code() {
 }
 
 #[test]
+fn a_value_read_in_many_places_shows_ten_and_counts_the_rest() {
+    let mut files = vec![("Cargo.toml".to_string(), PKG.to_string())];
+    let mut main = String::new();
+    for i in 0..14 {
+        main.push_str(&format!("mod m{i};\n"));
+        files.push((
+            format!("src/m{i}.rs"),
+            "pub fn f() -> String { std::env::var(\"QUEUE_NAME\").unwrap_or_default() }\n".to_string(),
+        ));
+    }
+    main.push_str("fn main() {}\n");
+    files.push(("src/main.rs".to_string(), main));
+    let tree: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let dir = temp_tree(&tree);
+    let (_, out, _) = obsdebt(dir.path(), &["check", "--select", "duplicated-config"]);
+    assert!(
+        out.contains("environment variable `QUEUE_NAME` is read in 14 places"),
+        "{out}"
+    );
+    assert_eq!(out.matches("also here").count(), 10, "{out}");
+    assert!(
+        out.contains("= note: and 3 more places (`--output-format json` or `sarif` lists every one)"),
+        "{out}"
+    );
+    let (_, json, _) = obsdebt(
+        dir.path(),
+        &["check", "--select", "duplicated-config", "--output-format", "json"],
+    );
+    let v: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        v["diagnostics"][0]["related"].as_array().unwrap().len(),
+        13,
+        "JSON lists every place"
+    );
+}
+
+#[test]
 fn every_place_is_annotated_in_full_output() {
     let dir = temp_tree(&[
         ("Cargo.toml", PKG),

@@ -12,6 +12,9 @@ use crate::diagnostic::{Diagnostic, Severity, Span};
 /// Longest span shown whole; longer ones are cut to their first line.
 const MAX_SPAN_LINES: u32 = 6;
 
+/// Other places of one finding shown as snippets; the rest are counted in a note.
+pub const MAX_RELATED_SHOWN: usize = 10;
+
 /// A source file split into lines once, with control characters (an ESC in a string literal)
 /// shown as U+FFFD: one character for one, so columns stay right.
 pub struct Lines {
@@ -161,8 +164,10 @@ fn render_one(d: &Diagnostic, sources: &mut Sources, renderer: &Renderer) -> Str
                 .char_column(d.span.column.max(1) as usize),
         ),
     };
-    // Every other place is shown annotated, as rustc shows secondary spans.
-    for r in &d.related {
+    // Other places are shown annotated, as rustc shows secondary spans: the first
+    // `MAX_RELATED_SHOWN`, then how many more (a value read in 2,000 places would otherwise
+    // print 10,000 lines). Machine-readable formats list them all.
+    for r in d.related.iter().take(MAX_RELATED_SHOWN) {
         match sources.get(&r.path).and_then(|s| excerpt(&s, r.span)) {
             Some((text, range, line_start)) => {
                 group = group.element(
@@ -177,6 +182,14 @@ fn render_one(d: &Diagnostic, sources: &mut Sources, renderer: &Renderer) -> Str
                 group = group.element(Level::NOTE.message(note));
             }
         }
+    }
+    if d.related.len() > MAX_RELATED_SHOWN {
+        let more = d.related.len() - MAX_RELATED_SHOWN;
+        let note = format!(
+            "and {more} more place{} (`--output-format json` or `sarif` lists every one)",
+            if more == 1 { "" } else { "s" }
+        );
+        group = group.element(Level::NOTE.message(note));
     }
     for note in &d.notes {
         group = group.element(Level::NOTE.message(note.as_str()));
