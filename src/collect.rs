@@ -173,8 +173,8 @@ fn read_and_analyse(
     }
     let bytes = std::fs::read(job.path).map_err(|e| FileError::Io(e.to_string()))?;
     let key = cache.map(|_| crate::cache::content_key(&bytes, job.test_target));
-    // Sites are most of a file's facts; a run holds them encoded until each file is classified
-    // and reported, so that the whole workspace's never pile up.
+    // Sites and calls are most of a file's facts; a run holds them encoded until they are read
+    // (facts::packed), so that the whole workspace's never pile up decoded.
     let packed = |mut r: Result<FileFacts, FileError>| {
         if let Ok(f) = &mut r {
             f.pack();
