@@ -125,15 +125,11 @@ pub fn content_keys(jobs: &[Job]) -> Vec<Option<String>> {
 /// One file, with a panic in the analysis caught and turned into [`FileError::Internal`]: the
 /// other files' results are unaffected.
 pub fn collect_one(job: &Job, k: &Knowledge) -> Result<FileFacts, FileError> {
-    collect_cached(job, k, None)
+    collect_keyed(job, k, None).0
 }
 
-/// [`collect_one`], reading and writing the cache when there is one.
-pub fn collect_cached(job: &Job, k: &Knowledge, cache: Option<&Cache>) -> Result<FileFacts, FileError> {
-    collect_keyed(job, k, cache).0
-}
-
-/// [`collect_cached`], with the content key of the bytes analysed (with a cache).
+/// [`collect_one`], reading and writing the cache when there is one; with the content key of
+/// the bytes analysed (with a cache).
 fn collect_keyed(job: &Job, k: &Knowledge, cache: Option<&Cache>) -> (Result<FileFacts, FileError>, Option<String>) {
     let mut key = None;
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -162,17 +158,6 @@ fn read_and_analyse(
     key_out: &mut Option<String>,
 ) -> Result<FileFacts, FileError> {
     crate::rules::internal_error::inject("collect", &job.path.to_string_lossy());
-    if let (Some(c), Some(key)) = (cache, &job.known_key) {
-        if let Some(mut hit) = c.get(key) {
-            *key_out = Some(key.clone());
-            if let Ok(f) = &mut hit {
-                f.pack();
-            }
-            return hit;
-        }
-    }
-    let bytes = std::fs::read(job.path).map_err(|e| FileError::Io(e.to_string()))?;
-    let key = cache.map(|_| crate::cache::content_key(&bytes, job.test_target));
     // Sites and calls are most of a file's facts; a run holds them encoded until they are read
     // (facts::packed), so that the whole workspace's never pile up decoded.
     let packed = |mut r: Result<FileFacts, FileError>| {
@@ -181,11 +166,20 @@ fn read_and_analyse(
         }
         r
     };
-    if let (Some(c), Some(key)) = (cache, &key) {
-        if let Some(hit) = c.get(key) {
-            *key_out = Some(key.clone());
-            return packed(hit);
-        }
+    // The cached result under `key`, which then identifies the file in the run's key.
+    let mut cached = |key: &String| {
+        let hit = cache?.get(key)?;
+        *key_out = Some(key.clone());
+        Some(packed(hit))
+    };
+    // The key read moments ago needs no second read of the file.
+    if let Some(hit) = job.known_key.as_ref().and_then(&mut cached) {
+        return hit;
+    }
+    let bytes = std::fs::read(job.path).map_err(|e| FileError::Io(e.to_string()))?;
+    let key = cache.map(|_| crate::cache::content_key(&bytes, job.test_target));
+    if let Some(hit) = key.as_ref().and_then(&mut cached) {
+        return hit;
     }
     // Packed first: the cache entry then stores the sites as they are held.
     let result = packed(analyse_bytes(bytes, k, job.test_target));
