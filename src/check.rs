@@ -225,65 +225,39 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     // block, so that the report step can free each file's facts as soon as it is reported.
     let mut report = Report::default();
     let (classes, call_graph, mut workspace_diags) = {
-        let empty = FileFacts::default();
-        let inputs: Vec<FileInput> = collected
-            .iter()
-            .zip(&places)
-            .map(|(r, place)| FileInput {
-                place,
-                facts: r.as_ref().unwrap_or(&empty),
-            })
-            .collect();
-        let crate_names: Vec<String> = layout.crates.iter().map(|c| c.name.clone()).collect();
-        // Three independent analyses of the whole workspace, run side by side: logging (which
-        // functions log, how each site is classified), the per-request call graph (engines), and
-        // configuration groups. Each keeps its own list of internal errors.
-        let systems = layout.systems();
-        let logging = || {
-            let mut errors = Vec::new();
-            let resolved = guarded("logging resolution", &mut errors, || {
-                resolve::resolve(&inputs, &crate_names)
-            })
-            .unwrap_or_else(|| resolve::Resolved::unclassified(&inputs));
-            (resolved, errors)
+        // Each Cargo workspace (or package outside one) is a world of its own: its names never
+        // resolve to another workspace's functions, and its configuration is grouped apart.
+        let worlds = world_files(&layout, &places);
+        let analysed: Vec<WorldAnalysis> = {
+            use rayon::prelude::*;
+            worlds
+                .par_iter()
+                .map(|files| analyse_world(files, &collected, &places, &layout, &config, &walked))
+                .collect()
         };
-        let engines = || {
-            let mut errors = Vec::new();
-            let names = Names::build(&inputs, &crate_names);
-            let per_request = guarded("per-request call graph", &mut errors, || {
-                requests::per_request(&names, &inputs, &config.knowledge.handlers.custom, &crate_names)
-            })
-            .unwrap_or_default();
-            let diags = engine_findings(&names, &per_request, &config, &walked);
-            let call_graph = (!per_request.handlers.is_empty()).then(|| crate::report::CallGraph {
-                handlers: per_request.handlers.len(),
-                per_request_functions: per_request.reached.iter().filter(|r| **r).count(),
-                resolved: per_request.stats.resolved,
-                ambiguous: per_request.stats.ambiguous,
-                unresolved: per_request.stats.unresolved,
-            });
-            (diags, call_graph, errors)
-        };
-        let config_grouping = || {
-            let mut errors = Vec::new();
-            let groups = guarded("configuration grouping", &mut errors, || {
-                resolve::config::group(&inputs, &config.knowledge.config, &systems)
-            })
-            .unwrap_or_default();
-            (groups, errors)
-        };
-        let ((resolved, logging_errors), ((engine_diags, call_graph, engine_errors), (config_groups, config_errors))) =
-            rayon::join(logging, || rayon::join(engines, config_grouping));
-        internal_errors.extend(logging_errors);
-        internal_errors.extend(engine_errors);
-        internal_errors.extend(config_errors);
+        let mut classes: Vec<Vec<Option<Class>>> = vec![Vec::new(); walked.files.len()];
+        let mut call_graph: Option<crate::report::CallGraph> = None;
         // Findings that need the whole workspace, by file: engines and configuration groups.
         let mut workspace_diags: BTreeMap<usize, Vec<Diagnostic>> = BTreeMap::new();
-        let config_diags = config_findings(&config_groups, &config, &walked, &mut report.config);
-        for (file, d) in engine_diags.into_iter().chain(config_diags) {
-            workspace_diags.entry(file).or_default().push(d);
+        for world in analysed {
+            internal_errors.extend(world.errors);
+            for (file, c) in world.classes {
+                classes[file] = c;
+            }
+            if let Some(g) = world.call_graph {
+                let total = call_graph.get_or_insert_with(Default::default);
+                total.handlers += g.handlers;
+                total.per_request_functions += g.per_request_functions;
+                total.resolved += g.resolved;
+                total.ambiguous += g.ambiguous;
+                total.unresolved += g.unresolved;
+            }
+            let config_diags = config_findings(&world.config_groups, &config, &walked, &mut report.config);
+            for (file, d) in world.engine_diags.into_iter().chain(config_diags) {
+                workspace_diags.entry(file).or_default().push(d);
+            }
         }
-        (resolved.classes, call_graph, workspace_diags)
+        (classes, call_graph, workspace_diags)
     };
 
     timings.resolve = clock.elapsed();
@@ -439,12 +413,14 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     })
 }
 
-/// engine-in-handler diagnostics, with the file each belongs to.
+/// engine-in-handler diagnostics, with the file each belongs to; `files` maps the world's file
+/// indices (those of `names`) to the run's.
 fn engine_findings(
     names: &Names,
     per_request: &requests::PerRequest,
     config: &Config,
     walked: &walk::Walk,
+    files: &[usize],
 ) -> Vec<(usize, Diagnostic)> {
     let Some(severity) = config.level(rules::engine_in_handler::RULE.name).severity() else {
         return Vec::new();
@@ -456,7 +432,7 @@ fn engine_findings(
             mark.and_then(|m| m.framework.clone()),
         )
     };
-    let path_of = |fi: usize| walked.files[fi].display.clone();
+    let path_of = |fi: usize| walked.files[files[fi]].display.clone();
     per_request
         .findings
         .iter()
@@ -469,9 +445,114 @@ fn engine_findings(
                 &config.knowledge.handlers,
                 severity,
             );
-            (names.fns[finding.function].file, d)
+            (files[names.fns[finding.function].file], d)
         })
         .collect()
+}
+
+/// The files of each world (Cargo workspace), by the run's file index, in file order.
+fn world_files(layout: &Layout, places: &[workspace::FilePlace]) -> Vec<Vec<usize>> {
+    let worlds = layout.worlds();
+    let mut world_of = vec![0; layout.crates.len()];
+    for (w, crates) in worlds.iter().enumerate() {
+        for &c in crates {
+            world_of[c] = w;
+        }
+    }
+    let mut out = vec![Vec::new(); worlds.len()];
+    for (i, place) in places.iter().enumerate() {
+        out[world_of[place.krate]].push(i);
+    }
+    out.retain(|files| !files.is_empty());
+    out
+}
+
+/// What the resolve phase found in one world, by the run's file indices.
+struct WorldAnalysis {
+    classes: Vec<(usize, Vec<Option<Class>>)>,
+    engine_diags: Vec<(usize, Diagnostic)>,
+    config_groups: resolve::config::Config,
+    call_graph: Option<crate::report::CallGraph>,
+    errors: Vec<String>,
+}
+
+/// The resolve phase over one world's files (`files`, indices into the run's lists).
+fn analyse_world(
+    files: &[usize],
+    collected: &[Result<FileFacts, FileError>],
+    places: &[workspace::FilePlace],
+    layout: &Layout,
+    config: &Config,
+    walked: &walk::Walk,
+) -> WorldAnalysis {
+    let empty = FileFacts::default();
+    let inputs: Vec<FileInput> = files
+        .iter()
+        .map(|&i| FileInput {
+            place: &places[i],
+            facts: collected[i].as_ref().unwrap_or(&empty),
+        })
+        .collect();
+    // Crate indices stay the run's; the names of other worlds' crates are blanked, so that a path
+    // never names a crate of another workspace.
+    let in_world = |krate: usize| layout.crates[krate].world == layout.crates[places[files[0]].krate].world;
+    let crate_names: Vec<String> = layout
+        .crates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| if in_world(i) { c.name.clone() } else { String::new() })
+        .collect();
+    // Three independent analyses, run side by side: logging (which functions log, how each site
+    // is classified), the per-request call graph (engines), and configuration groups. Each keeps
+    // its own list of internal errors.
+    let systems = layout.systems();
+    let logging = || {
+        let mut errors = Vec::new();
+        let resolved = guarded("logging resolution", &mut errors, || {
+            resolve::resolve(&inputs, &crate_names)
+        })
+        .unwrap_or_else(|| resolve::Resolved::unclassified(&inputs));
+        (resolved, errors)
+    };
+    let engines = || {
+        let mut errors = Vec::new();
+        let names = Names::build(&inputs, &crate_names);
+        let per_request = guarded("per-request call graph", &mut errors, || {
+            requests::per_request(&names, &inputs, &config.knowledge.handlers.custom, &crate_names)
+        })
+        .unwrap_or_default();
+        let diags = engine_findings(&names, &per_request, config, walked, files);
+        let call_graph = (!per_request.handlers.is_empty()).then(|| crate::report::CallGraph {
+            handlers: per_request.handlers.len(),
+            per_request_functions: per_request.reached.iter().filter(|r| **r).count(),
+            resolved: per_request.stats.resolved,
+            ambiguous: per_request.stats.ambiguous,
+            unresolved: per_request.stats.unresolved,
+        });
+        (diags, call_graph, errors)
+    };
+    let config_grouping = || {
+        let mut errors = Vec::new();
+        let mut groups = guarded("configuration grouping", &mut errors, || {
+            resolve::config::group(&inputs, &config.knowledge.config, &systems)
+        })
+        .unwrap_or_default();
+        for m in &mut groups.members {
+            m.file = files[m.file];
+        }
+        (groups, errors)
+    };
+    let ((resolved, mut errors), ((engine_diags, call_graph, engine_errors), (config_groups, config_errors))) =
+        rayon::join(logging, || rayon::join(engines, config_grouping));
+    errors.extend(engine_errors);
+    errors.extend(config_errors);
+    WorldAnalysis {
+        classes: files.iter().copied().zip(resolved.classes).collect(),
+        engine_diags,
+        config_groups,
+        call_graph,
+        errors,
+    }
 }
 
 /// duplicated-config / conflicting-config diagnostics, one per group, with the file each
@@ -513,7 +594,7 @@ fn config_findings(
             ));
         }
     }
-    metrics.values = groups.members.iter().filter(|m| walked.files[m.file].in_scope).count();
+    metrics.values += groups.members.iter().filter(|m| walked.files[m.file].in_scope).count();
     out
 }
 

@@ -13,6 +13,10 @@ pub struct CrateInfo {
     /// The package directory, displayed relative to the current directory.
     pub display_dir: String,
     pub dir: PathBuf,
+    /// The root of the Cargo workspace the package belongs to (its own directory when it is in
+    /// none): each workspace is a world of its own for name resolution, the logging fixpoint,
+    /// the per-request graph and configuration groups.
+    pub world: PathBuf,
 }
 
 /// Where a file sits in its crate.
@@ -30,43 +34,74 @@ pub struct FilePlace {
 pub struct Layout {
     pub crates: Vec<CrateInfo>,
     by_dir: HashMap<PathBuf, usize>,
-    manifest_cache: HashMap<PathBuf, Option<ManifestKind>>,
+    manifest_cache: HashMap<PathBuf, Option<Manifest>>,
 }
 
-#[derive(Clone)]
-enum ManifestKind {
-    Package(String, Vec<String>),
-    /// A virtual workspace manifest: no package of its own.
-    Virtual,
+/// What a `Cargo.toml` says about the package and the workspace it belongs to.
+#[derive(Clone, Default)]
+struct Manifest {
+    /// `[package] name` and the names of its dependencies; `None` for a virtual manifest.
+    package: Option<(String, Vec<String>)>,
+    /// `[workspace]`: the manifest is a workspace root; its `exclude` paths.
+    workspace: Option<Vec<String>>,
+    /// `package.workspace = "../.."`: the root named explicitly.
+    explicit_root: Option<String>,
 }
 
 impl Layout {
-    fn manifest(&mut self, dir: &Path) -> Option<ManifestKind> {
+    fn manifest(&mut self, dir: &Path) -> Option<Manifest> {
         if let Some(m) = self.manifest_cache.get(dir) {
             return m.clone();
         }
         let path = dir.join("Cargo.toml");
-        let kind = std::fs::read_to_string(&path).ok().map(|text| {
-            let table = text.parse::<toml::Table>().ok();
-            let name = table
-                .as_ref()
-                .and_then(|t| t.get("package")?.get("name")?.as_str().map(str::to_string));
+        let manifest = std::fs::read_to_string(&path).ok().map(|text| {
+            let table = text.parse::<toml::Table>().unwrap_or_default();
+            let package = table.get("package");
+            let name = package.and_then(|p| p.get("name")?.as_str().map(str::to_string));
             let deps = table
-                .as_ref()
-                .and_then(|t| t.get("dependencies")?.as_table().cloned())
+                .get("dependencies")
+                .and_then(|d| d.as_table())
                 .map(|deps| {
                     deps.iter()
                         .map(|(key, v)| v.get("package").and_then(|p| p.as_str()).unwrap_or(key).to_string())
                         .collect()
                 })
                 .unwrap_or_default();
-            match name {
-                Some(n) => ManifestKind::Package(n, deps),
-                None => ManifestKind::Virtual,
+            let strings = |v: Option<&toml::Value>| -> Vec<String> {
+                v.and_then(|v| v.as_array())
+                    .map(|a| a.iter().filter_map(|e| e.as_str().map(str::to_string)).collect())
+                    .unwrap_or_default()
+            };
+            Manifest {
+                package: name.map(|n| (n, deps)),
+                workspace: table.get("workspace").map(|w| strings(w.get("exclude"))),
+                explicit_root: package.and_then(|p| p.get("workspace")?.as_str().map(str::to_string)),
             }
         });
-        self.manifest_cache.insert(dir.to_path_buf(), kind.clone());
-        kind
+        self.manifest_cache.insert(dir.to_path_buf(), manifest.clone());
+        manifest
+    }
+
+    /// The root of the workspace the package in `crate_dir` belongs to, as Cargo finds it: the
+    /// root named by `package.workspace`, else the nearest manifest above (or at) the package
+    /// with a `[workspace]` table that does not exclude it, else the package itself.
+    fn world_of(&mut self, crate_dir: &Path) -> PathBuf {
+        if let Some(root) = self.manifest(crate_dir).and_then(|m| m.explicit_root) {
+            let root = crate_dir.join(root);
+            return std::fs::canonicalize(&root).unwrap_or(root);
+        }
+        let mut dir = Some(crate_dir);
+        while let Some(d) = dir {
+            if let Some(exclude) = self.manifest(d).and_then(|m| m.workspace) {
+                let rel = crate_dir.strip_prefix(d).unwrap_or(crate_dir);
+                let excluded = exclude
+                    .iter()
+                    .any(|e| !e.is_empty() && rel.starts_with(Path::new(e.trim_end_matches('/'))));
+                return if excluded { crate_dir.to_path_buf() } else { d.to_path_buf() };
+            }
+            dir = d.parent();
+        }
+        crate_dir.to_path_buf()
     }
 
     /// The place of `abs` (an absolute, canonical path); `fallback_root` names the crate when no
@@ -75,7 +110,7 @@ impl Layout {
         let mut dir = abs.parent().map(Path::to_path_buf);
         let mut found: Option<(PathBuf, String, Vec<String>)> = None;
         while let Some(d) = dir {
-            if let Some(ManifestKind::Package(name, deps)) = self.manifest(&d) {
+            if let Some((name, deps)) = self.manifest(&d).and_then(|m| m.package) {
                 found = Some((d, name, deps));
                 break;
             }
@@ -92,11 +127,13 @@ impl Layout {
         let krate = match self.by_dir.get(&crate_dir) {
             Some(&i) => i,
             None => {
+                let world = self.world_of(&crate_dir);
                 self.crates.push(CrateInfo {
                     name,
                     deps,
                     display_dir: display(&crate_dir),
                     dir: crate_dir.clone(),
+                    world,
                 });
                 self.by_dir.insert(crate_dir.clone(), self.crates.len() - 1);
                 self.crates.len() - 1
@@ -166,9 +203,24 @@ pub fn workspace_root(abs: &Path) -> Option<PathBuf> {
 }
 
 impl Layout {
+    /// The crates of each workspace (world), in order of their first crate: `worlds()[w]` lists
+    /// crate indices.
+    pub fn worlds(&self) -> Vec<Vec<usize>> {
+        let mut index: HashMap<&Path, usize> = HashMap::new();
+        let mut out: Vec<Vec<usize>> = Vec::new();
+        for (i, c) in self.crates.iter().enumerate() {
+            let w = *index.entry(&c.world).or_insert_with(|| {
+                out.push(Vec::new());
+                out.len() - 1
+            });
+            out[w].push(i);
+        }
+        out
+    }
+
     /// Crates linked by dependencies form one system (`systems()[crate]` is its id): a service
     /// and the workspace libraries it uses. Independent services of one repository (a folder of
-    /// examples) are separate systems.
+    /// examples) are separate systems, and so are crates of different workspaces.
     pub fn systems(&self) -> Vec<usize> {
         let mut parent: Vec<usize> = (0..self.crates.len()).collect();
         fn find(p: &mut [usize], x: usize) -> usize {
@@ -183,7 +235,7 @@ impl Layout {
             for dep in &c.deps {
                 let dep = dep.replace('_', "-");
                 for (j, other) in self.crates.iter().enumerate() {
-                    if other.name.replace('_', "-") == dep {
+                    if other.world == c.world && other.name.replace('_', "-") == dep {
                         let (a, b) = (find(&mut parent, i), find(&mut parent, j));
                         parent[a.max(b)] = a.min(b);
                     }

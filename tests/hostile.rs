@@ -387,3 +387,99 @@ fn corrupt_all(dir: &std::path::Path) {
         }
     }
 }
+
+/// The diagnostics (rule, path, line, message) and crate coverage rows of a JSON report whose
+/// paths start with `prefix`, with the prefix removed.
+fn world_view(v: &Value, prefix: &str) -> (Vec<String>, Vec<String>) {
+    let strip = |p: &str| p.strip_prefix(prefix).map(str::to_string);
+    let diags = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| {
+            let path = strip(d["path"].as_str()?)?;
+            Some(format!("{} {path}:{} {}", d["rule"], d["line"], d["message"]))
+        })
+        .collect();
+    let crates = v["coverage"]["crates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| {
+            let path = strip(c["path"].as_str()?)?;
+            Some(format!("{} {path} {} {} {}", c["name"], c["logged"], c["unlogged"], c["percent"]))
+        })
+        .collect();
+    (diags, crates)
+}
+
+#[test]
+fn two_workspaces_side_by_side_give_each_the_numbers_it_has_alone() {
+    // `alpha` calls a method, a crate function and a helper that it does not define as logging;
+    // `beta` defines a method and a crate of the same names that do log, and a method that
+    // builds an HTTP client. Checked together, nothing of `beta` may resolve for `alpha`.
+    let ws = "[workspace]\nmembers = [\"app\", \"shared\"]\n";
+    let shared = "[package]\nname = \"shared\"\nversion = \"0.1.0\"\n";
+    let app = "[package]\nname = \"app\"\nversion = \"0.1.0\"\n[dependencies]\nshared = { path = \"../shared\" }\n";
+    let dir = temp_tree(&[
+        ("alpha/Cargo.toml", ws),
+        ("alpha/shared/Cargo.toml", shared),
+        ("alpha/shared/src/lib.rs", "pub fn note(e: &str) { let _ = e; }\n"),
+        ("alpha/app/Cargo.toml", app),
+        (
+            "alpha/app/src/main.rs",
+            "use axum::extract::State;\n\
+             async fn orders(State(s): State<Svc>) -> u32 {\n\
+             \x20   let _c = s.client();\n\
+             \x20   match s.load().await {\n\
+             \x20       Ok(n) => n,\n\
+             \x20       Err(e) => { s.report(&e); 0 }\n\
+             \x20   }\n\
+             }\n\
+             fn count() -> u32 {\n\
+             \x20   match std::fs::read_to_string(\"n\") {\n\
+             \x20       Ok(t) => t.len() as u32,\n\
+             \x20       Err(e) => { shared::note(&e.to_string()); 0 }\n\
+             \x20   }\n\
+             }\n\
+             fn main() { let _r = axum::Router::new().route(\"/orders\", axum::routing::get(orders)); }\n",
+        ),
+        ("beta/Cargo.toml", ws),
+        ("beta/shared/Cargo.toml", shared),
+        (
+            "beta/shared/src/lib.rs",
+            "pub fn note(e: &str) { tracing::error!(error = %e, \"failed\"); }\n",
+        ),
+        ("beta/app/Cargo.toml", app),
+        (
+            "beta/app/src/main.rs",
+            "struct Svc;\n\
+             impl Svc {\n\
+             \x20   fn report(&self, e: &str) { tracing::error!(error = %e, \"failed\"); }\n\
+             \x20   fn client(&self) -> reqwest::Client { reqwest::Client::new() }\n\
+             }\n\
+             fn main() {}\n",
+        ),
+        ("beta/.gitignore", ""),
+    ]);
+    let alone = |sub: &str| {
+        let (code, out, err) = obsdebt(&dir.path().join(sub), &["check", "--output-format", "json", "--no-cache"]);
+        assert!(code == 0 || code == 1, "{err}");
+        let v: Value = serde_json::from_str(&out).unwrap();
+        world_view(&v, "")
+    };
+    let (code, out, err) = obsdebt(dir.path(), &["check", "--output-format", "json", "--no-cache"]);
+    assert!(code == 0 || code == 1, "{err}");
+    let together: Value = serde_json::from_str(&out).unwrap();
+    let alpha = alone("alpha");
+    assert!(
+        alpha.0.iter().filter(|d| d.contains("unlogged-error")).count() == 2,
+        "alpha alone: both error arms are unlogged: {alpha:?}"
+    );
+    assert!(
+        !alpha.0.iter().any(|d| d.contains("engine-in-handler")),
+        "{alpha:?}"
+    );
+    assert_eq!(world_view(&together, "alpha/"), alpha, "alpha beside beta");
+    assert_eq!(world_view(&together, "beta/"), alone("beta"), "beta beside alpha");
+}
