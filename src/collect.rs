@@ -93,10 +93,14 @@ pub fn collect(
     threads: usize,
     cache: Option<&Cache>,
 ) -> (Vec<Result<FileFacts, FileError>>, Vec<Option<String>>) {
+    // Inside a scope so that the work runs on the pool's deep-stack workers: a parallel iterator
+    // over one item would run on the calling thread (the main thread's stack is 8 MB).
     let run = || {
-        jobs.par_iter()
-            .map(|job| collect_keyed(job, k, cache))
-            .unzip::<_, _, Vec<_>, Vec<_>>()
+        rayon::scope(|_| {
+            jobs.par_iter()
+                .map(|job| collect_keyed(job, k, cache))
+                .unzip::<_, _, Vec<_>, Vec<_>>()
+        })
     };
     if GLOBAL_POOL.get().is_some_and(|&n| threads == 0 || threads == n) {
         return run();
@@ -205,13 +209,61 @@ fn analyse_bytes(bytes: Vec<u8>, k: &Knowledge, test_target: bool) -> Result<Fil
 /// beyond anything written by hand (generated code included), and well inside the worker stack.
 pub const MAX_NESTING: usize = 1000;
 
-/// The deepest `(`/`[`/`{` nesting of `source`, outside strings, characters and comments, and the
-/// line where it is first reached.
-pub fn nesting_depth(source: &str) -> (usize, u32) {
+/// Largest [`Nesting::chain`] obsdebt parses. Chains without brackets nest too: generics
+/// (`Vec<Vec<..>>`), closures (`|| || ..`), unary and binary operators, method chains, `as`
+/// casts and `else if` chains each make syn's tree one level deeper, and it is visited and
+/// dropped recursively. Measured on the 256 MB worker stack in a debug build, the most costly
+/// of them (generics) overflows at about 40,000 levels; each such level counts at least 2 here.
+pub const MAX_CHAIN: usize = 20_000;
+
+/// What the pre-scan of a file measured: bounds on how deep syn's tree can be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Nesting {
+    /// The deepest `(`/`[`/`{` nesting, and the line where it is first reached.
+    pub brackets: usize,
+    pub brackets_line: u32,
+    /// An upper bound on the depth of one expression or type: for each enclosing bracket, 10,
+    /// plus the operators (every punctuation character but brackets, `,` and `;`) and the `as`
+    /// and `else` keywords since the last `,` or `;` (or the end of a previous item or
+    /// statement block) of its level. And the line where the largest is first reached.
+    pub chain: usize,
+    pub chain_line: u32,
+}
+
+fn is_ident_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80
+}
+
+/// Measures `source` outside strings, characters and comments (see [`Nesting`]).
+pub fn nesting_depth(source: &str) -> Nesting {
     let b = source.as_bytes();
-    let (mut i, mut depth, mut max, mut line, mut max_line) = (0usize, 0usize, 0usize, 1u32, 1u32);
+    let mut n = Nesting {
+        brackets: 0,
+        brackets_line: 1,
+        chain: 0,
+        chain_line: 1,
+    };
+    let (mut i, mut line) = (0usize, 1u32);
+    // Per open bracket: the chain cost below it. `count` is the current level's own cost.
+    let mut outer: Vec<usize> = Vec::new();
+    let (mut below, mut count) = (0usize, 0usize);
+    // A `}` just closed a block at this level: a following item or statement starts afresh.
+    let mut after_block = false;
     while i < b.len() {
-        match b[i] {
+        let c = b[i];
+        if after_block && !c.is_ascii_whitespace() && !(c == b'/' && matches!(b.get(i + 1), Some(b'/' | b'*'))) {
+            after_block = false;
+            let word_end = b[i..]
+                .iter()
+                .position(|&x| !is_ident_byte(x))
+                .map_or(b.len(), |p| i + p);
+            let word = &b[i..word_end];
+            let continues = matches!(word, b"else" | b"as") || !(is_ident_byte(c) || c == b'#' || c == b'\'');
+            if !continues {
+                count = 0;
+            }
+        }
+        match c {
             b'\n' => line += 1,
             b'/' if b.get(i + 1) == Some(&b'/') => {
                 while i < b.len() && b[i] != b'\n' {
@@ -238,34 +290,46 @@ pub fn nesting_depth(source: &str) -> (usize, u32) {
                 }
                 continue;
             }
-            b'r' if matches!(b.get(i + 1), Some(b'"' | b'#'))
-                && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_')) =>
-            {
-                // r"..." / r#"..."#
-                let mut j = i + 1;
-                let mut hashes = 0;
-                while b.get(j) == Some(&b'#') {
-                    hashes += 1;
-                    j += 1;
-                }
-                if b.get(j) == Some(&b'"') {
-                    j += 1;
-                    loop {
-                        match b.get(j) {
-                            None => break,
-                            Some(b'"') if b[j + 1..].iter().take(hashes).filter(|c| **c == b'#').count() == hashes => {
-                                j += 1 + hashes;
-                                break;
-                            }
-                            Some(c) => {
-                                line += u32::from(*c == b'\n');
-                                j += 1;
+            c if is_ident_byte(c) => {
+                let end = b[i..]
+                    .iter()
+                    .position(|&x| !is_ident_byte(x))
+                    .map_or(b.len(), |p| i + p);
+                let word = &b[i..end];
+                // r"..", r#".."#, br"..", cr"..": raw strings end at `"` and as many `#`.
+                if matches!(word, b"r" | b"br" | b"cr") && matches!(b.get(end), Some(b'"' | b'#')) {
+                    let mut j = end;
+                    let mut hashes = 0;
+                    while b.get(j) == Some(&b'#') {
+                        hashes += 1;
+                        j += 1;
+                    }
+                    if b.get(j) == Some(&b'"') {
+                        j += 1;
+                        loop {
+                            match b.get(j) {
+                                None => break,
+                                Some(b'"')
+                                    if b[j + 1..].iter().take(hashes).filter(|c| **c == b'#').count() == hashes =>
+                                {
+                                    j += 1 + hashes;
+                                    break;
+                                }
+                                Some(c) => {
+                                    line += u32::from(*c == b'\n');
+                                    j += 1;
+                                }
                             }
                         }
+                        i = j;
+                        continue;
                     }
-                    i = j;
-                    continue;
                 }
+                if matches!(word, b"as" | b"else") {
+                    count += 1;
+                }
+                i = end;
+                continue;
             }
             b'"' => {
                 i += 1;
@@ -286,29 +350,72 @@ pub fn nesting_depth(source: &str) -> (usize, u32) {
                     }
                 } else if b.get(i + 2) == Some(&b'\'') {
                     i += 2;
+                } else if let Some(len) = source
+                    .get(i + 1..)
+                    .and_then(|rest| rest.chars().next())
+                    .map(char::len_utf8)
+                {
+                    // 'é': a character of several bytes.
+                    if b.get(i + 1 + len) == Some(&b'\'') {
+                        i += 1 + len;
+                    }
                 }
             }
             b'(' | b'[' | b'{' => {
-                depth += 1;
-                if depth > max {
-                    max = depth;
-                    max_line = line;
+                outer.push(below);
+                below += count + 10;
+                count = 0;
+                if outer.len() > n.brackets {
+                    n.brackets = outer.len();
+                    n.brackets_line = line;
                 }
             }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b')' | b']' | b'}' => {
+                if let Some(prev) = outer.pop() {
+                    count = below - prev - 10;
+                    below = prev;
+                }
+                after_block = c == b'}';
+            }
+            b',' | b';' => count = 0,
+            c if c.is_ascii_punctuation() => count += 1,
             _ => {}
+        }
+        if below + count > n.chain {
+            n.chain = below + count;
+            n.chain_line = line;
         }
         i += 1;
     }
-    (max, max_line)
+    n
 }
 
 /// Parses and extracts one file's text: the pure core of the collect phase.
 pub fn analyse_source(source: &str, k: &Knowledge, test_target: bool) -> Result<FileFacts, FileError> {
-    let (depth, line) = nesting_depth(source);
-    if depth > MAX_NESTING {
+    let nesting = nesting_depth(source);
+    let too_deep = if nesting.brackets > MAX_NESTING {
+        Some((
+            format!(
+                "brackets are nested {} levels deep; obsdebt analyses at most {MAX_NESTING}",
+                nesting.brackets
+            ),
+            nesting.brackets_line,
+        ))
+    } else if nesting.chain > MAX_CHAIN {
+        Some((
+            format!(
+                "an expression or type is nested too deep to analyse safely (its chain of operators, \
+                 casts, generics or closures measures {}; obsdebt analyses at most {MAX_CHAIN})",
+                nesting.chain
+            ),
+            nesting.chain_line,
+        ))
+    } else {
+        None
+    };
+    if let Some((message, line)) = too_deep {
         return Err(FileError::Parse {
-            message: format!("brackets are nested {depth} levels deep; obsdebt analyses at most {MAX_NESTING}"),
+            message,
             span: Span {
                 line,
                 column: 1,

@@ -97,7 +97,11 @@ impl Layout {
                 let excluded = exclude
                     .iter()
                     .any(|e| !e.is_empty() && rel.starts_with(Path::new(e.trim_end_matches('/'))));
-                return if excluded { crate_dir.to_path_buf() } else { d.to_path_buf() };
+                return if excluded {
+                    crate_dir.to_path_buf()
+                } else {
+                    d.to_path_buf()
+                };
             }
             dir = d.parent();
         }

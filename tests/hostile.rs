@@ -102,15 +102,65 @@ fn twenty_thousand_levels_of_nesting_do_not_crash() {
             "{d}"
         );
     }
-    assert!(
-        !v["files"]["not_analysed"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|p| p == "src/chain.rs"),
-        "long flat chains are analysed"
-    );
+    let d = diag(&v, "src/chain.rs");
+    assert_eq!(d["rule"], "parse-error");
+    assert!(d["message"].as_str().unwrap().contains("nested too deep"), "{d}");
     good_still_reported(&v);
+}
+
+/// One file alone is parsed on a deep-stack worker too (not on the main thread's 8 MB stack):
+/// nesting that syn handles there is analysed, deeper nesting is a `parse-error`, never a signal.
+#[test]
+fn a_one_file_workspace_never_overflows_the_stack() {
+    let analysed = [
+        (
+            "generics",
+            format!("type T = {}u8{};\n", "Vec<".repeat(1100), ">".repeat(1100)),
+        ),
+        ("closures", format!("fn f() {{ let c = {}1; }}\n", "|| ".repeat(780))),
+        ("negations", format!("fn f() -> bool {{ {}true }}\n", "!".repeat(6400))),
+        ("chain", format!("fn g() {{ x{}; }}\n", ".a()".repeat(5000))),
+    ];
+    let rejected = [
+        (
+            "deep generics",
+            format!("type T = {}u8{};\n", "Vec<".repeat(2000 * 10), ">".repeat(2000 * 10)),
+        ),
+        ("long chain", format!("fn g() {{ x{}; }}\n", ".a()".repeat(50_000))),
+        (
+            "generics and a chain",
+            format!(
+                "type T = {}u8{};\nfn g() {{ x{}; }}\n",
+                "Vec<".repeat(2000),
+                ">".repeat(2000),
+                ".a()".repeat(50_000)
+            ),
+        ),
+        // A raw byte string ending in a backslash hides no brackets from the pre-scan.
+        (
+            "raw byte string",
+            format!(
+                "const S: &[u8] = br\"\\\";\nfn f() {{ let x = {}1{}; }}\nconst T: &str = \"x\";\n",
+                "(".repeat(1500),
+                ")".repeat(1500)
+            ),
+        ),
+    ];
+    for (what, src) in analysed.iter().chain(&rejected) {
+        let dir = temp_tree(&[("Cargo.toml", PKG), ("src/lib.rs", src)]);
+        let (code, out, err) = obsdebt(dir.path(), &["check", "--output-format", "json", "--no-cache"]);
+        let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{what}: exit {code}: {e}\n{err}"));
+        let not_analysed = v["files"]["not_analysed"].as_array().unwrap();
+        if analysed.iter().any(|(w, _)| w == what) {
+            assert_eq!(code, 0, "{what}: {err}");
+            assert!(not_analysed.is_empty(), "{what}: {v}");
+        } else {
+            assert_eq!(code, 1, "{what}: {err}");
+            let d = diag(&v, "src/lib.rs");
+            assert_eq!(d["rule"], "parse-error", "{what}");
+            assert!(d["message"].as_str().unwrap().contains("nested"), "{what}: {d}");
+        }
+    }
 }
 
 #[test]
@@ -407,7 +457,10 @@ fn world_view(v: &Value, prefix: &str) -> (Vec<String>, Vec<String>) {
         .iter()
         .filter_map(|c| {
             let path = strip(c["path"].as_str()?)?;
-            Some(format!("{} {path} {} {} {}", c["name"], c["logged"], c["unlogged"], c["percent"]))
+            Some(format!(
+                "{} {path} {} {} {}",
+                c["name"], c["logged"], c["unlogged"], c["percent"]
+            ))
         })
         .collect();
     (diags, crates)
@@ -463,7 +516,10 @@ fn two_workspaces_side_by_side_give_each_the_numbers_it_has_alone() {
         ("beta/.gitignore", ""),
     ]);
     let alone = |sub: &str| {
-        let (code, out, err) = obsdebt(&dir.path().join(sub), &["check", "--output-format", "json", "--no-cache"]);
+        let (code, out, err) = obsdebt(
+            &dir.path().join(sub),
+            &["check", "--output-format", "json", "--no-cache"],
+        );
         assert!(code == 0 || code == 1, "{err}");
         let v: Value = serde_json::from_str(&out).unwrap();
         world_view(&v, "")
@@ -476,10 +532,7 @@ fn two_workspaces_side_by_side_give_each_the_numbers_it_has_alone() {
         alpha.0.iter().filter(|d| d.contains("unlogged-error")).count() == 2,
         "alpha alone: both error arms are unlogged: {alpha:?}"
     );
-    assert!(
-        !alpha.0.iter().any(|d| d.contains("engine-in-handler")),
-        "{alpha:?}"
-    );
+    assert!(!alpha.0.iter().any(|d| d.contains("engine-in-handler")), "{alpha:?}");
     assert_eq!(world_view(&together, "alpha/"), alpha, "alpha beside beta");
     assert_eq!(world_view(&together, "beta/"), alone("beta"), "beta beside alpha");
 }

@@ -46,6 +46,33 @@ pub struct Collector<'a, 'k> {
     out: Collected,
     /// Route of the enclosing routing call (`.route("/users", ..)`).
     route: Vec<String>,
+    /// What is known of the links of the method chain being visited, by address, so that a chain
+    /// is walked once however long it is (walking it again at every link is quadratic). Each
+    /// entry is taken when its link is visited; both are cleared when a macro's body is done.
+    chains: ChainMemo,
+}
+
+/// The root call's path (`reqwest::Client::builder` in `reqwest::Client::builder().timeout(..)
+/// .build()`) below each link, and the route given down the chain.
+#[derive(Default)]
+struct ChainMemo {
+    roots: rustc_hash::FxHashMap<usize, Option<std::rc::Rc<[String]>>>,
+    routes: rustc_hash::FxHashMap<usize, Option<String>>,
+}
+
+/// The next link down a method chain, as [`chain_root`] walks it (through `.await` and `?`).
+fn next_link(mut e: &Expr) -> Option<&ExprMethodCall> {
+    loop {
+        e = match strip_await(e) {
+            Expr::MethodCall(m) => return Some(m),
+            Expr::Try(t) => &t.expr,
+            _ => return None,
+        }
+    }
+}
+
+fn link_key(m: &ExprMethodCall) -> usize {
+    m as *const ExprMethodCall as usize
 }
 
 const HTTP_METHODS: &[&str] = &["get", "post", "put", "delete", "patch", "head", "options", "trace"];
@@ -76,6 +103,66 @@ impl<'a, 'k> Collector<'a, 'k> {
             framework,
             out: Collected::new(),
             route: Vec::new(),
+            chains: ChainMemo::default(),
+        }
+    }
+
+    /// The path of the call at the root of `m`'s chain (`chain_root(&m.receiver)`), handed down
+    /// to the next link.
+    fn root_path(&mut self, m: &ExprMethodCall) -> Option<std::rc::Rc<[String]>> {
+        let root = match self.chains.roots.remove(&link_key(m)) {
+            Some(known) => known,
+            None => match chain_root(&m.receiver) {
+                Expr::Call(c) => expr_path(&c.func).map(|p| segments(p).into()),
+                _ => None,
+            },
+        };
+        if let Some(next) = next_link(&m.receiver) {
+            self.chains.roots.insert(link_key(next), root.clone());
+        }
+        root
+    }
+
+    /// `chain_route(&m.receiver)`, each link computed once: the links down to one already known
+    /// are collected, then filled in from the bottom up.
+    fn route_below(&mut self, m: &ExprMethodCall) -> Option<String> {
+        if let Some(known) = self.chains.routes.remove(&link_key(m)) {
+            return known;
+        }
+        let mut links: Vec<&ExprMethodCall> = vec![m];
+        let mut below = loop {
+            let last = links[links.len() - 1];
+            match strip_await(&last.receiver) {
+                Expr::MethodCall(next) => match self.chains.routes.get(&link_key(next)) {
+                    Some(known) => {
+                        let own = self.route_of_link(next);
+                        break own.or_else(|| known.clone());
+                    }
+                    None => links.push(next),
+                },
+                other => break self.chain_route(other),
+            }
+        };
+        // `below` is the route under the last link; going up, a link's own route comes first.
+        let mut result = None;
+        for (i, link) in links.iter().enumerate().rev() {
+            if i == 0 {
+                result = below.clone();
+            } else {
+                self.chains.routes.insert(link_key(link), below.clone());
+                below = self.route_of_link(link).or(below);
+            }
+        }
+        result
+    }
+
+    /// The route a routing method gives (`.route("/x", ..)`), when it is written as a literal.
+    fn route_of_link(&self, m: &ExprMethodCall) -> Option<String> {
+        let route_methods = &self.handlers().route_methods;
+        if route_methods.iter().any(|r| m.method == r) {
+            m.args.first().and_then(string_lit)
+        } else {
+            None
         }
     }
 
@@ -108,10 +195,9 @@ impl<'a, 'k> Collector<'a, 'k> {
         via_glob
     }
 
-    fn engine_for_root(&self, path: &syn::Path, method: Option<&str>) -> Option<(String, Option<String>)> {
-        let raw = segments(path);
-        let full = self.env.uses.expand(raw.clone());
-        self.engine_for(&raw, &full, method)
+    fn engine_for_root(&self, raw: &[String], method: Option<&str>) -> Option<(String, Option<String>)> {
+        let full = self.env.uses.expand(raw.to_vec());
+        self.engine_for(raw, &full, method)
     }
 
     /// The engine a call builds, from its written and expanded paths. Most calls name no engine
@@ -298,17 +384,17 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
 
     fn visit_expr_method_call(&mut self, m: &'ast ExprMethodCall) {
         let name = m.method.to_string();
+        let root = self.root_path(m);
+        let route_below = self.route_below(m);
         if self.handlers().once_methods.contains(&name) {
             // `CLIENT.get_or_init(|| Client::new())`: the initialiser runs once.
             return self.visit_expr(&m.receiver);
         }
-        let root = chain_root(&m.receiver);
-        let root_engine = match root {
-            Expr::Call(c) => expr_path(&c.func).and_then(|p| self.engine_for_root(p, Some(&name)).map(|e| (e, p))),
-            _ => None,
-        };
+        let root_engine = root
+            .as_deref()
+            .and_then(|p| self.engine_for_root(p, Some(&name)).map(|e| (e, p)));
         if let Some(((builds, via_glob), root_path)) = root_engine {
-            let text = format!("{}()…{name}", segments(root_path).join("::"));
+            let text = format!("{}()…{name}", root_path.join("::"));
             self.push_engine(builds, text, m.method.span(), m.paren_token.span.close(), via_glob);
         } else if let Some(em) = self
             .env
@@ -318,7 +404,7 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
             .iter()
             .find(|em| em.method == name && self.uses_crate(&em.crates))
         {
-            let root_is_engine = matches!(root, Expr::Call(c) if expr_path(&c.func).is_some_and(|p| self.engine_for_root(p, None).is_some()));
+            let root_is_engine = root.as_deref().is_some_and(|p| self.engine_for_root(p, None).is_some());
             if !root_is_engine {
                 let builds = em.builds.clone();
                 self.push_engine(
@@ -353,7 +439,7 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
         } else {
             None
         };
-        let route = route_here.clone().or_else(|| self.chain_route(&m.receiver));
+        let route = route_here.clone().or(route_below);
         let is_registration = h.registration_methods.contains(&name)
             || (h.warp_methods.contains(&name) && self.crates_used.iter().any(|c| c == "warp"));
         if let Some(r) = &route {
@@ -361,12 +447,11 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
         }
         let mut skip = Vec::new();
         if is_registration {
-            let method = Self::http_method_of(&name).or_else(|| match chain_root(&m.receiver) {
-                // `web::get().to(h)`
-                Expr::Call(c) => expr_path(&c.func)
-                    .and_then(|p| p.segments.last())
-                    .and_then(|s| Self::http_method_of(&s.ident.to_string())),
-                _ => None,
+            // `web::get().to(h)`
+            let method = Self::http_method_of(&name).or_else(|| {
+                root.as_deref()
+                    .and_then(|p| p.last())
+                    .and_then(|s| Self::http_method_of(s))
             });
             let args: Vec<&Expr> = m.args.iter().collect();
             skip = self.register(&args, method);
@@ -413,5 +498,7 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
             Some(MacroBody::Stmts(stmts)) => stmts.iter().for_each(|s| self.visit_stmt(s)),
             None => {}
         }
+        // The body's tree is freed now: no address of it may be looked up again.
+        self.chains = ChainMemo::default();
     }
 }

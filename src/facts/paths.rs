@@ -200,29 +200,67 @@ pub fn last_name(expr: &Expr) -> Option<String> {
 pub struct LineIndex<'a> {
     source: &'a str,
     starts: Vec<usize>,
+    /// For each line holding non-ASCII text: the byte offset (from the line's start) of every
+    /// [`CHECKPOINT`]th character, so that a column is found without scanning a long line from
+    /// its start each time (a 1 MB line with thousands of sites would make that quadratic).
+    wide: rustc_hash::FxHashMap<usize, Vec<u32>>,
 }
+
+const CHECKPOINT: usize = 64;
 
 impl<'a> LineIndex<'a> {
     pub fn new(source: &'a str) -> LineIndex<'a> {
         let mut starts = vec![0];
         starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { source, starts }
+        let mut wide = rustc_hash::FxHashMap::default();
+        for (i, &start) in starts.iter().enumerate() {
+            let end = starts.get(i + 1).map_or(source.len(), |next| next - 1);
+            let line = &source[start..end];
+            if !line.is_ascii() {
+                let points = line.char_indices().step_by(CHECKPOINT).map(|(b, _)| b as u32).collect();
+                wide.insert(i, points);
+            }
+        }
+        LineIndex { source, starts, wide }
     }
 
+    /// The byte offset of a 1-based line and 0-based character column (clamped to the line).
     pub fn offset(&self, lc: LineColumn) -> usize {
-        let Some(&start) = self.starts.get(lc.line.saturating_sub(1)) else {
+        let index = lc.line.saturating_sub(1);
+        let Some(&start) = self.starts.get(index) else {
             return self.source.len();
         };
-        let line = &self.source[start..];
-        let line = &line[..line.find('\n').unwrap_or(line.len())];
-        start + line.char_indices().nth(lc.column).map(|(i, _)| i).unwrap_or(line.len())
+        let end = self.starts.get(index + 1).map_or(self.source.len(), |next| next - 1);
+        let Some(points) = self.wide.get(&index) else {
+            return (start + lc.column).min(end);
+        };
+        let k = (lc.column / CHECKPOINT).min(points.len().saturating_sub(1));
+        let from = start + points.get(k).copied().unwrap_or(0) as usize;
+        let rest = lc.column - k * CHECKPOINT;
+        from + self.source[from..end]
+            .char_indices()
+            .nth(rest)
+            .map_or(end - from, |(i, _)| i)
     }
 
-    /// Source text between two positions, whitespace runs folded to one space.
+    /// Source text between two positions, whitespace runs folded to one space, at most 80
+    /// characters (only as much of the text is read as is shown).
     pub fn text(&self, start: LineColumn, end: LineColumn) -> String {
         let (a, b) = (self.offset(start), self.offset(end));
         let raw = self.source.get(a..b.max(a)).unwrap_or("");
-        let folded = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut folded = String::new();
+        let mut chars = 0;
+        for word in raw.split_whitespace() {
+            if !folded.is_empty() {
+                folded.push(' ');
+                chars += 1;
+            }
+            folded.push_str(word);
+            chars += word.chars().count();
+            if chars > 80 {
+                break;
+            }
+        }
         truncate(&folded, 80)
     }
 }
@@ -284,5 +322,33 @@ mod tests {
         let idx = LineIndex::new(src);
         let off = idx.offset(LineColumn { line: 2, column: 8 });
         assert_eq!(&src[off..off + 2], "é");
+    }
+
+    #[test]
+    fn line_index_agrees_with_a_scan_of_the_line_at_every_column() {
+        // Long mixed lines (past several checkpoints), an ASCII line, CRLF, an empty last line.
+        let long: String = (0..300)
+            .map(|i| {
+                if i % 7 == 0 {
+                    'é'
+                } else if i % 11 == 0 {
+                    '😀'
+                } else {
+                    'a'
+                }
+            })
+            .collect();
+        let src = format!("{long}\r\nplain ascii line\n\n{long}x");
+        let idx = LineIndex::new(&src);
+        let mut line_start = 0;
+        for (n, line) in src.split('\n').enumerate() {
+            for column in 0..line.chars().count() + 3 {
+                let scanned = line_start + line.char_indices().nth(column).map_or(line.len(), |(i, _)| i);
+                let lc = LineColumn { line: n + 1, column };
+                assert_eq!(idx.offset(lc), scanned, "line {} column {column}", n + 1);
+            }
+            line_start += line.len() + 1;
+        }
+        assert_eq!(idx.offset(LineColumn { line: 99, column: 0 }), src.len());
     }
 }
