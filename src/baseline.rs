@@ -8,9 +8,35 @@ use serde_json::Value;
 
 use crate::report::Previous;
 
+/// One finding of the earlier report: what tells whether it is in the scope of this run.
+pub struct EarlierFinding {
+    pub fingerprint: String,
+    pub rule: Option<String>,
+    pub path: Option<String>,
+}
+
 pub struct Earlier {
     pub previous: Previous,
     pub fingerprints: HashSet<String>,
+    pub findings: Vec<EarlierFinding>,
+}
+
+impl Earlier {
+    /// The earlier findings in the scope of this run (`in_scope` judges rule and path) that no
+    /// finding of this run has: the fixed ones.
+    pub fn fixed<'a>(
+        &self,
+        now: impl IntoIterator<Item = &'a str>,
+        in_scope: impl Fn(&EarlierFinding) -> bool,
+    ) -> usize {
+        let now: HashSet<&str> = now.into_iter().collect();
+        let mut seen: HashSet<&str> = HashSet::new();
+        self.findings
+            .iter()
+            .filter(|f| seen.insert(f.fingerprint.as_str()))
+            .filter(|f| !now.contains(f.fingerprint.as_str()) && in_scope(f))
+            .count()
+    }
 }
 
 pub fn load(path: &Path) -> Result<Earlier, String> {
@@ -35,21 +61,30 @@ pub fn load(path: &Path) -> Result<Earlier, String> {
                 .collect()
         })
         .unwrap_or_default();
-    let fingerprints: HashSet<String> = v["diagnostics"]
+    let findings: Vec<EarlierFinding> = v["diagnostics"]
         .as_array()
         .map(|a| {
             a.iter()
-                .filter_map(|d| d["fingerprint"].as_str().map(str::to_string))
+                .filter_map(|d| {
+                    Some(EarlierFinding {
+                        fingerprint: d["fingerprint"].as_str()?.to_string(),
+                        rule: d["rule"].as_str().map(str::to_string),
+                        path: d["path"].as_str().map(str::to_string),
+                    })
+                })
                 .collect()
         })
         .unwrap_or_default();
+    let fingerprints: HashSet<String> = findings.iter().map(|f| f.fingerprint.clone()).collect();
     Ok(Earlier {
         previous: Previous {
             path: shown.to_string(),
             percent: percent(&v["coverage"]["logging"]),
             crates,
             findings: fingerprints.len(),
+            ..Default::default()
         },
         fingerprints,
+        findings,
     })
 }

@@ -394,19 +394,40 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
         .sort_by(|a, b| (&a.path, a.span, a.rule).cmp(&(&b.path, b.span, b.rule)));
     sort_diagnostics(&mut report.diagnostics);
     assign_fingerprints(&mut report.diagnostics);
+    // What the earlier report held and no finding has now is fixed: judged over every finding,
+    // before `--diff-base` keeps those on changed lines only.
+    let fixed = earlier.as_ref().map(|e| {
+        let scopes: Vec<String> = paths
+            .iter()
+            .map(|p| crate::diagnostic::printable(&workspace::display(p)).into_owned())
+            .collect();
+        e.fixed(report.diagnostics.iter().map(|d| d.fingerprint.as_str()), |f| {
+            let rule_on = f.rule.as_deref().is_none_or(|r| config.level(r) != Level::Off);
+            rule_on && f.path.as_deref().is_none_or(|p| scopes.iter().any(|s| within(p, s)))
+        })
+    });
     // Fingerprints are assigned over every finding first, so that filtering never shifts them.
     if let Some(c) = &changed {
         report.diagnostics.retain(|d| c.contains(&d.path, d.span.line));
     }
     report.patch = patch;
-    if let Some(e) = earlier {
+    if let Some(mut e) = earlier {
         if opts.baseline.is_some() {
             let (existing, new): (Vec<_>, Vec<_>) = std::mem::take(&mut report.diagnostics)
                 .into_iter()
                 .partition(|d| e.fingerprints.contains(&d.fingerprint));
             report.diagnostics = new;
             report.existing = existing;
+            e.previous.existing = report.existing.len();
+            e.previous.baseline = true;
+        } else {
+            e.previous.existing = report
+                .diagnostics
+                .iter()
+                .filter(|d| e.fingerprints.contains(&d.fingerprint))
+                .count();
         }
+        e.previous.fixed = fixed.unwrap_or(0);
         report.previous = Some(e.previous);
     }
 
@@ -437,6 +458,16 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
         config,
         io_errors,
     })
+}
+
+/// A displayed path is the path checked or lies under it (`.` holds every relative path).
+fn within(path: &str, scope: &str) -> bool {
+    let relative = !path.starts_with('/') && !path.starts_with("..");
+    (scope == "." && relative)
+        || path == scope
+        || path
+            .strip_prefix(scope)
+            .is_some_and(|rest| rest.starts_with('/') || scope.ends_with('/'))
 }
 
 /// engine-in-handler diagnostics, with the file each belongs to.

@@ -102,15 +102,28 @@ pub fn render(report: &Report) -> String {
     let warnings = report.count(Severity::Warning);
     out.push('\n');
     match prev {
-        Some(p) if !report.existing.is_empty() || p.findings > 0 => {
-            let fixed = p.findings.saturating_sub(report.existing.len());
+        Some(p) if p.baseline && (!report.existing.is_empty() || p.findings > 0) => {
             let _ = writeln!(
                 out,
-                "**Findings:** {} new ({}, {}) · {} existing · {fixed} fixed",
+                "**Findings:** {} new ({}, {}) · {} existing · {} fixed",
                 report.diagnostics.len(),
                 plural(errors, "error"),
                 plural(warnings, "warning"),
-                report.existing.len()
+                p.existing,
+                p.fixed
+            );
+        }
+        // `--compare` reports every finding, the existing ones too.
+        Some(p) if p.findings > 0 => {
+            let _ = writeln!(
+                out,
+                "**Findings:** {} ({}, {}): {} new · {} existing · {} fixed",
+                report.diagnostics.len(),
+                plural(errors, "error"),
+                plural(warnings, "warning"),
+                report.diagnostics.len().saturating_sub(p.existing),
+                p.existing,
+                p.fixed
             );
         }
         _ => {

@@ -1,0 +1,121 @@
+//! Hostile input for the report side: baselines with `--diff-base`, paths git quotes, every
+//! finding listed, byte columns for reviewdog, spans on multi-byte characters, bidirectional
+//! controls and backticks in names, baselines that are not reports.
+
+mod common;
+
+use common::{obsdebt, temp_tree};
+use serde_json::Value;
+
+const PKG: &str = "[package]\nname = \"h\"\nversion = \"0.1.0\"\n";
+
+fn git(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A git repository holding `files`, committed once.
+fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = temp_tree(files);
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["config", "user.name", "obsdebt"]);
+    git(dir.path(), &["config", "user.email", "obsdebt@localhost"]);
+    git(dir.path(), &["config", "commit.gpgsign", "false"]);
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "first"]);
+    dir
+}
+
+fn findings_line(md: &str) -> &str {
+    md.lines()
+        .find(|l| l.starts_with("**Findings:**"))
+        .unwrap_or_else(|| panic!("no findings line:\n{md}"))
+}
+
+#[test]
+fn baseline_with_diff_base_counts_existing_and_fixed_in_the_changed_lines() {
+    let two = "fn a() { let _ = save(); }\nfn b() { let v = load().ok(); }\n";
+    let dir = repo(&[("Cargo.toml", PKG), ("src/main.rs", two)]);
+    let (code, _, err) = obsdebt(dir.path(), &["check", "--output-format", "json", "-o", "base.json"]);
+    assert_eq!(code, 0, "{err}");
+    let md = |extra: &[&str]| {
+        let mut args = vec!["check", "--baseline", "base.json", "--output-format", "markdown"];
+        args.extend_from_slice(extra);
+        let (code, out, err) = obsdebt(dir.path(), &args);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    // Nothing changed: nothing on the changed lines, and nothing fixed.
+    assert_eq!(
+        findings_line(&md(&[])),
+        "**Findings:** 0 new (0 errors, 0 warnings) · 2 existing · 0 fixed"
+    );
+    assert_eq!(
+        findings_line(&md(&["--diff-base", "HEAD"])),
+        "**Findings:** 0 new (0 errors, 0 warnings) · 0 existing · 0 fixed"
+    );
+    // `a` logs now (fixed); `b`'s line is touched (still there, on a changed line).
+    let after =
+        "fn a() { if let Err(e) = save() { tracing::warn!(%e); } }\nfn b() { let v = load().ok(); } // touched\n";
+    std::fs::write(dir.path().join("src/main.rs"), after).unwrap();
+    assert_eq!(
+        findings_line(&md(&["--diff-base", "HEAD"])),
+        "**Findings:** 0 new (0 errors, 0 warnings) · 1 existing · 1 fixed"
+    );
+    assert_eq!(
+        findings_line(&md(&[])),
+        "**Findings:** 0 new (0 errors, 0 warnings) · 1 existing · 1 fixed"
+    );
+    // A finding of a rule this run turns off is not fixed, it is out of scope.
+    assert_eq!(
+        findings_line(&md(&["--ignore", "swallowed-error"])),
+        "**Findings:** 0 new (0 errors, 0 warnings) · 0 existing · 0 fixed"
+    );
+    // Nor is a finding in a file this run does not check.
+    std::fs::write(dir.path().join("src/extra.rs"), "fn e() {}\n").unwrap();
+    assert_eq!(
+        findings_line(&md(&["src/extra.rs"])),
+        "**Findings:** 0 new (0 errors, 0 warnings) · 0 existing · 0 fixed"
+    );
+}
+
+#[test]
+fn compare_counts_new_existing_and_fixed_findings() {
+    let two = "fn a() { let _ = save(); }\nfn b() { let v = load().ok(); }\n";
+    let dir = temp_tree(&[("Cargo.toml", PKG), ("src/main.rs", two)]);
+    let (code, _, err) = obsdebt(dir.path(), &["check", "--output-format", "json", "-o", "base.json"]);
+    assert_eq!(code, 0, "{err}");
+    let (_, md, _) = obsdebt(
+        dir.path(),
+        &["check", "--compare", "base.json", "--output-format", "markdown"],
+    );
+    assert_eq!(
+        findings_line(&md),
+        "**Findings:** 2 (0 errors, 2 warnings): 0 new · 2 existing · 0 fixed"
+    );
+    let (_, json, _) = obsdebt(
+        dir.path(),
+        &["check", "--compare", "base.json", "--output-format", "json"],
+    );
+    let v: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["baseline"]["existing"], 2);
+    let after = "fn a() { if let Err(e) = save() { tracing::warn!(%e); } }\nfn b() { let v = load().ok(); }\nfn c() { let _ = send(); }\n";
+    std::fs::write(dir.path().join("src/main.rs"), after).unwrap();
+    let (_, md, _) = obsdebt(
+        dir.path(),
+        &["check", "--compare", "base.json", "--output-format", "markdown"],
+    );
+    assert_eq!(
+        findings_line(&md),
+        "**Findings:** 2 (0 errors, 2 warnings): 1 new · 1 existing · 1 fixed"
+    );
+}
