@@ -119,3 +119,63 @@ fn compare_counts_new_existing_and_fixed_findings() {
         "**Findings:** 2 (0 errors, 2 warnings): 1 new · 1 existing · 1 fixed"
     );
 }
+
+/// `path:line` of every diagnostic of a JSON report.
+fn places(json: &str) -> Vec<String> {
+    let v: Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}\n{json}"));
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| format!("{}:{}", d["path"].as_str().unwrap(), d["line"]))
+        .collect()
+}
+
+#[test]
+fn diff_base_keeps_files_whose_names_git_quotes() {
+    let names = [
+        "src/café.rs",
+        "src/a b.rs",
+        "src/q\"t.rs",
+        "src/back\\slash.rs",
+        "src/new\nline.rs",
+        "src/tab\t.rs",
+    ];
+    let clean = "fn ok() {}\n";
+    let mut files = vec![("Cargo.toml", PKG)];
+    files.extend(names.iter().map(|n| (*n, clean)));
+    let dir = repo(&files);
+    // Settings that change how git names files in a diff.
+    git(dir.path(), &["config", "diff.noprefix", "true"]);
+    git(dir.path(), &["config", "diff.mnemonicPrefix", "true"]);
+    git(dir.path(), &["config", "diff.relative", "true"]);
+    for n in names {
+        std::fs::write(dir.path().join(n), format!("{clean}fn f() {{ let _ = save(); }}\n")).unwrap();
+    }
+    std::fs::write(
+        dir.path().join("src/new ünt\"racked.rs"),
+        "fn g() { let _ = send(); }\n",
+    )
+    .unwrap();
+    let mut expected: Vec<String> = names
+        .iter()
+        .map(|n| format!("{}:2", n.replace('\n', "\\u{a}").replace('\t', "\\u{9}")))
+        .collect();
+    expected.push("src/new ünt\"racked.rs:1".into());
+    expected.sort();
+    let (code, out, err) = obsdebt(dir.path(), &["check", "--diff-base", "HEAD", "--output-format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let mut got = places(&out);
+    got.sort();
+    assert_eq!(got, expected, "every changed file keeps its findings");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["coverage"]["patch"]["changed_files"], names.len() + 1);
+    assert_eq!(v["coverage"]["patch"]["unlogged"], names.len() + 1);
+    // From a subdirectory too (`diff.relative` would make git's paths relative to it).
+    let (code, out, err) = obsdebt(
+        &dir.path().join("src"),
+        &["check", "--diff-base", "HEAD", "--output-format", "json"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(places(&out).len(), names.len() + 1, "{out}");
+}
