@@ -179,3 +179,30 @@ fn diff_base_keeps_files_whose_names_git_quotes() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(places(&out).len(), names.len() + 1, "{out}");
 }
+
+#[test]
+fn markdown_lists_every_finding_it_counts_internal_errors_too() {
+    let dir = temp_tree(&[
+        ("Cargo.toml", PKG),
+        ("src/boom.rs", "fn b() { let _ = save(); }\n"),
+        ("src/good.rs", "fn ok() { let _ = save(); }\n"),
+        ("src/broken.rs", "fn f( {\n"),
+    ]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_obsdebt"))
+        .args(["check", "--no-cache", "--output-format", "markdown"])
+        .current_dir(dir.path())
+        .env(obsdebt::rules::internal_error::INJECT_ENV, "report:boom.rs")
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "an internal error exits 2");
+    assert!(md.contains("**Findings:** 3 (2 errors, 1 warning)"), "{md}");
+    for listed in [
+        "- **error** `internal-error` `src/boom.rs:",
+        "- **error** `parse-error` `src/broken.rs:",
+        "- warning `swallowed-error` `src/good.rs:1`",
+    ] {
+        assert!(md.contains(listed), "`{listed}` is listed:\n{md}");
+    }
+    assert_eq!(md.lines().filter(|l| l.starts_with("- ")).count(), 3, "{md}");
+}

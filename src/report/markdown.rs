@@ -9,6 +9,37 @@ use super::summary::plural;
 use super::{by_severity, Report};
 use crate::coverage::show_percent;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules;
+
+/// The sections findings are listed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Group {
+    /// Rules whose sites count in logging coverage.
+    ErrorPaths,
+    Engines,
+    Config,
+    /// Every other rule: parse errors, unused suppressions, internal errors, and any rule added
+    /// later.
+    Other,
+}
+
+impl Group {
+    const ALL: [Group; 4] = [Group::ErrorPaths, Group::Engines, Group::Config, Group::Other];
+
+    /// A rule's section, from the rule registry.
+    fn of(rule: &str) -> Group {
+        match rules::find(rule) {
+            Some(r) if r.counted => Group::ErrorPaths,
+            Some(r) if r.name == rules::engine_in_handler::RULE.name => Group::Engines,
+            Some(r)
+                if r.name == rules::duplicated_config::RULE.name || r.name == rules::conflicting_config::RULE.name =>
+            {
+                Group::Config
+            }
+            _ => Group::Other,
+        }
+    }
+}
 
 /// Findings listed in full before the rest is summed up.
 const TOP: usize = 20;
@@ -142,48 +173,34 @@ pub fn render(report: &Report) -> String {
         ""
     };
     let sorted = by_severity(&report.diagnostics);
-    let of =
-        |pred: &dyn Fn(&str) -> bool| -> Vec<&Diagnostic> { sorted.iter().copied().filter(|d| pred(d.rule)).collect() };
-    let error_paths = of(&|r| matches!(r, "unlogged-error" | "swallowed-error" | "silent-server-error"));
-    if !error_paths.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n### Unlogged error paths: {}\n",
-            super::summary::plural(error_paths.len(), &format!("{new}finding"))
-        );
-        list(&mut out, &error_paths);
-    }
-    let engines = of(&|r| r == "engine-in-handler");
-    if !engines.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n### Engines built per request: {}\n",
-            super::summary::plural(engines.len(), &format!("{new}finding"))
-        );
-        list(&mut out, &engines);
-    }
-    let config = of(&|r| r.ends_with("-config"));
-    if !config.is_empty() {
-        let c = &report.config;
-        let _ = writeln!(
-            out,
-            "\n### Duplicated configuration: {}\n\n{} configuration values; {} duplicated and {} conflicting, in {} places.\n",
-            super::summary::plural(config.len(), &format!("{new}finding")),
-            c.values,
-            c.duplicated,
-            c.conflicting,
-            c.places
-        );
-        list(&mut out, &config);
-    }
-    let other = of(&|r| matches!(r, "parse-error" | "unused-suppression"));
-    if !other.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n### Other: {}\n",
-            super::summary::plural(other.len(), &format!("{new}finding"))
-        );
-        list(&mut out, &other);
+    // One section per group, in this order; every rule of the registry falls in one (the last
+    // takes any rule the others do not), so every finding counted above is listed.
+    for group in Group::ALL {
+        let found: Vec<&Diagnostic> = sorted.iter().copied().filter(|d| Group::of(d.rule) == group).collect();
+        if found.is_empty() {
+            continue;
+        }
+        let count = super::summary::plural(found.len(), &format!("{new}finding"));
+        match group {
+            Group::ErrorPaths => {
+                let _ = writeln!(out, "\n### Unlogged error paths: {count}\n");
+            }
+            Group::Engines => {
+                let _ = writeln!(out, "\n### Engines built per request: {count}\n");
+            }
+            Group::Config => {
+                let c = &report.config;
+                let _ = writeln!(
+                    out,
+                    "\n### Duplicated configuration: {count}\n\n{} configuration values; {} duplicated and {} conflicting, in {} places.\n",
+                    c.values, c.duplicated, c.conflicting, c.places
+                );
+            }
+            Group::Other => {
+                let _ = writeln!(out, "\n### Other: {count}\n");
+            }
+        }
+        list(&mut out, &found);
     }
     if !report.existing.is_empty() {
         let _ = writeln!(
@@ -208,5 +225,45 @@ mod tests {
         assert_eq!(with_delta(Some(50.0), Some(Some(50.0))), "50.0% (ø)");
         assert_eq!(with_delta(Some(50.0), None), "50.0%");
         assert_eq!(with_delta(None, Some(Some(50.0))), "n/a");
+    }
+
+    fn finding(rule: &'static str, line: u32) -> Diagnostic {
+        Diagnostic {
+            rule,
+            severity: Severity::Error,
+            message: format!("a {rule} finding"),
+            label: String::new(),
+            help: None,
+            path: "src/a.rs".into(),
+            span: crate::diagnostic::Span {
+                line,
+                column: 1,
+                end_line: line,
+                end_column: 2,
+            },
+            related: Vec::new(),
+            notes: Vec::new(),
+            site_text: String::new(),
+            fingerprint: String::new(),
+        }
+    }
+
+    #[test]
+    fn every_rule_of_the_registry_is_listed() {
+        let report = Report {
+            diagnostics: rules::ALL
+                .iter()
+                .enumerate()
+                .map(|(i, r)| finding(r.name, i as u32 + 1))
+                .collect(),
+            ..Default::default()
+        };
+        let md = render(&report);
+        for (i, r) in rules::ALL.iter().enumerate() {
+            let line = format!("- **error** `{}` `src/a.rs:{}` — a {} finding", r.name, i + 1, r.name);
+            assert_eq!(md.matches(&line).count(), 1, "{} is listed once:\n{md}", r.name);
+        }
+        let listed = md.lines().filter(|l| l.starts_with("- ")).count();
+        assert_eq!(listed, rules::ALL.len(), "{md}");
     }
 }
