@@ -206,3 +206,57 @@ fn markdown_lists_every_finding_it_counts_internal_errors_too() {
     }
     assert_eq!(md.lines().filter(|l| l.starts_with("- ")).count(), 3, "{md}");
 }
+
+#[test]
+fn rdjson_columns_count_utf8_bytes() {
+    let line = "fn f() { let s = \"é€𐐀\"; let v = load().ok(); }";
+    let other =
+        "// ü\nfn g() { let u = \"ö\"; let x = std::env::var(\"PORT\").unwrap_or_else(|_| \"3000\".into()); }\n";
+    let dir = temp_tree(&[
+        ("Cargo.toml", PKG),
+        ("src/a.rs", &format!("{line}\n")),
+        (
+            "src/b.rs",
+            "fn h() { let p = \"ß\"; let y = std::env::var(\"PORT\").unwrap_or_else(|_| \"8080\".into()); }\n",
+        ),
+        ("src/c.rs", other),
+    ]);
+    let (_, out, err) = obsdebt(dir.path(), &["check", "--output-format", "rdjson"]);
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}\n{out}\n{err}"));
+    let diags = v["diagnostics"].as_array().unwrap();
+    let ok = diags
+        .iter()
+        .find(|d| d["location"]["path"] == "src/a.rs")
+        .unwrap_or_else(|| panic!("{out}"));
+    let range = &ok["location"]["range"];
+    let start = line.find("ok()").unwrap() as u64 + 1;
+    assert_eq!(range["start"]["column"], start, "{ok}");
+    assert_eq!(range["end"]["column"], start + 4, "{ok}");
+    // The conflicting `PORT` defaults: the primary place and the other one, both in bytes.
+    let port = diags
+        .iter()
+        .find(|d| d["code"]["value"] == "conflicting-config")
+        .unwrap_or_else(|| panic!("{out}"));
+    let b_line = "fn h() { let p = \"ß\"; let y = std::env::var(\"PORT\").unwrap_or_else(|_| \"8080\".into()); }";
+    let c_line = other.lines().nth(1).unwrap();
+    let col = |text: &str| text.find("std::env::var(").unwrap() as u64 + 1;
+    let mut places = vec![(
+        port["location"]["path"].as_str().unwrap().to_string(),
+        port["location"]["range"]["start"]["column"].as_u64().unwrap(),
+    )];
+    for r in port["related_locations"].as_array().unwrap() {
+        places.push((
+            r["location"]["path"].as_str().unwrap().to_string(),
+            r["location"]["range"]["start"]["column"].as_u64().unwrap(),
+        ));
+    }
+    places.sort();
+    assert_eq!(
+        places,
+        [
+            ("src/b.rs".to_string(), col(b_line)),
+            ("src/c.rs".to_string(), col(c_line))
+        ],
+        "{port}"
+    );
+}
