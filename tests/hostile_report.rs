@@ -260,3 +260,27 @@ fn rdjson_columns_count_utf8_bytes() {
         "{port}"
     );
 }
+
+#[test]
+fn full_output_survives_a_parse_error_on_a_multibyte_character() {
+    let dir = temp_tree(&[
+        ("Cargo.toml", PKG),
+        ("src/quote.rs", "fn f() { let s = “x”; }\n"),
+        ("src/accent.rs", "fn g() {\n    let é = (;\n}\n"),
+        ("src/good.rs", "fn ok() { let _ = save(); }\n"),
+    ]);
+    let (code, out, err) = obsdebt(dir.path(), &["check", "--color", "never"]);
+    assert_eq!(code, 1, "parse errors are error-level findings, not a crash:\n{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(out.contains("error[parse-error]"), "{out}");
+    for shown in [
+        "--> src/quote.rs:1:18",
+        "fn f() { let s = “x”; }",
+        "--> src/accent.rs:",
+        "warning[swallowed-error]",
+        "--> src/good.rs:1:",
+        "obsdebt: 2 errors, 1 warning in 3 files (2 not analysed)",
+    ] {
+        assert!(out.contains(shown), "`{shown}` is shown:\n{out}");
+    }
+}

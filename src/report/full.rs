@@ -102,11 +102,27 @@ fn excerpt(lines: &Lines, span: Span) -> Option<(String, std::ops::Range<usize>,
     } else {
         span.end_column
     };
-    let mut end = last_start + col_to_byte(parts[last - first], end_col);
-    if end <= start {
-        end = (start + 1).min(text.len()).max(start);
+    let end = last_start + col_to_byte(parts[last - first], end_col);
+    let range = snap(&text, start, end);
+    Some((text, range, first + 1))
+}
+
+/// `start..end` within `text` and on character boundaries (annotate-snippets slices the text
+/// with it): the start moved back to the character it falls in, the end forward; an empty
+/// range is widened to the character at its start, as rustc underlines a point.
+fn snap(text: &str, start: usize, end: usize) -> std::ops::Range<usize> {
+    let mut start = start.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
     }
-    Some((text, start..end, first + 1))
+    let mut end = end.clamp(start, text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    if end == start {
+        end += text[start..].chars().next().map_or(0, char::len_utf8);
+    }
+    start..end
 }
 
 /// Sources read on demand and kept for the few files in use: diagnostics come sorted by path,
@@ -303,5 +319,59 @@ mod tests {
         };
         let (text, range, _) = excerpt(&Lines::new(src), long).unwrap();
         assert_eq!(&text[range], "fn f() {");
+    }
+
+    #[test]
+    fn ranges_are_snapped_to_characters_within_the_text() {
+        let text = "a“é”𐐀";
+        assert_eq!(snap(text, 1, 1), 1..4, "an empty range takes the character");
+        assert_eq!(snap(text, 2, 2), 1..4, "inside a character: its start");
+        assert_eq!(snap(text, 1, 5), 1..6);
+        assert_eq!(snap(text, 5, 2), 4..6, "an end before the start");
+        assert_eq!(snap(text, 99, 120), text.len()..text.len());
+        assert_eq!(snap(text, 10, 11), 9..13);
+        assert_eq!(snap("", 0, 3), 0..0);
+    }
+
+    #[test]
+    fn any_span_on_multibyte_text_renders_without_panicking() {
+        let src = "fn f() { let s = “x”; }\n// é€𐐀\n\tlet _ = x.ok(); // ü\n";
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.rs");
+        std::fs::write(&file, src).unwrap();
+        let paths: std::collections::BTreeMap<String, std::path::PathBuf> =
+            [("a.rs".to_string(), file)].into_iter().collect();
+        let renderer = Renderer::plain();
+        for line in 0..6 {
+            for column in 0..30 {
+                for (end_line, end_column) in [(line, column), (line, column + 1), (line + 1, 2), (line, 0), (9, 99)] {
+                    let span = Span {
+                        line,
+                        column,
+                        end_line,
+                        end_column,
+                    };
+                    let d = Diagnostic {
+                        rule: "parse-error",
+                        severity: Severity::Error,
+                        message: "m".into(),
+                        label: "l".into(),
+                        help: None,
+                        path: "a.rs".into(),
+                        span,
+                        related: vec![crate::diagnostic::Related {
+                            path: "a.rs".into(),
+                            span,
+                            message: "r".into(),
+                        }],
+                        notes: Vec::new(),
+                        site_text: String::new(),
+                        fingerprint: String::new(),
+                    };
+                    let out = render_one(&d, &mut Sources::new(&paths), &renderer);
+                    assert!(out.contains("error[parse-error]: m"), "{span:?}: {out}");
+                }
+            }
+        }
     }
 }
