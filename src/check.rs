@@ -433,6 +433,12 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
 
     make_printable(&mut report);
     report.call_graph = call_graph;
+    // Printed on stderr: file names in them are escaped as in the report.
+    for e in io_errors.iter_mut().chain(internal_errors.iter_mut()) {
+        if let std::borrow::Cow::Owned(o) = crate::diagnostic::printable(e) {
+            *e = o;
+        }
+    }
     io_errors.sort();
     io_errors.dedup();
     // Keyed by the content that was analysed, read by the collect phase itself.
@@ -836,6 +842,12 @@ fn make_printable(report: &mut Report) {
         fix(&mut c.name);
         fix(&mut c.path);
     });
+    if let Some(p) = &mut report.previous {
+        fix(&mut p.path);
+    }
+    if let Some(p) = &mut report.patch {
+        fix(&mut p.base);
+    }
 }
 
 /// An `internal-error` for a file obsdebt failed on.

@@ -284,3 +284,70 @@ fn full_output_survives_a_parse_error_on_a_multibyte_character() {
         assert!(out.contains(shown), "`{shown}` is shown:\n{out}");
     }
 }
+
+/// Every bidirectional formatting character that must never be printed raw.
+const BIDI: [char; 12] = [
+    '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}',
+    '\u{200E}', '\u{200F}', '\u{061C}',
+];
+
+#[test]
+fn bidirectional_controls_are_escaped_in_every_format() {
+    let pkg = "[package]\nname = \"h\u{202E}x\"\nversion = \"0.1.0\"\n";
+    // Values with a bidi override (a related place in another file), a suppression reason with
+    // one, a finding in a file whose name holds one, and a parse error in another such file.
+    let url = "const API_URL: &str = \"http://api\u{202E}\u{2066}.internal:80\";\n";
+    let suppressed = "fn s() {\n    // obsdebt: allow(swallowed-error) -- reason \u{2067}\u{200F}hidden\u{2069}\n    let _ = save();\n}\n";
+    let dir = temp_tree(&[
+        ("Cargo.toml", pkg),
+        ("src/one.rs", url),
+        ("src/two.rs", url),
+        ("src/sup.rs", suppressed),
+        (
+            "src/na\u{202E}me\u{061C}.rs",
+            "fn f() { let s = \"\u{202D}x\u{202C}\"; let _ = save(); }\n",
+        ),
+        ("src/bro\u{202B}ken\u{200E}.rs", "fn f( {\n"),
+        ("src/emb\u{202A}.rs", "fn g() { let v = load().ok(); }\n"),
+    ]);
+    for format in [
+        "full", "concise", "json", "sarif", "github", "gitlab", "markdown", "rdjson",
+    ] {
+        let (code, out, err) = obsdebt(dir.path(), &["check", "--output-format", format, "--color", "never"]);
+        assert_eq!(code, 1, "{format}: {err}");
+        for c in BIDI {
+            assert!(!out.contains(c), "{format} printed U+{:04X} raw:\n{out}", c as u32);
+            assert!(
+                !err.contains(c),
+                "{format} printed U+{:04X} raw on stderr:\n{err}",
+                c as u32
+            );
+        }
+        assert!(out.contains("202e"), "{format} shows the escaped character:\n{out}");
+    }
+    let (_, full, _) = obsdebt(dir.path(), &["check", "--color", "never"]);
+    for shown in [
+        "src/na\\u{202e}me\\u{61c}.rs",
+        "src/bro\\u{202b}ken\\u{200e}.rs",
+        "reason \\u{2067}\\u{200f}hidden\\u{2069}",
+        "http://api\\u{202e}\\u{2066}.internal:80",
+        "h\\u{202e}x",
+        // The code snippet: one replacement character for each.
+        "let s = \"\u{FFFD}x\u{FFFD}\";",
+    ] {
+        assert!(full.contains(shown), "`{shown}` is shown:\n{full}");
+    }
+    let (_, json, _) = obsdebt(dir.path(), &["check", "--output-format", "json"]);
+    let v: Value = serde_json::from_str(&json).unwrap();
+    let not_analysed = v["files"]["not_analysed"].as_array().unwrap();
+    assert_eq!(not_analysed.len(), 1);
+    assert_eq!(not_analysed[0], "src/bro\\u{202b}ken\\u{200e}.rs");
+    let related: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["related"].as_array().unwrap())
+        .map(|r| r["message"].as_str().unwrap())
+        .collect();
+    assert!(related.iter().any(|m| m.contains("\\u{202e}\\u{2066}")), "{related:?}");
+}

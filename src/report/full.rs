@@ -16,7 +16,8 @@ const MAX_SPAN_LINES: u32 = 6;
 pub const MAX_RELATED_SHOWN: usize = 10;
 
 /// A source file split into lines once, with control characters (an ESC in a string literal)
-/// shown as U+FFFD: one character for one, so columns stay right.
+/// and bidirectional formatting characters shown as U+FFFD: one character for one, so columns
+/// stay right.
 pub struct Lines {
     text: String,
     starts: Vec<usize>,
@@ -29,19 +30,32 @@ impl Lines {
 
     /// Takes the text read from disk as it is when it has no control characters (the usual
     /// case, checked on bytes: C0 controls, DEL, and C1 controls, which UTF-8 writes as
-    /// `0xC2 0x80..=0x9F`).
+    /// `0xC2 0x80..=0x9F`) and no bidirectional formatting characters (`0xD8 0x9C` and
+    /// `0xE2 0x80|0x81 ..`).
     pub fn from_string(source: String) -> Lines {
         let b = source.as_bytes();
         // A branch-free pass for bytes that may start a control character (it vectorises), then
         // the exact check only when one is there.
         let suspect = b.iter().fold(false, |acc, &x| {
-            acc | ((x < 0x20) & (x != b'\n') & (x != b'\t') & (x != b'\r')) | (x == 0x7f) | (x == 0xc2)
+            acc | ((x < 0x20) & (x != b'\n') & (x != b'\t') & (x != b'\r'))
+                | (x == 0x7f)
+                | (x == 0xc2)
+                | (x == 0xd8)
+                | (x == 0xe2)
         });
+        let at = |i: usize| b.get(i).copied().unwrap_or(0);
         let clean = !suspect
             || !b.iter().enumerate().any(|(i, &x)| {
                 (x < 0x20 && x != b'\n' && x != b'\t' && x != b'\r')
                     || x == 0x7f
-                    || (x == 0xc2 && b.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)))
+                    || (x == 0xc2 && (0x80..=0x9f).contains(&at(i + 1)))
+                    || (x == 0xd8 && at(i + 1) == 0x9c)
+                    || (x == 0xe2
+                        && match at(i + 1) {
+                            0x80 => matches!(at(i + 2), 0x8e | 0x8f | 0xaa..=0xae),
+                            0x81 => matches!(at(i + 2), 0xa6..=0xa9),
+                            _ => false,
+                        })
             });
         let text: String = if clean {
             source
@@ -49,7 +63,7 @@ impl Lines {
             source
                 .chars()
                 .map(|c| {
-                    if c.is_control() && c != '\n' && c != '\t' {
+                    if (c.is_control() && c != '\n' && c != '\t') || crate::diagnostic::is_bidi_control(c) {
                         '\u{FFFD}'
                     } else {
                         c
