@@ -351,3 +351,21 @@ fn bidirectional_controls_are_escaped_in_every_format() {
         .collect();
     assert!(related.iter().any(|m| m.contains("\\u{202e}\\u{2066}")), "{related:?}");
 }
+
+#[test]
+fn markdown_code_spans_survive_backticks_in_file_names() {
+    let dir = temp_tree(&[
+        ("Cargo.toml", PKG),
+        ("src/tick`x.rs", "fn a() { let _ = save(); }\n"),
+        ("src/two``ticks.rs", "fn b() { let _ = save(); }\n"),
+        ("`top.rs", "fn c() { let _ = save(); }\n"),
+    ]);
+    let (_, md, err) = obsdebt(dir.path(), &["check", "--output-format", "markdown"]);
+    for listed in [
+        "- warning `swallowed-error` ``src/tick`x.rs:1`` — ",
+        "- warning `swallowed-error` ```src/two``ticks.rs:1``` — ",
+        "- warning `swallowed-error` `` `top.rs:1 `` — ",
+    ] {
+        assert!(md.contains(listed), "`{listed}` is listed:\n{md}\n{err}");
+    }
+}

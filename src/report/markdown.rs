@@ -64,6 +64,23 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
+/// `s` as a CommonMark code span whatever it holds: fenced by one backtick more than the
+/// longest run of backticks in it, and padded with a space on each side when it starts or ends
+/// with a backtick (or starts and ends with a space, which a reader would strip).
+fn code(s: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in s.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad =
+        s.starts_with('`') || s.ends_with('`') || (s.starts_with(' ') && s.ends_with(' ') && !s.trim().is_empty());
+    let space = if pad { " " } else { "" };
+    format!("{fence}{space}{s}{space}{fence}")
+}
+
 fn line(out: &mut String, d: &Diagnostic) {
     let sev = match d.severity {
         Severity::Error => "**error**",
@@ -71,10 +88,9 @@ fn line(out: &mut String, d: &Diagnostic) {
     };
     let _ = writeln!(
         out,
-        "- {sev} `{}` `{}:{}` — {}",
-        d.rule,
-        d.path,
-        d.span.line,
+        "- {sev} {} {} — {}",
+        code(d.rule),
+        code(&format!("{}:{}", d.path, d.span.line)),
         cell(&d.message)
     );
 }
@@ -120,8 +136,8 @@ pub fn render(report: &Report) -> String {
             let before = prev.map(|p| p.crates.get(&c.name).copied().flatten());
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} | {} | {} |",
-                cell(&c.name),
+                "| {} | {} | {} | {} | {} |",
+                cell(&code(&c.name)),
                 c.counts.logged,
                 c.counts.unlogged,
                 c.counts.propagated,
@@ -225,6 +241,17 @@ mod tests {
         assert_eq!(with_delta(Some(50.0), Some(Some(50.0))), "50.0% (ø)");
         assert_eq!(with_delta(Some(50.0), None), "50.0%");
         assert_eq!(with_delta(None, Some(Some(50.0))), "n/a");
+    }
+
+    #[test]
+    fn code_spans_hold_any_text() {
+        assert_eq!(code("src/a.rs:3"), "`src/a.rs:3`");
+        assert_eq!(code("src/a`b.rs:3"), "``src/a`b.rs:3``");
+        assert_eq!(code("a``b```c"), "````a``b```c````");
+        assert_eq!(code("`x.rs:1"), "`` `x.rs:1 ``");
+        assert_eq!(code("x`"), "`` x` ``");
+        assert_eq!(code(" x "), "`  x  `");
+        assert_eq!(code("  "), "`  `");
     }
 
     fn finding(rule: &'static str, line: u32) -> Diagnostic {
