@@ -402,8 +402,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
             .map(|p| crate::diagnostic::printable(&workspace::display(p)).into_owned())
             .collect();
         e.fixed(report.diagnostics.iter().map(|d| d.fingerprint.as_str()), |f| {
-            let rule_on = f.rule.as_deref().is_none_or(|r| config.level(r) != Level::Off);
-            rule_on && f.path.as_deref().is_none_or(|p| scopes.iter().any(|s| within(p, s)))
+            config.level(&f.rule) != Level::Off && scopes.iter().any(|s| within(&f.path, s))
         })
     });
     // Fingerprints are assigned over every finding first, so that filtering never shifts them.

@@ -369,3 +369,80 @@ fn markdown_code_spans_survive_backticks_in_file_names() {
         assert!(md.contains(listed), "`{listed}` is listed:\n{md}\n{err}");
     }
 }
+
+#[test]
+fn a_baseline_that_is_not_a_list_of_findings_is_rejected() {
+    let dir = temp_tree(&[("Cargo.toml", PKG), ("src/main.rs", "fn a() { let _ = save(); }\n")]);
+    let report = |diagnostics: &str| {
+        format!(
+            "{{\"schema\": \"obsdebt/v1\", \"coverage\": {{\"logging\": {{\"percent\": 50.0}}, \"crates\": []}}, \"diagnostics\": {diagnostics}}}"
+        )
+    };
+    let finding = "{\"rule\": \"swallowed-error\", \"path\": \"src/main.rs\", \"fingerprint\": \"0123456789abcdef\"}";
+    for (text, says) in [
+        (report("5"), "`diagnostics` is 5, not a list of findings"),
+        (report("{}"), "`diagnostics` is an object, not a list of findings"),
+        (report("[1, 2]"), "`diagnostics[0]` is 1, not a finding"),
+        (
+            report(&format!(
+                "[{finding}, {{\"rule\": \"swallowed-error\", \"path\": \"src/main.rs\"}}]"
+            )),
+            "`diagnostics[1].fingerprint` is missing, not a non-empty string",
+        ),
+        (
+            report("[{\"rule\": \"swallowed-error\", \"path\": \"src/main.rs\", \"fingerprint\": 7}]"),
+            "`diagnostics[0].fingerprint` is 7, not a non-empty string",
+        ),
+        (
+            report("[{\"path\": \"src/main.rs\", \"fingerprint\": \"ab\"}]"),
+            "`diagnostics[0].rule` is missing",
+        ),
+        (
+            "{\"schema\": \"obsdebt/v1\", \"coverage\": {\"logging\": {\"percent\": 1}}}".to_string(),
+            "`diagnostics` is missing, not a list of findings",
+        ),
+        (
+            "{\"schema\": \"obsdebt/v1\", \"diagnostics\": []}".to_string(),
+            "it has no `coverage.logging` object",
+        ),
+        (
+            "{\"schema\": \"obsdebt/v1\", \"coverage\": {\"logging\": {\"percent\": \"57%\"}}, \"diagnostics\": []}"
+                .to_string(),
+            "`coverage.logging.percent` is a string, not a number or null",
+        ),
+        ("[]".to_string(), "it is a list, not a JSON object"),
+        (
+            "{\"version\": 2, \"runs\": []}".to_string(),
+            "is not an `obsdebt/v1` report (its schema is null)",
+        ),
+    ] {
+        std::fs::write(dir.path().join("bad.json"), &text).unwrap();
+        for flag in ["--baseline", "--compare"] {
+            let (code, out, err) = obsdebt(dir.path(), &["check", flag, "bad.json"]);
+            assert_eq!(code, 2, "{flag} {text}: {out}{err}");
+            assert!(err.contains("bad.json") && err.contains(says), "{flag} {text}:\n{err}");
+            assert!(out.is_empty(), "no report is printed: {out}");
+        }
+    }
+    // Reports obsdebt writes are accepted: with findings, and with none.
+    let (code, _, err) = obsdebt(dir.path(), &["check", "--output-format", "json", "-o", "with.json"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = obsdebt(
+        dir.path(),
+        &["check", "--baseline", "with.json", "--output-format", "markdown"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("· 1 existing · 0 fixed"), "{out}");
+    std::fs::write(dir.path().join("src/main.rs"), "fn a() {}\n").unwrap();
+    let (code, _, err) = obsdebt(dir.path(), &["check", "--output-format", "json", "-o", "empty.json"]);
+    assert_eq!(code, 0, "{err}");
+    let empty: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("empty.json")).unwrap()).unwrap();
+    assert_eq!(empty["diagnostics"], Value::Array(Vec::new()));
+    assert_eq!(empty["coverage"]["logging"]["percent"], Value::Null);
+    for flag in ["--baseline", "--compare"] {
+        let (code, _, err) = obsdebt(dir.path(), &["check", flag, "empty.json"]);
+        assert_eq!(code, 0, "{flag}: {err}");
+        let (code, _, err) = obsdebt(dir.path(), &["check", flag, "with.json"]);
+        assert_eq!(code, 0, "{flag}: {err}");
+    }
+}
