@@ -121,8 +121,8 @@ pub fn render(report: &Report) -> String {
     if let Some(p) = &report.patch {
         let _ = writeln!(
             out,
-            "\n**Patch coverage (lines changed since `{}`): {}** — {} logged, {} unlogged in {} changed lines of {} files",
-            p.base,
+            "\n**Patch coverage (lines changed since {}): {}** — {} logged, {} unlogged in {} changed lines of {} files",
+            code(&p.base),
             show_percent(p.counts.percent()),
             p.counts.logged,
             p.counts.unlogged,
@@ -252,6 +252,18 @@ mod tests {
         assert_eq!(code("x`"), "`` x` ``");
         assert_eq!(code(" x "), "`  x  `");
         assert_eq!(code("  "), "`  `");
+    }
+
+    #[test]
+    fn the_diff_base_is_a_code_span_too() {
+        let report = Report {
+            patch: Some(crate::report::Patch {
+                base: "topic`x".into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        assert!(render(&report).contains("(lines changed since ``topic`x``)"));
     }
 
     fn finding(rule: &'static str, line: u32) -> Diagnostic {
