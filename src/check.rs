@@ -368,24 +368,50 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
         .sort_by(|a, b| (&a.path, a.span, a.rule).cmp(&(&b.path, b.span, b.rule)));
     sort_diagnostics(&mut report.diagnostics);
     assign_fingerprints(&mut report.diagnostics);
+    // What the earlier report held and no finding has now is fixed: judged over every finding,
+    // before `--diff-base` keeps those on changed lines only.
+    let fixed = earlier.as_ref().map(|e| {
+        let scopes: Vec<String> = paths
+            .iter()
+            .map(|p| crate::diagnostic::printable(&workspace::display(p)).into_owned())
+            .collect();
+        e.fixed(report.diagnostics.iter().map(|d| d.fingerprint.as_str()), |f| {
+            config.level(&f.rule) != Level::Off && scopes.iter().any(|s| within(&f.path, s))
+        })
+    });
     // Fingerprints are assigned over every finding first, so that filtering never shifts them.
     if let Some(c) = &changed {
         report.diagnostics.retain(|d| c.contains(&d.path, d.span.line));
     }
     report.patch = patch;
-    if let Some(e) = earlier {
+    if let Some(mut e) = earlier {
         if opts.baseline.is_some() {
             let (existing, new): (Vec<_>, Vec<_>) = std::mem::take(&mut report.diagnostics)
                 .into_iter()
                 .partition(|d| e.fingerprints.contains(&d.fingerprint));
             report.diagnostics = new;
             report.existing = existing;
+            e.previous.existing = report.existing.len();
+            e.previous.baseline = true;
+        } else {
+            e.previous.existing = report
+                .diagnostics
+                .iter()
+                .filter(|d| e.fingerprints.contains(&d.fingerprint))
+                .count();
         }
+        e.previous.fixed = fixed.unwrap_or(0);
         report.previous = Some(e.previous);
     }
 
     make_printable(&mut report);
     report.call_graph = call_graph;
+    // Printed on stderr: file names in them are escaped as in the report.
+    for e in io_errors.iter_mut().chain(internal_errors.iter_mut()) {
+        if let std::borrow::Cow::Owned(o) = crate::diagnostic::printable(e) {
+            *e = o;
+        }
+    }
     io_errors.sort();
     io_errors.dedup();
     // Keyed by the content that was analysed, read by the collect phase itself.
@@ -411,6 +437,16 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
         config,
         io_errors,
     })
+}
+
+/// A displayed path is the path checked or lies under it (`.` holds every relative path).
+fn within(path: &str, scope: &str) -> bool {
+    let relative = !path.starts_with('/') && !path.starts_with("..");
+    (scope == "." && relative)
+        || path == scope
+        || path
+            .strip_prefix(scope)
+            .is_some_and(|rest| rest.starts_with('/') || scope.ends_with('/'))
 }
 
 /// engine-in-handler diagnostics, with the file each belongs to; `files` maps the world's file
@@ -886,6 +922,12 @@ fn make_printable(report: &mut Report) {
         fix(&mut c.name);
         fix(&mut c.path);
     });
+    if let Some(p) = &mut report.previous {
+        fix(&mut p.path);
+    }
+    if let Some(p) = &mut report.patch {
+        fix(&mut p.base);
+    }
 }
 
 /// An `internal-error` for a file obsdebt failed on.

@@ -205,7 +205,8 @@ fn run_check(args: CheckArgs) -> i32 {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
         threads: args.threads,
-        want_sources: args.output_format == Format::Full,
+        // `full` shows code; `rdjson` converts columns to bytes with the lines they are on.
+        want_sources: matches!(args.output_format, Format::Full | Format::Rdjson),
         baseline: args.baseline.clone(),
         compare: args.compare.clone(),
         diff_base: args.diff_base.clone(),

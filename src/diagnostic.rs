@@ -70,16 +70,29 @@ pub struct Diagnostic {
     pub fingerprint: String,
 }
 
+/// Unicode's bidirectional formatting characters: embeddings and overrides (U+202A–U+202E),
+/// isolates (U+2066–U+2069) and the marks (U+200E, U+200F, U+061C). Printed raw, they reorder
+/// the text around them ("Trojan Source"), so that what is shown is not what is there.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// A character [`printable`] escapes.
+fn needs_escape(c: char) -> bool {
+    c.is_control() || is_bidi_control(c)
+}
+
 /// Text safe to print: control characters (an ESC starting an ANSI sequence, a stray CR or
-/// NUL from a source file or a file name) are written as `\u{1b}`-style escapes.
+/// NUL from a source file or a file name) and bidirectional formatting characters are written
+/// as `\u{1b}`-style escapes.
 pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(char::is_control) {
+    if !s.chars().any(needs_escape) {
         return std::borrow::Cow::Borrowed(s);
     }
     std::borrow::Cow::Owned(
         s.chars()
             .map(|c| {
-                if c.is_control() {
+                if needs_escape(c) {
                     c.escape_unicode().to_string()
                 } else {
                     c.to_string()

@@ -16,7 +16,8 @@ const MAX_SPAN_LINES: u32 = 6;
 pub const MAX_RELATED_SHOWN: usize = 10;
 
 /// A source file split into lines once, with control characters (an ESC in a string literal)
-/// shown as U+FFFD: one character for one, so columns stay right.
+/// and bidirectional formatting characters shown as U+FFFD: one character for one, so columns
+/// stay right.
 pub struct Lines {
     text: String,
     starts: Vec<usize>,
@@ -29,19 +30,32 @@ impl Lines {
 
     /// Takes the text read from disk as it is when it has no control characters (the usual
     /// case, checked on bytes: C0 controls, DEL, and C1 controls, which UTF-8 writes as
-    /// `0xC2 0x80..=0x9F`).
+    /// `0xC2 0x80..=0x9F`) and no bidirectional formatting characters (`0xD8 0x9C` and
+    /// `0xE2 0x80|0x81 ..`).
     pub fn from_string(source: String) -> Lines {
         let b = source.as_bytes();
         // A branch-free pass for bytes that may start a control character (it vectorises), then
         // the exact check only when one is there.
         let suspect = b.iter().fold(false, |acc, &x| {
-            acc | ((x < 0x20) & (x != b'\n') & (x != b'\t') & (x != b'\r')) | (x == 0x7f) | (x == 0xc2)
+            acc | ((x < 0x20) & (x != b'\n') & (x != b'\t') & (x != b'\r'))
+                | (x == 0x7f)
+                | (x == 0xc2)
+                | (x == 0xd8)
+                | (x == 0xe2)
         });
+        let at = |i: usize| b.get(i).copied().unwrap_or(0);
         let clean = !suspect
             || !b.iter().enumerate().any(|(i, &x)| {
                 (x < 0x20 && x != b'\n' && x != b'\t' && x != b'\r')
                     || x == 0x7f
-                    || (x == 0xc2 && b.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)))
+                    || (x == 0xc2 && (0x80..=0x9f).contains(&at(i + 1)))
+                    || (x == 0xd8 && at(i + 1) == 0x9c)
+                    || (x == 0xe2
+                        && match at(i + 1) {
+                            0x80 => matches!(at(i + 2), 0x8e | 0x8f | 0xaa..=0xae),
+                            0x81 => matches!(at(i + 2), 0xa6..=0xa9),
+                            _ => false,
+                        })
             });
         let text: String = if clean {
             source
@@ -49,7 +63,7 @@ impl Lines {
             source
                 .chars()
                 .map(|c| {
-                    if c.is_control() && c != '\n' && c != '\t' {
+                    if (c.is_control() && c != '\n' && c != '\t') || crate::diagnostic::is_bidi_control(c) {
                         '\u{FFFD}'
                     } else {
                         c
@@ -102,11 +116,27 @@ fn excerpt(lines: &Lines, span: Span) -> Option<(String, std::ops::Range<usize>,
     } else {
         span.end_column
     };
-    let mut end = last_start + col_to_byte(parts[last - first], end_col);
-    if end <= start {
-        end = (start + 1).min(text.len()).max(start);
+    let end = last_start + col_to_byte(parts[last - first], end_col);
+    let range = snap(&text, start, end);
+    Some((text, range, first + 1))
+}
+
+/// `start..end` within `text` and on character boundaries (annotate-snippets slices the text
+/// with it): the start moved back to the character it falls in, the end forward; an empty
+/// range is widened to the character at its start, as rustc underlines a point.
+fn snap(text: &str, start: usize, end: usize) -> std::ops::Range<usize> {
+    let mut start = start.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
     }
-    Some((text, start..end, first + 1))
+    let mut end = end.clamp(start, text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    if end == start {
+        end += text[start..].chars().next().map_or(0, char::len_utf8);
+    }
+    start..end
 }
 
 /// Sources read on demand and kept for the few files in use: diagnostics come sorted by path,
@@ -303,5 +333,59 @@ mod tests {
         };
         let (text, range, _) = excerpt(&Lines::new(src), long).unwrap();
         assert_eq!(&text[range], "fn f() {");
+    }
+
+    #[test]
+    fn ranges_are_snapped_to_characters_within_the_text() {
+        let text = "a“é”𐐀";
+        assert_eq!(snap(text, 1, 1), 1..4, "an empty range takes the character");
+        assert_eq!(snap(text, 2, 2), 1..4, "inside a character: its start");
+        assert_eq!(snap(text, 1, 5), 1..6);
+        assert_eq!(snap(text, 5, 2), 4..6, "an end before the start");
+        assert_eq!(snap(text, 99, 120), text.len()..text.len());
+        assert_eq!(snap(text, 10, 11), 9..13);
+        assert_eq!(snap("", 0, 3), 0..0);
+    }
+
+    #[test]
+    fn any_span_on_multibyte_text_renders_without_panicking() {
+        let src = "fn f() { let s = “x”; }\n// é€𐐀\n\tlet _ = x.ok(); // ü\n";
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.rs");
+        std::fs::write(&file, src).unwrap();
+        let paths: std::collections::BTreeMap<String, std::path::PathBuf> =
+            [("a.rs".to_string(), file)].into_iter().collect();
+        let renderer = Renderer::plain();
+        for line in 0..6 {
+            for column in 0..30 {
+                for (end_line, end_column) in [(line, column), (line, column + 1), (line + 1, 2), (line, 0), (9, 99)] {
+                    let span = Span {
+                        line,
+                        column,
+                        end_line,
+                        end_column,
+                    };
+                    let d = Diagnostic {
+                        rule: "parse-error",
+                        severity: Severity::Error,
+                        message: "m".into(),
+                        label: "l".into(),
+                        help: None,
+                        path: "a.rs".into(),
+                        span,
+                        related: vec![crate::diagnostic::Related {
+                            path: "a.rs".into(),
+                            span,
+                            message: "r".into(),
+                        }],
+                        notes: Vec::new(),
+                        site_text: String::new(),
+                        fingerprint: String::new(),
+                    };
+                    let out = render_one(&d, &mut Sources::new(&paths), &renderer);
+                    assert!(out.contains("error[parse-error]: m"), "{span:?}: {out}");
+                }
+            }
+        }
     }
 }

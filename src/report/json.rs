@@ -226,7 +226,7 @@ fn doc(report: &Report) -> Doc<'_> {
         baseline: report.previous.as_ref().map(|p| Baseline {
             report: &p.path,
             percent: p.percent,
-            existing: report.existing.len(),
+            existing: p.existing,
         }),
     }
 }

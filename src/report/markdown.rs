@@ -9,6 +9,37 @@ use super::summary::plural;
 use super::{by_severity, Report};
 use crate::coverage::show_percent;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules;
+
+/// The sections findings are listed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Group {
+    /// Rules whose sites count in logging coverage.
+    ErrorPaths,
+    Engines,
+    Config,
+    /// Every other rule: parse errors, unused suppressions, internal errors, and any rule added
+    /// later.
+    Other,
+}
+
+impl Group {
+    const ALL: [Group; 4] = [Group::ErrorPaths, Group::Engines, Group::Config, Group::Other];
+
+    /// A rule's section, from the rule registry.
+    fn of(rule: &str) -> Group {
+        match rules::find(rule) {
+            Some(r) if r.counted => Group::ErrorPaths,
+            Some(r) if r.name == rules::engine_in_handler::RULE.name => Group::Engines,
+            Some(r)
+                if r.name == rules::duplicated_config::RULE.name || r.name == rules::conflicting_config::RULE.name =>
+            {
+                Group::Config
+            }
+            _ => Group::Other,
+        }
+    }
+}
 
 /// Findings listed in full before the rest is summed up.
 const TOP: usize = 20;
@@ -33,6 +64,23 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
+/// `s` as a CommonMark code span whatever it holds: fenced by one backtick more than the
+/// longest run of backticks in it, and padded with a space on each side when it starts or ends
+/// with a backtick (or starts and ends with a space, which a reader would strip).
+fn code(s: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in s.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad =
+        s.starts_with('`') || s.ends_with('`') || (s.starts_with(' ') && s.ends_with(' ') && !s.trim().is_empty());
+    let space = if pad { " " } else { "" };
+    format!("{fence}{space}{s}{space}{fence}")
+}
+
 fn line(out: &mut String, d: &Diagnostic) {
     let sev = match d.severity {
         Severity::Error => "**error**",
@@ -40,10 +88,9 @@ fn line(out: &mut String, d: &Diagnostic) {
     };
     let _ = writeln!(
         out,
-        "- {sev} `{}` `{}:{}` — {}",
-        d.rule,
-        d.path,
-        d.span.line,
+        "- {sev} {} {} — {}",
+        code(d.rule),
+        code(&format!("{}:{}", d.path, d.span.line)),
         cell(&d.message)
     );
 }
@@ -74,8 +121,8 @@ pub fn render(report: &Report) -> String {
     if let Some(p) = &report.patch {
         let _ = writeln!(
             out,
-            "\n**Patch coverage (lines changed since `{}`): {}** — {} logged, {} unlogged in {} changed lines of {} files",
-            p.base,
+            "\n**Patch coverage (lines changed since {}): {}** — {} logged, {} unlogged in {} changed lines of {} files",
+            code(&p.base),
             show_percent(p.counts.percent()),
             p.counts.logged,
             p.counts.unlogged,
@@ -89,8 +136,8 @@ pub fn render(report: &Report) -> String {
             let before = prev.map(|p| p.crates.get(&c.name).copied().flatten());
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} | {} | {} |",
-                cell(&c.name),
+                "| {} | {} | {} | {} | {} |",
+                cell(&code(&c.name)),
                 c.counts.logged,
                 c.counts.unlogged,
                 c.counts.propagated,
@@ -102,15 +149,28 @@ pub fn render(report: &Report) -> String {
     let warnings = report.count(Severity::Warning);
     out.push('\n');
     match prev {
-        Some(p) if !report.existing.is_empty() || p.findings > 0 => {
-            let fixed = p.findings.saturating_sub(report.existing.len());
+        Some(p) if p.baseline && (!report.existing.is_empty() || p.findings > 0) => {
             let _ = writeln!(
                 out,
-                "**Findings:** {} new ({}, {}) · {} existing · {fixed} fixed",
+                "**Findings:** {} new ({}, {}) · {} existing · {} fixed",
                 report.diagnostics.len(),
                 plural(errors, "error"),
                 plural(warnings, "warning"),
-                report.existing.len()
+                p.existing,
+                p.fixed
+            );
+        }
+        // `--compare` reports every finding, the existing ones too.
+        Some(p) if p.findings > 0 => {
+            let _ = writeln!(
+                out,
+                "**Findings:** {} ({}, {}): {} new · {} existing · {} fixed",
+                report.diagnostics.len(),
+                plural(errors, "error"),
+                plural(warnings, "warning"),
+                report.diagnostics.len().saturating_sub(p.existing),
+                p.existing,
+                p.fixed
             );
         }
         _ => {
@@ -129,48 +189,34 @@ pub fn render(report: &Report) -> String {
         ""
     };
     let sorted = by_severity(&report.diagnostics);
-    let of =
-        |pred: &dyn Fn(&str) -> bool| -> Vec<&Diagnostic> { sorted.iter().copied().filter(|d| pred(d.rule)).collect() };
-    let error_paths = of(&|r| matches!(r, "unlogged-error" | "swallowed-error" | "silent-server-error"));
-    if !error_paths.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n### Unlogged error paths: {}\n",
-            super::summary::plural(error_paths.len(), &format!("{new}finding"))
-        );
-        list(&mut out, &error_paths);
-    }
-    let engines = of(&|r| r == "engine-in-handler");
-    if !engines.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n### Engines built per request: {}\n",
-            super::summary::plural(engines.len(), &format!("{new}finding"))
-        );
-        list(&mut out, &engines);
-    }
-    let config = of(&|r| r.ends_with("-config"));
-    if !config.is_empty() {
-        let c = &report.config;
-        let _ = writeln!(
-            out,
-            "\n### Duplicated configuration: {}\n\n{} configuration values; {} duplicated and {} conflicting, in {} places.\n",
-            super::summary::plural(config.len(), &format!("{new}finding")),
-            c.values,
-            c.duplicated,
-            c.conflicting,
-            c.places
-        );
-        list(&mut out, &config);
-    }
-    let other = of(&|r| matches!(r, "parse-error" | "unused-suppression"));
-    if !other.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n### Other: {}\n",
-            super::summary::plural(other.len(), &format!("{new}finding"))
-        );
-        list(&mut out, &other);
+    // One section per group, in this order; every rule of the registry falls in one (the last
+    // takes any rule the others do not), so every finding counted above is listed.
+    for group in Group::ALL {
+        let found: Vec<&Diagnostic> = sorted.iter().copied().filter(|d| Group::of(d.rule) == group).collect();
+        if found.is_empty() {
+            continue;
+        }
+        let count = super::summary::plural(found.len(), &format!("{new}finding"));
+        match group {
+            Group::ErrorPaths => {
+                let _ = writeln!(out, "\n### Unlogged error paths: {count}\n");
+            }
+            Group::Engines => {
+                let _ = writeln!(out, "\n### Engines built per request: {count}\n");
+            }
+            Group::Config => {
+                let c = &report.config;
+                let _ = writeln!(
+                    out,
+                    "\n### Duplicated configuration: {count}\n\n{} configuration values; {} duplicated and {} conflicting, in {} places.\n",
+                    c.values, c.duplicated, c.conflicting, c.places
+                );
+            }
+            Group::Other => {
+                let _ = writeln!(out, "\n### Other: {count}\n");
+            }
+        }
+        list(&mut out, &found);
     }
     if !report.existing.is_empty() {
         let _ = writeln!(
@@ -195,5 +241,68 @@ mod tests {
         assert_eq!(with_delta(Some(50.0), Some(Some(50.0))), "50.0% (ø)");
         assert_eq!(with_delta(Some(50.0), None), "50.0%");
         assert_eq!(with_delta(None, Some(Some(50.0))), "n/a");
+    }
+
+    #[test]
+    fn code_spans_hold_any_text() {
+        assert_eq!(code("src/a.rs:3"), "`src/a.rs:3`");
+        assert_eq!(code("src/a`b.rs:3"), "``src/a`b.rs:3``");
+        assert_eq!(code("a``b```c"), "````a``b```c````");
+        assert_eq!(code("`x.rs:1"), "`` `x.rs:1 ``");
+        assert_eq!(code("x`"), "`` x` ``");
+        assert_eq!(code(" x "), "`  x  `");
+        assert_eq!(code("  "), "`  `");
+    }
+
+    #[test]
+    fn the_diff_base_is_a_code_span_too() {
+        let report = Report {
+            patch: Some(crate::report::Patch {
+                base: "topic`x".into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        assert!(render(&report).contains("(lines changed since ``topic`x``)"));
+    }
+
+    fn finding(rule: &'static str, line: u32) -> Diagnostic {
+        Diagnostic {
+            rule,
+            severity: Severity::Error,
+            message: format!("a {rule} finding"),
+            label: String::new(),
+            help: None,
+            path: "src/a.rs".into(),
+            span: crate::diagnostic::Span {
+                line,
+                column: 1,
+                end_line: line,
+                end_column: 2,
+            },
+            related: Vec::new(),
+            notes: Vec::new(),
+            site_text: String::new(),
+            fingerprint: String::new(),
+        }
+    }
+
+    #[test]
+    fn every_rule_of_the_registry_is_listed() {
+        let report = Report {
+            diagnostics: rules::ALL
+                .iter()
+                .enumerate()
+                .map(|(i, r)| finding(r.name, i as u32 + 1))
+                .collect(),
+            ..Default::default()
+        };
+        let md = render(&report);
+        for (i, r) in rules::ALL.iter().enumerate() {
+            let line = format!("- **error** `{}` `src/a.rs:{}` — a {} finding", r.name, i + 1, r.name);
+            assert_eq!(md.matches(&line).count(), 1, "{} is listed once:\n{md}", r.name);
+        }
+        let listed = md.lines().filter(|l| l.starts_with("- ")).count();
+        assert_eq!(listed, rules::ALL.len(), "{md}");
     }
 }

@@ -79,6 +79,15 @@ pub struct Previous {
     /// Coverage per crate name.
     pub crates: BTreeMap<String, Option<f64>>,
     pub findings: usize,
+    /// Findings of this run (on the lines reported, with `--diff-base`) that the earlier report
+    /// holds.
+    pub existing: usize,
+    /// Findings of the earlier report, in the rules and paths of this run, that no finding of
+    /// this run has (whatever `--diff-base` leaves out of the report).
+    pub fixed: usize,
+    /// `--baseline`: the existing findings are set apart (`Report::existing`), not reported.
+    /// `--compare`: every finding is reported.
+    pub baseline: bool,
 }
 
 /// Logging coverage of the error paths on lines changed since a git revision.
