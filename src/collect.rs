@@ -230,162 +230,64 @@ pub struct Nesting {
     pub chain_line: u32,
 }
 
-fn is_ident_byte(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80
-}
-
 /// Measures `source` outside strings, characters and comments (see [`Nesting`]).
 pub fn nesting_depth(source: &str) -> Nesting {
-    let b = source.as_bytes();
+    use crate::lexer::{Kind, Scanner};
     let mut n = Nesting {
         brackets: 0,
         brackets_line: 1,
         chain: 0,
         chain_line: 1,
     };
-    let (mut i, mut line) = (0usize, 1u32);
     // Per open bracket: the chain cost below it. `count` is the current level's own cost.
     let mut outer: Vec<usize> = Vec::new();
     let (mut below, mut count) = (0usize, 0usize);
     // A `}` just closed a block at this level: a following item or statement starts afresh.
     let mut after_block = false;
-    while i < b.len() {
-        let c = b[i];
-        if after_block && !c.is_ascii_whitespace() && !(c == b'/' && matches!(b.get(i + 1), Some(b'/' | b'*'))) {
+    for token in Scanner::new(source) {
+        let word = &source[token.start..token.end];
+        if after_block
+            && !matches!(
+                token.kind,
+                Kind::Newline | Kind::LineComment { .. } | Kind::BlockComment
+            )
+        {
             after_block = false;
-            let word_end = b[i..]
-                .iter()
-                .position(|&x| !is_ident_byte(x))
-                .map_or(b.len(), |p| i + p);
-            let word = &b[i..word_end];
-            let continues = matches!(word, b"else" | b"as") || !(is_ident_byte(c) || c == b'#' || c == b'\'');
-            if !continues {
+            let starts_afresh = match token.kind {
+                Kind::Word => !matches!(word, "else" | "as"),
+                Kind::Lifetime | Kind::Literal | Kind::Punct(b'#') => true,
+                _ => false,
+            };
+            if starts_afresh {
                 count = 0;
             }
         }
-        match c {
-            b'\n' => line += 1,
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-                continue;
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                let mut level = 0usize;
-                while i < b.len() {
-                    if b[i] == b'/' && b.get(i + 1) == Some(&b'*') {
-                        level += 1;
-                        i += 2;
-                    } else if b[i] == b'*' && b.get(i + 1) == Some(&b'/') {
-                        level -= 1;
-                        i += 2;
-                        if level == 0 {
-                            break;
-                        }
-                    } else {
-                        line += u32::from(b[i] == b'\n');
-                        i += 1;
-                    }
-                }
-                continue;
-            }
-            c if is_ident_byte(c) => {
-                let end = b[i..]
-                    .iter()
-                    .position(|&x| !is_ident_byte(x))
-                    .map_or(b.len(), |p| i + p);
-                let word = &b[i..end];
-                // r"..", r#".."#, br"..", cr"..": raw strings end at `"` and as many `#`.
-                if matches!(word, b"r" | b"br" | b"cr") && matches!(b.get(end), Some(b'"' | b'#')) {
-                    let mut j = end;
-                    let mut hashes = 0;
-                    while b.get(j) == Some(&b'#') {
-                        hashes += 1;
-                        j += 1;
-                    }
-                    if b.get(j) == Some(&b'"') {
-                        j += 1;
-                        loop {
-                            match b.get(j) {
-                                None => break,
-                                Some(b'"')
-                                    if b[j + 1..].iter().take(hashes).filter(|c| **c == b'#').count() == hashes =>
-                                {
-                                    j += 1 + hashes;
-                                    break;
-                                }
-                                Some(c) => {
-                                    line += u32::from(*c == b'\n');
-                                    j += 1;
-                                }
-                            }
-                        }
-                        i = j;
-                        continue;
-                    }
-                }
-                if matches!(word, b"as" | b"else") {
-                    count += 1;
-                }
-                i = end;
-                continue;
-            }
-            b'"' => {
-                i += 1;
-                while i < b.len() && b[i] != b'"' {
-                    if b[i] == b'\\' {
-                        i += 1;
-                    }
-                    line += u32::from(b.get(i) == Some(&b'\n'));
-                    i += 1;
-                }
-            }
-            b'\'' => {
-                // A character literal ('a', '\n', '\u{..}'), or a lifetime ('a).
-                if b.get(i + 1) == Some(&b'\\') {
-                    i += 2;
-                    while i < b.len() && b[i] != b'\'' {
-                        i += 1;
-                    }
-                } else if b.get(i + 2) == Some(&b'\'') {
-                    i += 2;
-                } else if let Some(len) = source
-                    .get(i + 1..)
-                    .and_then(|rest| rest.chars().next())
-                    .map(char::len_utf8)
-                {
-                    // 'é': a character of several bytes.
-                    if b.get(i + 1 + len) == Some(&b'\'') {
-                        i += 1 + len;
-                    }
-                }
-            }
-            b'(' | b'[' | b'{' => {
+        match token.kind {
+            Kind::Word if matches!(word, "as" | "else") => count += 1,
+            Kind::Punct(b'(' | b'[' | b'{') => {
                 outer.push(below);
                 below += count + 10;
                 count = 0;
                 if outer.len() > n.brackets {
                     n.brackets = outer.len();
-                    n.brackets_line = line;
+                    n.brackets_line = token.line;
                 }
             }
-            b')' | b']' | b'}' => {
+            Kind::Punct(c @ (b')' | b']' | b'}')) => {
                 if let Some(prev) = outer.pop() {
                     count = below - prev - 10;
                     below = prev;
                 }
                 after_block = c == b'}';
             }
-            b',' | b';' => count = 0,
-            c if c.is_ascii_punctuation() => count += 1,
+            Kind::Punct(b',' | b';') => count = 0,
+            Kind::Punct(c) if c.is_ascii_punctuation() => count += 1,
             _ => {}
         }
         if below + count > n.chain {
             n.chain = below + count;
-            n.chain_line = line;
+            n.chain_line = token.line;
         }
-        i += 1;
     }
     n
 }

@@ -21,6 +21,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod facts;
 pub mod knowledge;
+pub mod lexer;
 pub mod report;
 pub mod resolve;
 pub mod rules;

@@ -31,12 +31,13 @@ const MARKER: &str = "obsdebt:";
 /// Finds every suppression comment in `source`.
 pub fn parse(source: &str) -> Vec<Suppression> {
     let lines: Vec<&str> = source.lines().collect();
+    let comments = plain_line_comments(source);
     let mut out = Vec::new();
     let mut in_header = true;
     for (i, line) in lines.iter().enumerate() {
         let trimmed = line.trim_start();
         let is_comment_line = trimmed.is_empty() || trimmed.starts_with("//") || trimmed.starts_with("#!");
-        let Some(comment_at) = find_comment_marker(line) else {
+        let Some(comment_at) = comments.get(&i).and_then(|&at| marker_after(line, at)) else {
             if !is_comment_line {
                 in_header = false;
             }
@@ -85,16 +86,36 @@ pub fn parse(source: &str) -> Vec<Suppression> {
     out
 }
 
-/// `(start of "//", start of "obsdebt:")` when the line has a `// obsdebt:` comment.
-fn find_comment_marker(line: &str) -> Option<(usize, usize)> {
+/// Where each plain `//` comment starts, by 0-based line and byte offset in its line: the
+/// lexer's, so that text in strings and doc comments (`///`, `//!`) never reads as one.
+fn plain_line_comments(source: &str) -> rustc_hash::FxHashMap<usize, usize> {
+    use crate::lexer::{Kind, Scanner};
+    let mut line_start = 0;
+    let mut line = 1;
+    let mut out = rustc_hash::FxHashMap::default();
+    for t in Scanner::new(source) {
+        if t.line != line {
+            // Tokens come in order: the line started after the last newline before this token.
+            line_start = source[..t.start].rfind('\n').map_or(0, |p| p + 1);
+            line = t.line;
+        }
+        if t.kind == (Kind::LineComment { doc: false }) {
+            out.insert(t.line as usize - 1, t.start - line_start);
+        }
+    }
+    out
+}
+
+/// `(start of "//", start of "obsdebt:")` when the comment that starts at `at` holds a
+/// `// obsdebt:` marker (`// note // obsdebt: ..` too).
+fn marker_after(line: &str, at: usize) -> Option<(usize, usize)> {
+    let comment = line.get(at..)?;
     let mut search = 0;
-    while let Some(rel) = line[search..].find("//") {
+    while let Some(rel) = comment[search..].find("//") {
         let start = search + rel;
-        let after = line[start..].trim_start_matches('/');
-        let after_trim = after.trim_start();
-        if after_trim.starts_with(MARKER) {
-            let marker = line.len() - after_trim.len();
-            return Some((start, marker));
+        let after = comment[start..].trim_start_matches('/').trim_start();
+        if after.starts_with(MARKER) {
+            return Some((at, line.len() - after.len()));
         }
         search = start + 2;
     }
@@ -161,6 +182,25 @@ mod tests {
         assert_eq!(s[1].target_line, 5);
         assert_eq!(s[1].rules, vec!["unlogged-error", "swallowed-error"]);
         assert!(s[1].reason.is_none());
+    }
+
+    #[test]
+    fn markers_in_strings_and_doc_comments_are_not_suppressions() {
+        let src = concat!(
+            "/// Write `// obsdebt: allow(swallowed-error)` to keep a discard.\n",
+            "//! // obsdebt: allow-file(unlogged-error)\n",
+            "fn f() {\n",
+            "    let hint = \"// obsdebt: allow(swallowed-error) -- in a string\";\n",
+            "    let raw = r#\"x // obsdebt: allow(unlogged-error)\"#;\n",
+            "    let multi = \"line one\n// obsdebt: allow(swallowed-error)\";\n",
+            "    /* // obsdebt: allow(swallowed-error) */ let _ = save();\n",
+            "    let _ = save(); // note // obsdebt: allow(swallowed-error) -- a real one\n",
+            "}\n",
+        );
+        let s = parse(src);
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(s[0].span.line, 9, "the string above spans two lines");
+        assert_eq!(s[0].rules, vec!["swallowed-error"]);
     }
 
     #[test]

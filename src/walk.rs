@@ -30,7 +30,9 @@ pub struct Walk {
 /// Walks `paths`. When a path is a file, the workspace around it is walked too (out of scope),
 /// because logging helpers and error types are found across files.
 pub fn walk(paths: &[PathBuf], config: &Config) -> Walk {
-    let mut files: BTreeMap<String, WalkedFile> = BTreeMap::new();
+    // Keyed by the displayed path and then the real one: two names that display alike are still
+    // two files, and one file reached as given and again by the walk around it is one.
+    let mut files: BTreeMap<(String, PathBuf), WalkedFile> = BTreeMap::new();
     let mut errors = Vec::new();
     let mut context_roots: Vec<PathBuf> = Vec::new();
 
@@ -53,7 +55,7 @@ pub fn walk(paths: &[PathBuf], config: &Config) -> Walk {
                 }
             }
             files.insert(
-                display.clone(),
+                (display.clone(), canonical.clone().unwrap_or_else(|| given.clone())),
                 WalkedFile {
                     path: given.clone(),
                     display,
@@ -122,7 +124,7 @@ fn walk_dir(
     root: &Path,
     config: &Config,
     in_scope: bool,
-    out: &mut BTreeMap<String, WalkedFile>,
+    out: &mut BTreeMap<(String, PathBuf), WalkedFile>,
     errors: &mut Vec<String>,
 ) {
     let walker = ignore::WalkBuilder::new(root)
@@ -167,7 +169,8 @@ fn walk_dir(
             continue;
         }
         let display = workspace::display_from(path, cwd.as_deref());
-        out.entry(display.clone()).or_insert(WalkedFile {
+        let key = (display.clone(), canonical.clone().unwrap_or_else(|| path.to_path_buf()));
+        out.entry(key).or_insert(WalkedFile {
             path: path.to_path_buf(),
             display,
             in_scope,

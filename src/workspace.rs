@@ -270,7 +270,7 @@ pub fn display_from(path: &Path, cwd: Option<&Path>) -> String {
     for comp in shown.components() {
         match comp {
             std::path::Component::CurDir => {}
-            other => out.push(other.as_os_str().to_string_lossy().into_owned()),
+            other => out.push(os_display(other.as_os_str())),
         }
     }
     if out.is_empty() {
@@ -284,9 +284,44 @@ pub fn display_from(path: &Path, cwd: Option<&Path>) -> String {
     }
 }
 
+/// A file name as text: bytes that are not UTF-8 are written `\xNN`, so that two names that
+/// differ only there stay apart (a lossy conversion would show both as `\u{fffd}`).
+pub fn os_display(name: &std::ffi::OsStr) -> String {
+    if let Some(s) = name.to_str() {
+        return s.to_string();
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in name.as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                out.push_str(&format!("\\x{b:02x}"));
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        name.to_string_lossy().into_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn names_that_are_not_utf8_are_shown_apart() {
+        use std::os::unix::ffi::OsStrExt;
+        let a = std::ffi::OsStr::from_bytes(b"caf\xe9.rs");
+        let b = std::ffi::OsStr::from_bytes(b"caf\xff.rs");
+        assert_eq!(os_display(a), "caf\\xe9.rs");
+        assert_ne!(os_display(a), os_display(b));
+        assert_eq!(os_display(std::ffi::OsStr::new("café.rs")), "café.rs");
+    }
 
     fn m(p: &str) -> Vec<String> {
         module_path(&mut p.split('/').map(str::to_string).collect())

@@ -536,3 +536,24 @@ fn two_workspaces_side_by_side_give_each_the_numbers_it_has_alone() {
     assert_eq!(world_view(&together, "alpha/"), alpha, "alpha beside beta");
     assert_eq!(world_view(&together, "beta/"), alone("beta"), "beta beside alpha");
 }
+
+/// File names that are not UTF-8 and would display alike (`\u{fffd}.rs`) are two files: both
+/// are analysed, each shown with its own bytes escaped.
+#[cfg(unix)]
+#[test]
+fn file_names_that_are_not_utf8_never_collide() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = temp_tree(&[("Cargo.toml", PKG), ("src/lib.rs", "")]);
+    for (name, body) in [
+        (&b"src/\xff.rs"[..], "fn a() { let _ = save(); }\n"),
+        (&b"src/\xfe.rs"[..], "fn b() { let _ = load(); }\n"),
+        ("src/\u{fffd}.rs".as_bytes(), "fn c() { let _ = sync(); }\n"),
+    ] {
+        std::fs::write(dir.path().join(std::ffi::OsStr::from_bytes(name)), body).unwrap();
+    }
+    let (_, v, err) = json(dir.path());
+    let mut paths = diagnostic_paths(&v);
+    paths.sort();
+    assert_eq!(paths, vec!["src/\\xfe.rs", "src/\\xff.rs", "src/\u{fffd}.rs"], "{err}");
+    assert_eq!(v["files"]["scanned"], 4, "the three and lib.rs");
+}
