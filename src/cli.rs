@@ -237,9 +237,9 @@ fn run_check(args: CheckArgs) -> i32 {
     };
     let print_clock = std::time::Instant::now();
     // The result is stored for the next run while this one is printed.
-    let parts = std::thread::scope(|s| {
+    let (parts, print_error) = std::thread::scope(|s| {
         s.spawn(|| out.store_result());
-        report::render_parts(&out.report, args.output_format, &render_opts)
+        render_guarded(&out.report, args.output_format, &render_opts)
     });
     let write_parts = |w: &mut dyn Write| -> std::io::Result<()> {
         for part in &parts {
@@ -296,13 +296,49 @@ fn run_check(args: CheckArgs) -> i32 {
             );
         }
     }
-    for e in out.io_errors.iter().chain(&out.internal_errors) {
+    for e in out.io_errors.iter().chain(&out.internal_errors).chain(&print_error) {
         error(e);
     }
-    let code = exit_code(&args, &out);
+    let code = if print_error.is_some() {
+        2
+    } else {
+        exit_code(&args, &out)
+    };
     // The process ends here: freeing every fact one by one would only cost time.
     std::mem::forget(out);
     code
+}
+
+/// Renders the report; a panic in the printer (a bug in obsdebt) is an internal error, and the
+/// findings are still printed in the concise format (for `full`) so that the report is not lost.
+fn render_guarded(report: &report::Report, format: Format, opts: &RenderOptions) -> (Vec<String>, Option<String>) {
+    let render = |format: Format| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            crate::rules::internal_error::inject("print", &format!("{format:?}").to_lowercase());
+            report::render_parts(report, format, opts)
+        }))
+    };
+    let payload = match render(format) {
+        Ok(parts) => return (parts, None),
+        Err(payload) => payload,
+    };
+    let message = format!(
+        "internal error while printing the report: {}; please report it at {}/issues",
+        crate::collect::panic_message(&*payload),
+        report::HOMEPAGE
+    );
+    let fallback = if format == Format::Full {
+        render(Format::Concise).ok()
+    } else {
+        None
+    };
+    match fallback {
+        Some(parts) => (
+            parts,
+            Some(format!("{message} (the findings are shown in the concise format)")),
+        ),
+        None => (Vec::new(), Some(message)),
+    }
 }
 
 fn exit_code(args: &CheckArgs, out: &check::CheckOutput) -> i32 {

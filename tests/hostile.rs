@@ -557,3 +557,31 @@ fn file_names_that_are_not_utf8_never_collide() {
     assert_eq!(paths, vec!["src/\\xfe.rs", "src/\\xff.rs", "src/\u{fffd}.rs"], "{err}");
     assert_eq!(v["files"]["scanned"], 4, "the three and lib.rs");
 }
+
+/// A panic in a printer loses no report: `full` falls back to the concise lines, any format
+/// exits 2 with an internal error on stderr, never 101.
+#[test]
+fn a_panic_while_printing_keeps_the_findings() {
+    let dir = temp_tree(&[("Cargo.toml", PKG), ("src/good.rs", GOOD)]);
+    for format in ["full", "json"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_obsdebt"))
+            .args(["check", "--output-format", format])
+            .current_dir(dir.path())
+            .env(obsdebt::rules::internal_error::INJECT_ENV, format!("print:{format}"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{format}");
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert!(
+            stderr.contains("internal error while printing the report"),
+            "{format}: {stderr}"
+        );
+        if format == "full" {
+            assert!(stdout.contains("src/good.rs:1:"), "the concise lines: {stdout}");
+            assert!(stderr.contains("shown in the concise format"), "{stderr}");
+        }
+    }
+}

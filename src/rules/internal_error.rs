@@ -30,7 +30,8 @@ None: internal errors are always reported.
 };
 
 /// Set to a path fragment to make the analysis of matching files panic (`collect:FRAGMENT`) or
-/// their report (`report:FRAGMENT`): lets the tests prove that a panic stays contained.
+/// their report (`report:FRAGMENT`), or to a format name to make its printer panic
+/// (`print:full`): lets the tests prove that a panic stays contained.
 pub const INJECT_ENV: &str = "OBSDEBT_INJECT_PANIC";
 
 pub fn inject(phase: &str, path: &str) {
