@@ -1,4 +1,4 @@
-//! The command line (DESIGN §7). Exit codes, as ruff: 0 clean; 1 findings at error level (or
+//! The command line. Exit codes, as ruff: 0 clean; 1 findings at error level (or
 //! warnings with `--deny-warnings`) or coverage under `--fail-under`; 2 usage, configuration,
 //! I/O or internal error.
 

@@ -1,4 +1,4 @@
-//! Suppression comments (DESIGN §6):
+//! Suppression comments:
 //!
 //! ```text
 //! // obsdebt: allow(rule-name) -- reason          on the line, or alone on the line above

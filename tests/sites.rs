@@ -1,4 +1,4 @@
-//! Each error-path site kind and each classification of DESIGN §2, positive and negative,
+//! Each error-path site kind and each classification of the error-path model, positive and negative,
 //! on small sources. `classify` returns `(line, outcome)` per site.
 
 mod common;

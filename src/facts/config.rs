@@ -1,4 +1,4 @@
-//! Configuration facts (DESIGN §4): constants with literal values, environment variables read
+//! Configuration facts: constants with literal values, environment variables read
 //! with their defaults, and configuration-looking values written inline (URLs, `host:port`,
 //! durations given to a setting). Test code is skipped.
 

@@ -265,7 +265,7 @@ pub struct ResponseImpl {
     pub logs: LogCond,
 }
 
-/// Where an `Err` is received (DESIGN §2).
+/// Where an `Err` is received.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SiteKind {

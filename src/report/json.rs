@@ -1,5 +1,5 @@
-//! The `obsdebt/v1` JSON report (DESIGN §8). Field names are a contract: CI scripts read them.
-//! Additions beyond DESIGN §8 are additive: `coverage.logging.suppressed`,
+//! The `obsdebt/v1` JSON report. Field names are a contract: CI scripts read them.
+//! Additions to the first version of the schema are additive: `coverage.logging.suppressed`,
 //! `files.not_analysed`, the top-level `suppressed` list, the `config` object
 //! (`values`, `duplicated`, `conflicting`, `places`) next to `coverage`, `coverage.patch` with
 //! `--diff-base`, and `baseline` with `--baseline`/`--compare`.

@@ -58,7 +58,7 @@ pub struct CallGraph {
     pub unresolved: usize,
 }
 
-/// Configuration values found and how many are duplicated (DESIGN §4 metric).
+/// Configuration values found and how many are duplicated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ConfigMetrics {
     /// Configuration values found in the reported files (constants, environment reads, inline values).

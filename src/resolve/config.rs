@@ -1,4 +1,4 @@
-//! Grouping configuration facts across the workspace (DESIGN §4). Places are tied together when
+//! Grouping configuration facts across the workspace. Places are tied together when
 //! they read the same environment variable, define a constant of the same (specific) name, write
 //! the same URL or `host:port` (a URL that is a prefix of another counts as the same value), or
 //! give the same duration or number to the same setting name. A group with two or more places is

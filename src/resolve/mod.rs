@@ -17,7 +17,7 @@ use crate::facts::extract::RESULT_ALIAS;
 use crate::facts::{Callee, FileFacts, Outcome, SiteFact, SiteKind};
 use crate::workspace::FilePlace;
 
-/// The classification of an error-path site (DESIGN §2).
+/// The classification of an error-path site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Class {
     Logged,
@@ -147,7 +147,7 @@ fn is_not_a_result(site: &SiteFact, krate: usize, index: &FnIndex) -> bool {
     !candidates.is_empty() && candidates.iter().all(|&id| index.returns_result(id) == Some(false))
 }
 
-/// DESIGN §2: propagated, logged, expected or unlogged — the most specific rule for the latter.
+/// Propagated, logged, expected or unlogged — the most specific rule for the latter.
 pub fn classify(site: &SiteFact, logs: bool, converts_to_logging: bool) -> Class {
     match &site.outcome {
         Outcome::ServerError(_) if logs => Class::Logged,

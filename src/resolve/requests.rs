@@ -1,4 +1,4 @@
-//! The per-request set (DESIGN §3): handlers plus every workspace function they reach through
+//! The per-request set: handlers plus every workspace function they reach through
 //! resolved calls. Startup functions are never entered. Each engine built inside the set becomes
 //! a finding with the call chain from the nearest handler and the list of handlers that reach it.
 

@@ -83,7 +83,7 @@ pub fn names() -> Vec<&'static str> {
     ALL.iter().map(|r| r.name).collect()
 }
 
-/// The rule that reports an unlogged error-path site: the most specific one (DESIGN §2).
+/// The rule that reports an unlogged error-path site: the most specific one.
 pub fn rule_for_site(site: &SiteFact) -> &'static RuleInfo {
     use crate::facts::Outcome;
     match site.outcome {
