@@ -33,6 +33,46 @@ pub fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::
     written
 }
 
+/// Writes `path` as a report's destination (`-o FILE`): a regular file (or a new one) whole or not
+/// at all, through [`write_atomically`]; a symbolic link is followed and the file it points to is
+/// written that way, the link staying a link; anything else — a device such as `/dev/null`, a
+/// named pipe, a terminal — is opened and written in place, as a shell's `>` would: a rename
+/// would replace it with a regular file.
+pub fn write_output(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
+    let target = follow_links(path)?;
+    match std::fs::metadata(&target) {
+        Ok(m) if !m.is_file() && !m.is_dir() => {
+            let file = std::fs::OpenOptions::new().write(true).open(&target)?;
+            let mut w = std::io::BufWriter::new(file);
+            write(&mut w)?;
+            w.flush()
+        }
+        _ => write_atomically(&target, write),
+    }
+}
+
+/// Links allowed in a chain before it counts as a loop (Linux's own limit).
+const MAX_LINKS: usize = 40;
+
+/// `path` with every symbolic link of its last component followed: the file a write through it
+/// reaches, whether or not it exists yet. A relative link is relative to the link's directory.
+fn follow_links(path: &Path) -> std::io::Result<std::path::PathBuf> {
+    let mut p = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        match std::fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let to = std::fs::read_link(&p)?;
+                p = match p.parent() {
+                    Some(dir) if to.is_relative() => dir.join(to),
+                    _ => to,
+                };
+            }
+            _ => return Ok(p),
+        }
+    }
+    Err(std::io::Error::other("too many levels of symbolic links"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,5 +98,29 @@ mod tests {
             vec![std::ffi::OsString::from("report.json")],
             "no temporary file left"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_are_followed_to_the_file_they_reach() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir(d.join("sub")).unwrap();
+        symlink("sub/real", d.join("a")).unwrap();
+        symlink(d.join("a"), d.join("b")).unwrap();
+        symlink("../a", d.join("sub/up")).unwrap();
+        assert_eq!(follow_links(&d.join("b")).unwrap(), d.join("sub/real"));
+        assert_eq!(follow_links(&d.join("sub/up")).unwrap(), d.join("sub/../sub/real"));
+        assert_eq!(follow_links(&d.join("plain")).unwrap(), d.join("plain"));
+        symlink("loop2", d.join("loop1")).unwrap();
+        symlink("loop1", d.join("loop2")).unwrap();
+        assert!(
+            follow_links(&d.join("loop1")).is_err(),
+            "a loop is an error, not a hang"
+        );
+        write_output(&d.join("b"), |w| w.write_all(b"through")).unwrap();
+        assert_eq!(std::fs::read(d.join("sub/real")).unwrap(), b"through");
+        assert!(std::fs::symlink_metadata(d.join("b")).unwrap().file_type().is_symlink());
     }
 }
