@@ -46,25 +46,27 @@ impl Layout {
             return m.clone();
         }
         let path = dir.join("Cargo.toml");
-        let kind = std::fs::read_to_string(&path).ok().map(|text| {
-            let table = text.parse::<toml::Table>().ok();
-            let name = table
-                .as_ref()
-                .and_then(|t| t.get("package")?.get("name")?.as_str().map(str::to_string));
-            let deps = table
-                .as_ref()
-                .and_then(|t| t.get("dependencies")?.as_table().cloned())
-                .map(|deps| {
-                    deps.iter()
-                        .map(|(key, v)| v.get("package").and_then(|p| p.as_str()).unwrap_or(key).to_string())
-                        .collect()
-                })
-                .unwrap_or_default();
-            match name {
-                Some(n) => ManifestKind::Package(n, deps),
-                None => ManifestKind::Virtual,
-            }
-        });
+        let kind = crate::input::read_regular_text(&path, crate::input::MAX_MANIFEST)
+            .ok()
+            .map(|text| {
+                let table = text.parse::<toml::Table>().ok();
+                let name = table
+                    .as_ref()
+                    .and_then(|t| t.get("package")?.get("name")?.as_str().map(str::to_string));
+                let deps = table
+                    .as_ref()
+                    .and_then(|t| t.get("dependencies")?.as_table().cloned())
+                    .map(|deps| {
+                        deps.iter()
+                            .map(|(key, v)| v.get("package").and_then(|p| p.as_str()).unwrap_or(key).to_string())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                match name {
+                    Some(n) => ManifestKind::Package(n, deps),
+                    None => ManifestKind::Virtual,
+                }
+            });
         self.manifest_cache.insert(dir.to_path_buf(), kind.clone());
         kind
     }
@@ -150,7 +152,7 @@ pub fn workspace_root(abs: &Path) -> Option<PathBuf> {
     let mut top_workspace = None;
     let mut dir = abs.parent();
     while let Some(d) = dir {
-        if let Ok(text) = std::fs::read_to_string(d.join("Cargo.toml")) {
+        if let Ok(text) = crate::input::read_regular_text(&d.join("Cargo.toml"), crate::input::MAX_MANIFEST) {
             if let Ok(table) = text.parse::<toml::Table>() {
                 if table.contains_key("workspace") {
                     top_workspace = Some(d.to_path_buf());

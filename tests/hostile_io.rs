@@ -292,3 +292,123 @@ fn running_as_root() -> bool {
     use std::os::unix::fs::MetadataExt;
     std::fs::metadata("/proc/self").map_or(true, |m| m.uid() == 0)
 }
+
+/// A check of `dir` in JSON with `args`, killed if it takes over 20 s.
+fn check_json_within(dir: &Path, args: &[&str]) -> (i32, serde_json::Value, String) {
+    let mut all = vec!["check", "--output-format", "json"];
+    all.extend_from_slice(args);
+    let (code, out, err) = obsdebt_within(20, dir, &all);
+    let v = serde_json::from_str(&out).unwrap_or(serde_json::Value::Null);
+    (code, v, err)
+}
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_given_or_found_is_an_error_naming_it_never_a_hang() {
+    let dir = temp_tree(&[("Cargo.toml", MANIFEST), ("src/main.rs", MAIN)]);
+    let fifo = dir.path().join("src/pipe.rs");
+    if !make_node(&["mkfifo", fifo.to_str().unwrap()]) {
+        eprintln!("skipped: mkfifo is not available");
+        return;
+    }
+    // Named on the command line.
+    let (code, _, stderr) = check_json_within(dir.path(), &["src/pipe.rs"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("src/pipe.rs: not a regular file (a named pipe)"),
+        "{stderr}"
+    );
+    // Found by the walk: reported, and the rest of the run is unaffected.
+    for extra in [&[][..], &["--no-cache"][..]] {
+        let (code, v, stderr) = check_json_within(dir.path(), extra);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(
+            stderr.contains("src/pipe.rs: not a regular file (a named pipe)"),
+            "{stderr}"
+        );
+        assert_eq!(v["files"]["not_analysed"], serde_json::json!(["src/pipe.rs"]), "{v}");
+        let rules: Vec<_> = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| (d["path"].as_str().unwrap(), d["rule"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            rules,
+            [("src/main.rs", "swallowed-error"), ("src/pipe.rs", "parse-error")]
+        );
+    }
+    // As the configuration.
+    let (code, _, stderr) = check_json_within(dir.path(), &["--config", "src/pipe.rs"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("src/pipe.rs"), "{stderr}");
+    assert!(stderr.contains("not a regular file (a named pipe)"), "{stderr}");
+}
+
+#[test]
+fn a_configuration_file_over_the_size_limit_is_an_error() {
+    let dir = temp_tree(&[("Cargo.toml", MANIFEST), ("src/main.rs", MAIN)]);
+    // 17 MiB of nothing (a sparse file: no disk is used).
+    let big = std::fs::File::create(dir.path().join("lint.toml")).unwrap();
+    big.set_len(17 << 20).unwrap();
+    let (code, _, stderr) = check_json_within(dir.path(), &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("lint.toml"), "{stderr}");
+    assert!(
+        stderr.contains("the file is 17.0 MiB; a configuration file is read up to 1 MiB"),
+        "{stderr}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_device_as_the_configuration_is_an_error_and_is_not_read() {
+    let dir = temp_tree(&[("Cargo.toml", MANIFEST), ("src/main.rs", MAIN)]);
+    // Under a memory limit: reading /dev/zero to its end must not take the machine with it.
+    let bin = env!("CARGO_BIN_EXE_obsdebt");
+    let script = format!("ulimit -v 4000000; exec '{bin}' check --config /dev/zero");
+    let out = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("/dev/zero") && stderr.contains("not a regular file (a character device)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_source_file_over_the_size_limit_is_not_analysed_and_says_why() {
+    let dir = temp_tree(&[("Cargo.toml", MANIFEST), ("src/main.rs", MAIN)]);
+    let big = std::fs::File::create(dir.path().join("src/generated.rs")).unwrap();
+    big.set_len(65 << 20).unwrap();
+    let (code, v, stderr) = check_json_within(dir.path(), &[]);
+    assert_eq!(code, 1, "a parse-error finding, not an I/O failure: {stderr}");
+    assert_eq!(
+        v["files"]["not_analysed"],
+        serde_json::json!(["src/generated.rs"]),
+        "{v}"
+    );
+    let generated = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["path"] == "src/generated.rs")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(generated["rule"], "parse-error");
+    assert_eq!(
+        generated["message"],
+        "the file is too large to analyse: 65.0 MiB; obsdebt reads source files up to 64 MiB"
+    );
+    assert!(
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["path"] == "src/main.rs"),
+        "the other file is still analysed: {v}"
+    );
+}
