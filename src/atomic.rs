@@ -3,6 +3,16 @@
 use std::io::Write;
 use std::path::Path;
 
+/// How the names of temporary files end; they also start with a dot, the name of the file they
+/// become, the writer's process id and thread.
+const TEMPORARY: &str = ".tmp";
+
+/// Whether `name` is one of [`write_atomically`]'s temporary files.
+pub fn is_temporary(name: &std::ffi::OsStr) -> bool {
+    let name = name.as_encoded_bytes();
+    name.starts_with(b".") && name.ends_with(TEMPORARY.as_bytes())
+}
+
 /// Writes `path` through a temporary file beside it and a rename: a reader (a concurrent run, a
 /// CI step picking up a report) sees the old content or the new, never part of it, and a failed
 /// or killed write leaves no partial file behind.
@@ -16,7 +26,7 @@ pub fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "obsdebt".into());
     let tmp = dir.join(format!(
-        ".{name}.{}.{:?}.tmp",
+        ".{name}.{}.{:?}{TEMPORARY}",
         std::process::id(),
         std::thread::current().id()
     ));

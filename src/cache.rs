@@ -8,7 +8,8 @@
 //! a temporary file and renamed, so concurrent runs never read half an entry. Every entry ends with
 //! a 128-bit hash of its bytes, checked before it is decoded: an entry damaged on disk (a flipped
 //! bit, a truncation), one that does not decode whole, or one carrying another key is ignored and
-//! rewritten — never trusted.
+//! rewritten — never trusted. Temporary files that a killed run left behind are removed when the
+//! cache is opened, once they are old enough to belong to no live run.
 
 use std::path::{Path, PathBuf};
 
@@ -223,6 +224,8 @@ impl Cache {
             layout_digest(k)
         ));
         std::fs::create_dir_all(dir.join("runs")).ok()?;
+        remove_stale_temporaries(&dir);
+        remove_stale_temporaries(&dir.join("runs"));
         // Marks it as a cache for backup tools, and keeps it out of git.
         let _ = write_if_missing(
             &base.join("CACHEDIR.TAG"),
@@ -376,6 +379,35 @@ struct EntryRef<'a> {
     format: u32,
     key: &'a str,
     result: &'a Result<FileFacts, FileError>,
+}
+
+/// A temporary file this old was left by a run that was killed while writing it: a live run
+/// writes an entry in milliseconds and a large stored run in seconds (and each write moves the
+/// file's modification time).
+pub const STALE_TEMPORARY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Removes the temporary files in `dir` older than [`STALE_TEMPORARY`]. Safe beside concurrent
+/// runs: their temporary files are fresh, and should one of them be removed all the same (a run
+/// stopped for ten minutes mid-write), its rename fails and that entry is simply not stored.
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let now = std::time::SystemTime::now();
+    for e in entries.flatten() {
+        if !crate::atomic::is_temporary(&e.file_name()) {
+            continue;
+        }
+        let stale = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| now.duration_since(t).ok())
+            .is_some_and(|age| age > STALE_TEMPORARY);
+        if stale {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 fn write_if_missing(path: &Path, text: &str) -> std::io::Result<()> {

@@ -412,3 +412,46 @@ fn a_source_file_over_the_size_limit_is_not_analysed_and_says_why() {
         "the other file is still analysed: {v}"
     );
 }
+
+#[test]
+fn temporary_files_left_by_killed_runs_are_removed_and_live_ones_kept() {
+    let dir = temp_tree(&[("Cargo.toml", MANIFEST), ("src/main.rs", MAIN)]);
+    let first = check_in_process(dir.path(), true, true);
+    let files = cache_files(dir.path());
+    let entry = files.iter().find(|p| is_fact_entry(p)).expect("a file entry").clone();
+    let run = files.iter().find(|p| is_run_entry(p)).expect("a stored run").clone();
+    let (entries, runs) = (entry.parent().unwrap(), run.parent().unwrap());
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let make = |path: PathBuf, old: bool| {
+        let f = std::fs::File::create(&path).unwrap();
+        if old {
+            f.set_modified(hour_ago).unwrap();
+        }
+        path
+    };
+    // As a run killed an hour ago leaves them (named as `atomic::write_atomically` names them),
+    // and as a run writing right now has them.
+    let stale = [
+        make(entries.join(".0123abcd-2a.4242.ThreadId(3).tmp"), true),
+        make(runs.join(".5678ef01-1f.4242.ThreadId(1).tmp"), true),
+    ];
+    let live = [
+        make(entries.join(".9abc-2a.4343.ThreadId(2).tmp"), false),
+        make(runs.join(".def0-1f.4343.ThreadId(1).tmp"), false),
+    ];
+    // Entries themselves are never removed for their age.
+    std::fs::File::options()
+        .write(true)
+        .open(&entry)
+        .unwrap()
+        .set_modified(hour_ago)
+        .unwrap();
+    assert_eq!(check_in_process(dir.path(), true, false), first);
+    for p in &stale {
+        assert!(!p.exists(), "removed: {}", p.display());
+    }
+    for p in &live {
+        assert!(p.exists(), "kept: {}", p.display());
+    }
+    assert!(entry.exists() && run.exists(), "entries are kept");
+}
