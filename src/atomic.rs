@@ -49,16 +49,43 @@ pub fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::
 /// named pipe, a terminal — is opened and written in place, as a shell's `>` would: a rename
 /// would replace it with a regular file.
 pub fn write_output(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
-    let target = follow_links(path)?;
-    match std::fs::metadata(&target) {
-        Ok(m) if !m.is_file() && !m.is_dir() => {
-            let file = std::fs::OpenOptions::new().write(true).open(&target)?;
-            let mut w = std::io::BufWriter::new(file);
-            write(&mut w)?;
-            w.flush()
+    // What the system reaches through the path (links followed by the kernel, so that
+    // `/dev/stdout` and the other links of /proc that name no path are followed too).
+    let reached = std::fs::metadata(path);
+    if let Ok(m) = &reached {
+        if !m.is_file() && !m.is_dir() {
+            return write_in_place(path, false, write);
         }
+    }
+    let target = follow_links(path)?;
+    match (&reached, std::fs::metadata(&target)) {
+        // The links lead somewhere else than the system went (a link of /proc to a deleted
+        // file): written in place through the path given.
+        (Ok(a), Ok(b)) if !same_file(a, &b) => write_in_place(path, a.is_file(), write),
         _ => write_atomically(&target, write),
     }
+}
+
+fn write_in_place(
+    path: &Path,
+    truncate: bool,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let file = std::fs::OpenOptions::new().write(true).truncate(truncate).open(path)?;
+    let mut w = std::io::BufWriter::new(file);
+    write(&mut w)?;
+    w.flush()
+}
+
+#[cfg(unix)]
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    (a.dev(), a.ino()) == (b.dev(), b.ino())
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
+    true
 }
 
 /// Links allowed in a chain before it counts as a loop (Linux's own limit).

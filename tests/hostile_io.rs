@@ -280,7 +280,10 @@ fn output_to_a_device_writes_into_the_device_and_dev_null_stays_a_device() {
         eprintln!("skipped: no device node of our own to try first, and as root /dev/null could be replaced");
         return;
     }
-    assert!(is_char_device(Path::new("/dev/null")));
+    if !is_char_device(Path::new("/dev/null")) {
+        eprintln!("skipped: /dev/null is not a device on this machine (something else replaced it)");
+        return;
+    }
     let (code, _, stderr) = run("/dev/null");
     assert_eq!(code, 0, "{stderr}");
     assert!(is_char_device(Path::new("/dev/null")), "/dev/null is still a device");
@@ -454,4 +457,23 @@ fn temporary_files_left_by_killed_runs_are_removed_and_live_ones_kept() {
         assert!(p.exists(), "kept: {}", p.display());
     }
     assert!(entry.exists() && run.exists(), "entries are kept");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn output_through_a_link_to_the_standard_output_reaches_the_pipe() {
+    // A link of our own as /dev/stdout is: to /proc/self/fd/1, itself a link naming no path
+    // (`pipe:[…]`) when the standard output is a pipe.
+    let dir = temp_tree(&[("Cargo.toml", MANIFEST), ("src/main.rs", MAIN)]);
+    std::os::unix::fs::symlink("/proc/self/fd/1", dir.path().join("stdout")).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_obsdebt"))
+        .args(["check", "--output-format", "json", "-o", "stdout"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(is_report(&String::from_utf8_lossy(&out.stdout)), "{stderr}");
+    let link = std::fs::symlink_metadata(dir.path().join("stdout")).unwrap();
+    assert!(link.file_type().is_symlink(), "still a link");
 }
