@@ -113,9 +113,11 @@ fn every_bit_flip_is_a_miss(store: bool, pick: fn(&Path) -> bool) {
                         let mut damaged = bytes.clone();
                         damaged[bit / 8] ^= 1 << (bit % 8);
                         std::fs::write(entry, &damaged).unwrap();
-                        let got = check_in_process(tree.path(), true, false);
+                        let got = check_in_process(tree.path(), true, store);
                         if &got != uncached {
                             failed.push(format!("bit {bit}: {:?}", got.2));
+                        } else if std::fs::read(entry).unwrap() != *bytes {
+                            failed.push(format!("bit {bit}: the entry was not rebuilt"));
                         }
                     }
                     failed
@@ -130,6 +132,28 @@ fn every_bit_flip_is_a_miss(store: bool, pick: fn(&Path) -> bool) {
         failures.len(),
         &failures[..failures.len().min(5)]
     );
+    // The entry rebuilt is in use: a stored run is reused, a file entry read instead of the file.
+    let (tree, (_, entry, _)) = (&trees[0], &prepared[0]);
+    let before = inode(entry);
+    let out = check::run(&CheckOptions {
+        paths: vec![tree.path().to_path_buf()],
+        cache: true,
+        ..Default::default()
+    })
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(out.timings.reused, store, "the stored run is reused");
+    assert_eq!(inode(entry), before, "the entry was read, not written again");
+}
+
+/// The file's inode number (an entry rewritten is a new file, renamed into place).
+#[cfg(unix)]
+fn inode(p: &Path) -> Option<u64> {
+    Some(std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(p).ok()?))
+}
+
+#[cfg(not(unix))]
+fn inode(_: &Path) -> Option<u64> {
+    None
 }
 
 #[test]
