@@ -41,7 +41,8 @@ impl Earlier {
 
 pub fn load(path: &Path) -> Result<Earlier, String> {
     let shown = path.display();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read the earlier report {shown}: {e}"))?;
+    let text = crate::input::read_regular_text(path, crate::input::MAX_REPORT)
+        .map_err(|e| format!("cannot read the earlier report {shown}: {e}"))?;
     let v: Value = serde_json::from_str(&text).map_err(|e| {
         format!("{shown} is not JSON ({e}); pass a report written by `obsdebt check --output-format json`")
     })?;

@@ -974,6 +974,7 @@ fn parse_error_diagnostic(path: &str, err: &FileError, severity: Severity) -> Di
         }
         FileError::Utf8(_) => "save the file as UTF-8, or exclude it in lint.toml",
         FileError::Io(_) => "check the file's permissions, or exclude it in lint.toml",
+        FileError::TooLarge(_) => "exclude it in lint.toml (`[files] exclude`); files this large are usually generated",
     };
     Diagnostic {
         rule: rules::parse_error::RULE.name,

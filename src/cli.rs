@@ -248,8 +248,9 @@ fn run_check(args: CheckArgs) -> i32 {
         w.flush()
     };
     let written = match &args.output {
-        Some(path) => crate::atomic::write_atomically(path, write_parts)
-            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        Some(path) => {
+            crate::atomic::write_output(path, write_parts).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        }
         None => {
             let mut stdout = std::io::stdout().lock();
             match write_parts(&mut stdout) {

@@ -24,6 +24,8 @@ pub enum FileError {
     Utf8(String),
     /// syn could not parse it.
     Parse { message: String, span: Span },
+    /// Larger than obsdebt reads ([`crate::input::MAX_SOURCE`]): its size in bytes.
+    TooLarge(u64),
 }
 
 impl FileError {
@@ -33,6 +35,11 @@ impl FileError {
             FileError::Internal(m) => format!("obsdebt failed while analysing this file: {m}"),
             FileError::Utf8(m) => format!("the file is not valid UTF-8: {m}"),
             FileError::Parse { message, .. } => format!("cannot parse the file: {message}"),
+            FileError::TooLarge(size) => format!(
+                "the file is too large to analyse: {}; obsdebt reads source files up to {} MiB",
+                crate::input::show_size(*size),
+                crate::input::MAX_SOURCE >> 20
+            ),
         }
     }
 
@@ -120,7 +127,7 @@ pub fn collect(
 pub fn content_keys(jobs: &[Job]) -> Vec<Option<String>> {
     jobs.par_iter()
         .map(|job| {
-            let bytes = std::fs::read(job.path).ok()?;
+            let bytes = read_source(job.path).ok()?;
             Some(crate::cache::content_key(&bytes, job.test_target))
         })
         .collect()
@@ -180,7 +187,7 @@ fn read_and_analyse(
     if let Some(hit) = job.known_key.as_ref().and_then(&mut cached) {
         return hit;
     }
-    let bytes = std::fs::read(job.path).map_err(|e| FileError::Io(e.to_string()))?;
+    let bytes = read_source(job.path)?;
     let key = cache.map(|_| crate::cache::content_key(&bytes, job.test_target));
     if let Some(hit) = key.as_ref().and_then(&mut cached) {
         return hit;
@@ -195,6 +202,16 @@ fn read_and_analyse(
         *key_out = key;
     }
     result
+}
+
+/// A source file's bytes: only a regular file (a named pipe would wait for a writer, a device
+/// never end), and only up to [`crate::input::MAX_SOURCE`].
+fn read_source(path: &std::path::Path) -> Result<Vec<u8>, FileError> {
+    use crate::input::InputError;
+    crate::input::read_regular(path, crate::input::MAX_SOURCE).map_err(|e| match e {
+        InputError::TooLarge { size, .. } => FileError::TooLarge(size),
+        e => FileError::Io(e.to_string()),
+    })
 }
 
 fn analyse_bytes(bytes: Vec<u8>, k: &Knowledge, test_target: bool) -> Result<FileFacts, FileError> {

@@ -228,11 +228,19 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 
 /// Reads and validates the file at `path` (`display` is how it is named in messages).
 pub fn load(path: &Path, display: &str) -> Result<Config, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+    let limit = crate::input::MAX_CONFIG;
+    let text = crate::input::read_regular_text(path, limit).map_err(|e| ConfigError {
         path: display.to_string(),
         source: None,
         span: None,
-        message: format!("cannot read the file: {e}"),
+        message: match e {
+            crate::input::InputError::TooLarge { size, .. } => format!(
+                "the file is {}; a configuration file is read up to {} MiB",
+                crate::input::show_size(size),
+                limit >> 20
+            ),
+            e => format!("cannot read the file: {e}"),
+        },
         help: Some("pass an existing file to `--config`, or remove the flag to use the nearest lint.toml".into()),
     })?;
     let root = std::fs::canonicalize(path)

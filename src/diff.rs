@@ -183,7 +183,7 @@ pub fn changed_since(rev: &str) -> Result<Changed, String> {
     // Files git does not track yet are new code from their first line to their last.
     let untracked = git(&["ls-files", "--others", "--exclude-standard", "--full-name", "-z", ":/"])?;
     for path in untracked.split('\0').filter(|p| !p.is_empty()) {
-        let lines = std::fs::read_to_string(root.join(path))
+        let lines = crate::input::read_regular_text(&root.join(path), crate::input::MAX_SOURCE)
             .map(|t| t.lines().count())
             .unwrap_or(0) as u32;
         if lines > 0 {

@@ -20,6 +20,7 @@ pub mod coverage;
 pub mod diagnostic;
 pub mod diff;
 pub mod facts;
+pub mod input;
 pub mod knowledge;
 pub mod lexer;
 pub mod report;

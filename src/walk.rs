@@ -153,12 +153,13 @@ fn walk_dir(
         };
         let path = entry.path();
         // A symbolic link to a file is read through the link; a broken link or a link loop is
-        // read too, so that it is reported with the OS's reason instead of vanishing. Links to
-        // directories are not followed (loops, files seen twice).
+        // read too, so that it is reported with the OS's reason instead of vanishing, and so is
+        // a `.rs` that is not a regular file (a named pipe, a device): it is refused when read,
+        // with what it is. Links to directories are not followed (loops, files seen twice).
         let file_type = entry.file_type();
-        let is_file = file_type.is_some_and(|t| t.is_file())
-            || (file_type.is_some_and(|t| t.is_symlink()) && std::fs::metadata(path).map_or(true, |m| m.is_file()));
-        if !is_file || path.extension().and_then(|e| e.to_str()) != Some("rs") {
+        let is_dir = file_type.is_some_and(|t| t.is_dir())
+            || (file_type.is_some_and(|t| t.is_symlink()) && std::fs::metadata(path).is_ok_and(|m| m.is_dir()));
+        if is_dir || path.extension().and_then(|e| e.to_str()) != Some("rs") {
             continue;
         }
         let canonical = match (&real_root, entry.path_is_symlink()) {

@@ -54,30 +54,32 @@ impl Layout {
             return m.clone();
         }
         let path = dir.join("Cargo.toml");
-        let manifest = std::fs::read_to_string(&path).ok().map(|text| {
-            let table = text.parse::<toml::Table>().unwrap_or_default();
-            let package = table.get("package");
-            let name = package.and_then(|p| p.get("name")?.as_str().map(str::to_string));
-            let deps = table
-                .get("dependencies")
-                .and_then(|d| d.as_table())
-                .map(|deps| {
-                    deps.iter()
-                        .map(|(key, v)| v.get("package").and_then(|p| p.as_str()).unwrap_or(key).to_string())
-                        .collect()
-                })
-                .unwrap_or_default();
-            let strings = |v: Option<&toml::Value>| -> Vec<String> {
-                v.and_then(|v| v.as_array())
-                    .map(|a| a.iter().filter_map(|e| e.as_str().map(str::to_string)).collect())
-                    .unwrap_or_default()
-            };
-            Manifest {
-                package: name.map(|n| (n, deps)),
-                workspace: table.get("workspace").map(|w| strings(w.get("exclude"))),
-                explicit_root: package.and_then(|p| p.get("workspace")?.as_str().map(str::to_string)),
-            }
-        });
+        let manifest = crate::input::read_regular_text(&path, crate::input::MAX_MANIFEST)
+            .ok()
+            .map(|text| {
+                let table = text.parse::<toml::Table>().unwrap_or_default();
+                let package = table.get("package");
+                let name = package.and_then(|p| p.get("name")?.as_str().map(str::to_string));
+                let deps = table
+                    .get("dependencies")
+                    .and_then(|d| d.as_table())
+                    .map(|deps| {
+                        deps.iter()
+                            .map(|(key, v)| v.get("package").and_then(|p| p.as_str()).unwrap_or(key).to_string())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let strings = |v: Option<&toml::Value>| -> Vec<String> {
+                    v.and_then(|v| v.as_array())
+                        .map(|a| a.iter().filter_map(|e| e.as_str().map(str::to_string)).collect())
+                        .unwrap_or_default()
+                };
+                Manifest {
+                    package: name.map(|n| (n, deps)),
+                    workspace: table.get("workspace").map(|w| strings(w.get("exclude"))),
+                    explicit_root: package.and_then(|p| p.get("workspace")?.as_str().map(str::to_string)),
+                }
+            });
         self.manifest_cache.insert(dir.to_path_buf(), manifest.clone());
         manifest
     }
@@ -191,7 +193,7 @@ pub fn workspace_root(abs: &Path) -> Option<PathBuf> {
     let mut top_workspace = None;
     let mut dir = abs.parent();
     while let Some(d) = dir {
-        if let Ok(text) = std::fs::read_to_string(d.join("Cargo.toml")) {
+        if let Ok(text) = crate::input::read_regular_text(&d.join("Cargo.toml"), crate::input::MAX_MANIFEST) {
             if let Ok(table) = text.parse::<toml::Table>() {
                 if table.contains_key("workspace") {
                     top_workspace = Some(d.to_path_buf());

@@ -1,7 +1,12 @@
 //! Lists held encoded. A run holds the facts of the whole workspace at once, but some lists — a
 //! file's error-path sites, a function's calls — are read only a few times, one file or one
 //! function at a time: they are kept as postcard bytes between extraction and use, and stored
-//! in the cache that way, so a cached list is never decoded until it is read.
+//! in the cache that way, so a cached list is held encoded until it is read.
+//!
+//! Reading never fails: an encoded list is either one [`Packed::pack`] just encoded, or one read
+//! back from a cache entry, and those are decoded once when the entry is read (and the entry
+//! refused when one does not decode, or holds another number of items than it says) — a damaged
+//! entry is a cache miss then and there, never a failure later in the run.
 
 use std::borrow::Cow;
 
@@ -32,10 +37,10 @@ impl<T: Clone + Serialize + DeserializeOwned> Packed<T> {
     pub fn read(&self) -> Cow<'_, [T]> {
         match self {
             Packed::List(v) => Cow::Borrowed(v),
-            // Decoding what was encoded here, or read back from a cache entry that decoded as a
-            // whole, fails only on a bug: a panic, which the phases turn into an internal error
-            // for the file.
-            Packed::Encoded { bytes, .. } => Cow::Owned(postcard::from_bytes(bytes).expect("packed list decodes")),
+            // The bytes were encoded from a list by `pack`, or checked to decode when they were
+            // read (see `Deserialize`): this does not fail. Were it to, no items is the answer
+            // that keeps the run going.
+            Packed::Encoded { bytes, .. } => Cow::Owned(decode::<T>(bytes).unwrap_or_default()),
         }
     }
 
@@ -100,14 +105,28 @@ impl<T: Serialize> Serialize for Packed<T> {
     }
 }
 
-impl<'de, T> Deserialize<'de> for Packed<T> {
+/// The list encoded in `bytes`, if they hold exactly one list.
+fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Option<Vec<T>> {
+    match postcard::take_from_bytes::<Vec<T>>(bytes) {
+        Ok((items, [])) => Some(items),
+        _ => None,
+    }
+}
+
+/// Read back encoded, after checking that the bytes decode into as many items as recorded: the
+/// decoding that [`Packed::read`] does later then cannot fail, and damage is found while the
+/// cache entry is read, when it can still be a miss.
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Packed<T> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let (count, bytes) = <(usize, Bytes)>::deserialize(d)?;
-        Ok(if count == 0 {
-            Packed::List(Vec::new())
-        } else {
-            Packed::Encoded { count, bytes: bytes.0 }
-        })
+        match decode::<T>(&bytes.0) {
+            Some(items) if items.len() == count => Ok(if count == 0 {
+                Packed::List(Vec::new())
+            } else {
+                Packed::Encoded { count, bytes: bytes.0 }
+            }),
+            _ => Err(serde::de::Error::custom("a packed list that does not decode")),
+        }
     }
 }
 
@@ -169,5 +188,38 @@ mod tests {
         let mut empty: Packed<String> = Packed::default();
         empty.pack();
         assert!(matches!(empty, Packed::List(_)) && empty.is_empty());
+    }
+
+    #[test]
+    fn a_packed_list_that_does_not_decode_or_miscounts_is_refused_when_read_back() {
+        let mut p: Packed<String> = vec!["abc".to_string(), "de".to_string()].into();
+        p.pack();
+        let good = postcard::to_stdvec(&p).unwrap();
+        // (count, bytes): count 2, then the byte string holding [len 2, "abc", "de"].
+        assert_eq!(good[0], 2);
+        let decode = |b: &[u8]| postcard::from_bytes::<Packed<String>>(b).ok();
+        assert!(decode(&good).is_some());
+        let with = |i: usize, v: u8| {
+            let mut b = good.clone();
+            b[i] = v;
+            b
+        };
+        assert!(decode(&with(0, 3)).is_none(), "more items counted than encoded");
+        assert!(
+            decode(&with(0, 0)).is_none(),
+            "an empty list with bytes that hold items"
+        );
+        assert!(decode(&with(2, 3)).is_none(), "the list's own length is wrong");
+        assert!(decode(&with(3, 9)).is_none(), "a string running past the end");
+        assert!(decode(&with(4, 0xff)).is_none(), "a string that is not UTF-8");
+        // Every single-bit flip either is refused or still reads back as a whole list of the
+        // recorded length: reading it later never fails.
+        for bit in 0..good.len() * 8 {
+            let mut b = good.clone();
+            b[bit / 8] ^= 1 << (bit % 8);
+            if let Some(back) = decode(&b) {
+                assert_eq!(back.read().len(), back.len(), "bit {bit}");
+            }
+        }
     }
 }

@@ -161,7 +161,7 @@ impl<'r> Sources<'r> {
             self.recent.push(entry);
             return Some(lines);
         }
-        let text = std::fs::read_to_string(self.paths.get(display)?).ok()?;
+        let text = crate::input::read_regular_text(self.paths.get(display)?, crate::input::MAX_SOURCE).ok()?;
         let lines = std::rc::Rc::new(Lines::from_string(text));
         if self.recent.len() >= 4 {
             self.recent.remove(0);
