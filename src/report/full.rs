@@ -12,6 +12,11 @@ use crate::diagnostic::{Diagnostic, Severity, Span};
 /// Longest span shown whole; longer ones are cut to their first line.
 const MAX_SPAN_LINES: u32 = 6;
 
+/// Longest line (in bytes) shown in a snippet. A longer one (minified or generated code) is
+/// named by its position only: rendering it again for each of its findings would make the
+/// output's cost grow with the square of the line.
+const MAX_LINE_SHOWN: usize = 4096;
+
 /// Other places of one finding shown as snippets; the rest are counted in a note.
 pub const MAX_RELATED_SHOWN: usize = 10;
 
@@ -102,6 +107,9 @@ fn excerpt(lines: &Lines, span: Span) -> Option<(String, std::ops::Range<usize>,
     };
     let last = ((span.end_line.max(span.line) - 1) as usize).min(lines.count() - 1);
     let parts: Vec<&str> = (first..=last).map(|i| lines.line(i)).collect();
+    if parts.iter().any(|l| l.len() > MAX_LINE_SHOWN) {
+        return None;
+    }
     let text = parts.join("\n");
     let col_to_byte = |line: &str, col: u32| {
         line.char_indices()
@@ -333,6 +341,20 @@ mod tests {
         };
         let (text, range, _) = excerpt(&Lines::new(src), long).unwrap();
         assert_eq!(&text[range], "fn f() {");
+    }
+
+    #[test]
+    fn lines_too_long_to_show_are_named_by_position_only() {
+        let long = format!("fn f() {{ {} }}\n", "let _ = save(); ".repeat(400));
+        let lines = Lines::new(&long);
+        let at = |column| Span {
+            line: 1,
+            column,
+            end_line: 1,
+            end_column: column + 5,
+        };
+        assert!(excerpt(&lines, at(10)).is_none());
+        assert!(excerpt(&Lines::new("fn f() { let _ = save(); }\n"), at(10)).is_some());
     }
 
     #[test]
