@@ -208,7 +208,7 @@ impl<'a, 'k> Collector<'a, 'k> {
         if !bare_type
             && !engines
                 .iter()
-                .any(|c| crate::knowledge::glob_match(&c.root[0], &full[0]))
+                .any(|c| c.root[0].is_match(&full[0]))
         {
             return None;
         }
@@ -218,7 +218,7 @@ impl<'a, 'k> Collector<'a, 'k> {
                 c.root_matches(p)
                     && match (&c.method, method) {
                         (None, None) => true,
-                        (Some(g), Some(m)) => crate::knowledge::glob_match(g, m),
+                        (Some(g), Some(m)) => g.is_match(m),
                         _ => false,
                     }
             })

@@ -18,7 +18,7 @@ use super::paths::{
     expr_path, generic_types, last_name, segments, span_of, span_one_line, strip_await, LineIndex, UseMap,
 };
 use super::{calls, handlers, FileFacts, FnFact, HandlerHow, HandlerMark, Outcome, ResponseImpl, SiteFact, SiteKind};
-use crate::knowledge::{glob_match, BenignPattern, Knowledge};
+use crate::knowledge::{BenignPattern, Knowledge};
 
 /// Parses `source` and extracts its facts. The tree is dropped before returning.
 pub fn extract_file(source: &str, k: &Knowledge, test_target: bool) -> Result<FileFacts, syn::Error> {
@@ -209,7 +209,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
                 let receiver = last_name(&m.receiver).unwrap_or_default();
                 benign.iter().any(|b| {
                     matches!(b, BenignPattern::Method { receiver: r, method }
-                        if m.method == method && glob_match(r, &receiver))
+                        if m.method == method && r.is_match(&receiver))
                 })
             }
             Expr::Macro(m) => {
