@@ -351,7 +351,7 @@ pub fn parse(text: &str, display: &str, root: PathBuf) -> Result<Config, ConfigE
                 ),
             );
         }
-        k.handlers.custom.push(pattern.to_string());
+        k.handlers.custom.push(crate::knowledge::Glob::new(pattern));
     }
     for n in &raw.config.names {
         let word = n.get_ref().trim().to_uppercase();

@@ -129,19 +129,18 @@ fn is_catch_all(pat: &Pat) -> bool {
     }
 }
 
-/// The indices of the arms of `m` that receive an `Err`: `Err(..)` arms, or, when the match has
-/// `Ok(..)` arms and no `Err(..)` arm, its catch-all arms (`_`, `e`).
-pub fn error_arms(m: &ExprMatch) -> Vec<usize> {
-    let err: Vec<usize> = (0..m.arms.len())
-        .filter(|&i| is_variant_pat(&m.arms[i].pat, "Err"))
-        .collect();
-    if !err.is_empty() {
+/// For each arm of `m`, whether it receives an `Err`: `Err(..)` arms, or, when the match has
+/// `Ok(..)` arms and no `Err(..)` arm, its catch-all arms (`_`, `e`). One flag per arm, read by
+/// index: a match with many arms is not searched once per arm.
+pub fn error_arms(m: &ExprMatch) -> Vec<bool> {
+    let err: Vec<bool> = m.arms.iter().map(|a| is_variant_pat(&a.pat, "Err")).collect();
+    if err.contains(&true) {
         return err;
     }
     if !m.arms.iter().any(|a| is_variant_pat(&a.pat, "Ok")) {
-        return Vec::new();
+        return vec![false; m.arms.len()];
     }
-    (0..m.arms.len()).filter(|&i| is_catch_all(&m.arms[i].pat)).collect()
+    m.arms.iter().map(|a| is_catch_all(&a.pat)).collect()
 }
 
 /// Names bound by an error pattern (`Err(e)` → `e`; `Err(Db(inner))` → `inner`; `other` → `other`).
@@ -359,7 +358,7 @@ impl<'ast> Visit<'ast> for Scanner<'_, '_> {
         let nested = error_arms(m);
         self.visit_expr(&m.expr);
         for (i, arm) in m.arms.iter().enumerate() {
-            if !nested.contains(&i) {
+            if !nested.get(i).copied().unwrap_or(false) {
                 if let Some((_, g)) = &arm.guard {
                     self.visit_expr(g);
                 }

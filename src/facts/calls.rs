@@ -50,6 +50,8 @@ pub struct Collector<'a, 'k> {
     /// is walked once however long it is (walking it again at every link is quadratic). Each
     /// entry is taken when its link is visited; both are cleared when a macro's body is done.
     chains: ChainMemo,
+    /// The names in `out.value_methods`, looked up by hash: a body may call thousands.
+    value_methods_seen: rustc_hash::FxHashSet<String>,
 }
 
 /// The root call's path (`reqwest::Client::builder` in `reqwest::Client::builder().timeout(..)
@@ -104,6 +106,7 @@ impl<'a, 'k> Collector<'a, 'k> {
             out: Collected::new(),
             route: Vec::new(),
             chains: ChainMemo::default(),
+            value_methods_seen: Default::default(),
         }
     }
 
@@ -208,7 +211,7 @@ impl<'a, 'k> Collector<'a, 'k> {
         if !bare_type
             && !engines
                 .iter()
-                .any(|c| crate::knowledge::glob_match(&c.root[0], &full[0]))
+                .any(|c| c.root[0].is_match(&full[0]))
         {
             return None;
         }
@@ -218,7 +221,7 @@ impl<'a, 'k> Collector<'a, 'k> {
                 c.root_matches(p)
                     && match (&c.method, method) {
                         (None, None) => true,
-                        (Some(g), Some(m)) => crate::knowledge::glob_match(g, m),
+                        (Some(g), Some(m)) => g.is_match(m),
                         _ => false,
                     }
             })
@@ -429,7 +432,7 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
                 span: span_one_line(m.method.span(), m.paren_token.span.close()),
                 text: format!("self.{name}"),
             });
-        } else if !self.out.value_methods.contains(&name) {
+        } else if self.value_methods_seen.insert(name.clone()) {
             self.out.value_methods.push(name.clone());
         }
 

@@ -18,7 +18,7 @@ use super::paths::{
     expr_path, generic_types, last_name, segments, span_of, span_one_line, strip_await, LineIndex, UseMap,
 };
 use super::{calls, handlers, FileFacts, FnFact, HandlerHow, HandlerMark, Outcome, ResponseImpl, SiteFact, SiteKind};
-use crate::knowledge::{glob_match, BenignPattern, Knowledge};
+use crate::knowledge::{BenignPattern, Knowledge};
 
 /// Parses `source` and extracts its facts. The tree is dropped before returning.
 pub fn extract_file(source: &str, k: &Knowledge, test_target: bool) -> Result<FileFacts, syn::Error> {
@@ -97,11 +97,29 @@ struct Shared<'k> {
 }
 
 /// The innermost blocks and arm bodies around the current node, for 5xx responses built outside
-/// any error path: their "path" is the enclosing block.
-enum Scope<'ast> {
-    /// A block and the index of the statement being visited.
-    Block(&'ast syn::Block, usize),
-    Expr(&'ast Expr),
+/// any error path: their "path" is the enclosing block. What such a response asks of its scopes
+/// is computed once per scope and kept here: a block of many of them is not read again for each.
+struct Scope<'ast> {
+    body: BodyRef<'ast>,
+    /// For a block, the index of the statement being visited.
+    stmt: usize,
+    /// The logging anywhere in the body, as one condition, once asked for.
+    logs: Option<LogCond>,
+    /// Whether the block's statements before `before_len` always log, as one condition.
+    before: LogCond,
+    before_len: usize,
+}
+
+impl<'ast> Scope<'ast> {
+    fn new(body: BodyRef<'ast>) -> Self {
+        Scope {
+            body,
+            stmt: 0,
+            logs: None,
+            before: LogCond::No,
+            before_len: 0,
+        }
+    }
 }
 
 struct Extractor<'s, 'k, 'ast> {
@@ -209,7 +227,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
                 let receiver = last_name(&m.receiver).unwrap_or_default();
                 benign.iter().any(|b| {
                     matches!(b, BenignPattern::Method { receiver: r, method }
-                        if m.method == method && glob_match(r, &receiver))
+                        if m.method == method && r.is_match(&receiver))
                 })
             }
             Expr::Macro(m) => {
@@ -342,19 +360,29 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
 
     /// Logging on the path of a 5xx built outside any error path: its innermost block or arm
     /// body logs, or a statement before it in an enclosing block always logs.
-    fn scope_logs(&self) -> LogCond {
-        let env = self.env();
+    fn scope_logs(&mut self) -> LogCond {
+        let env = Env {
+            k: self.sh.k,
+            uses: &self.sh.uses,
+        };
         let mut parts = Vec::new();
-        match self.scopes.last() {
-            Some(Scope::Block(b, _)) => parts.extend(body::scan(&env, BodyRef::Block(b)).logs),
-            Some(Scope::Expr(e)) => parts.extend(body::scan(&env, BodyRef::Expr(e)).logs),
-            None => {}
+        if let Some(inner) = self.scopes.last_mut() {
+            let logs = inner
+                .logs
+                .get_or_insert_with(|| LogCond::any(body::scan(&env, inner.body).logs));
+            parts.push(logs.clone());
         }
-        for scope in &self.scopes {
-            if let Scope::Block(b, idx) = scope {
-                let before = &b.stmts[..(*idx).min(b.stmts.len())];
-                parts.extend(before.iter().map(|s| body::always_logs_stmt(&env, s)));
+        for scope in &mut self.scopes {
+            let BodyRef::Block(b) = scope.body else { continue };
+            // Statements are visited in order: the condition grows by the ones passed since.
+            let upto = scope.stmt.min(b.stmts.len());
+            if scope.before_len < upto {
+                let mut more = vec![std::mem::replace(&mut scope.before, LogCond::No)];
+                more.extend(b.stmts[scope.before_len..upto].iter().map(|s| body::always_logs_stmt(&env, s)));
+                scope.before = LogCond::any(more);
+                scope.before_len = upto;
             }
+            parts.push(scope.before.clone());
         }
         LogCond::any(parts)
     }
@@ -598,10 +626,10 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
     }
 
     fn visit_block(&mut self, b: &'ast syn::Block) {
-        self.scopes.push(Scope::Block(b, 0));
+        self.scopes.push(Scope::new(BodyRef::Block(b)));
         for (i, stmt) in b.stmts.iter().enumerate() {
-            if let Some(Scope::Block(_, idx)) = self.scopes.last_mut() {
-                *idx = i;
+            if let Some(scope) = self.scopes.last_mut() {
+                scope.stmt = i;
             }
             self.visit_stmt(stmt);
         }
@@ -646,12 +674,12 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
     fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
         let error_arms = error_arms(m);
         self.visit_expr(&m.expr);
-        let benign = !error_arms.is_empty() && self.benign(&m.expr);
+        let benign = error_arms.contains(&true) && self.benign(&m.expr);
         for (i, arm) in m.arms.iter().enumerate() {
             if let Some((_, guard)) = &arm.guard {
                 self.visit_expr(guard);
             }
-            let is_site = error_arms.contains(&i);
+            let is_site = error_arms.get(i).copied().unwrap_or(false);
             // `Err(e) => match e {}`: an uninhabited error (`Infallible`), never taken.
             let uninhabited = matches!(&*arm.body, Expr::Match(inner) if inner.arms.is_empty());
             if is_site && !benign && !uninhabited {
@@ -673,7 +701,7 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                     judged,
                 );
             }
-            self.scopes.push(Scope::Expr(&arm.body));
+            self.scopes.push(Scope::new(BodyRef::Expr(&arm.body)));
             if is_site {
                 self.visit_in_site(|x| x.visit_expr(&arm.body));
             } else {

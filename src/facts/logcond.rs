@@ -35,16 +35,27 @@ impl LogCond {
                 other => kept.push(other),
             }
         }
-        // The same call written twice is one condition.
-        let mut seen: Vec<Callee> = Vec::new();
-        kept.retain(|k| match k {
-            LogCond::Call(c) if seen.contains(c) => false,
-            LogCond::Call(c) => {
-                seen.push(c.clone());
-                true
-            }
-            _ => true,
-        });
+        // The same call written twice is one condition: the first is kept. A few are compared
+        // with each other, many through a set (a body of thousands of calls).
+        let keep: Vec<bool> = if kept.len() <= 16 {
+            kept.iter()
+                .enumerate()
+                .map(|(i, k)| match k {
+                    LogCond::Call(c) => !kept[..i].iter().any(|p| matches!(p, LogCond::Call(q) if q == c)),
+                    _ => true,
+                })
+                .collect()
+        } else {
+            let mut seen = rustc_hash::FxHashSet::default();
+            kept.iter()
+                .map(|k| match k {
+                    LogCond::Call(c) => seen.insert(c),
+                    _ => true,
+                })
+                .collect()
+        };
+        let mut keep = keep.into_iter();
+        kept.retain(|_| keep.next().unwrap_or(true));
         match kept.len() {
             0 => LogCond::No,
             1 => kept.pop().unwrap_or(LogCond::No),
@@ -116,6 +127,59 @@ mod tests {
         assert_eq!(LogCond::all(vec![LogCond::Yes, LogCond::No]), LogCond::No);
         assert_eq!(LogCond::all(vec![LogCond::Yes, call("f")]), call("f"));
         assert_eq!(LogCond::all(vec![]), LogCond::No);
+    }
+
+    /// `any` as it was first written: each call compared with every one kept before it.
+    fn any_pairwise(items: Vec<LogCond>) -> LogCond {
+        let mut kept = Vec::new();
+        for item in items {
+            match item {
+                LogCond::Yes => return LogCond::Yes,
+                LogCond::No => {}
+                LogCond::Any(inner) => kept.extend(inner),
+                other => kept.push(other),
+            }
+        }
+        let mut seen: Vec<Callee> = Vec::new();
+        kept.retain(|k| match k {
+            LogCond::Call(c) if seen.contains(c) => false,
+            LogCond::Call(c) => {
+                seen.push(c.clone());
+                true
+            }
+            _ => true,
+        });
+        match kept.len() {
+            0 => LogCond::No,
+            1 => kept.pop().unwrap_or(LogCond::No),
+            _ => LogCond::Any(kept),
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 2000, ..Default::default() })]
+        #[test]
+        fn any_keeps_the_first_of_each_call_as_before(picks in proptest::collection::vec(0..12u8, 0..40)) {
+            let items: Vec<LogCond> = picks
+                .iter()
+                .map(|&p| match p {
+                    0 => LogCond::No,
+                    1 => LogCond::all(vec![call("x"), call("y")]),
+                    2 => LogCond::any(vec![call("a"), call("q")]),
+                    n => call(&format!("f{}", n % 7)),
+                })
+                .collect();
+            proptest::prop_assert_eq!(LogCond::any(items.clone()), any_pairwise(items));
+        }
+    }
+
+    #[test]
+    fn many_distinct_calls_are_deduplicated_at_once() {
+        // Pairwise, 50k calls were 1.25 billion comparisons.
+        let items: Vec<LogCond> = (0..50_000).chain(0..50_000).map(|i| call(&format!("f{i}"))).collect();
+        let LogCond::Any(kept) = LogCond::any(items) else { panic!("several calls") };
+        assert_eq!(kept.len(), 50_000);
+        assert_eq!(kept[49_999], call("f49999"));
     }
 
     #[test]

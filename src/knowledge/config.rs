@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::PathPattern;
+use super::{Glob, PathPattern};
 
 pub const CONFIG_TOML: &str = include_str!("../../rules/config.toml");
 
@@ -51,13 +51,13 @@ pub struct ConfigKnowledge {
     pub ignored_words: Vec<String>,
     pub generic_names: Vec<String>,
     pub url_schemes: Vec<String>,
-    pub placeholder_hosts: Vec<String>,
+    pub placeholder_hosts: Vec<Glob>,
     pub durations: BTreeMap<String, u64>,
     pub env_readers: Vec<PathPattern>,
     pub env_macros: Vec<String>,
     pub default_methods: Vec<String>,
     pub clap_attributes: Vec<String>,
-    pub ignored_keys: Vec<String>,
+    pub ignored_keys: Vec<Glob>,
 }
 
 /// `DEFAULT_REQUEST_TIMEOUT_SECS` / `requestTimeout` → upper-case words.
@@ -94,13 +94,13 @@ impl ConfigKnowledge {
             ignored_words: f.names.ignored_words,
             generic_names: f.names.generic_names,
             url_schemes: f.values.url_schemes,
-            placeholder_hosts: f.values.placeholder_hosts,
+            placeholder_hosts: f.values.placeholder_hosts.iter().map(|g| Glob::new(g)).collect(),
             durations: f.values.durations,
             env_readers: f.env.readers.iter().map(|s| PathPattern::parse(s)).collect(),
             env_macros: f.env.macros,
             default_methods: f.env.default_methods,
             clap_attributes: f.env.clap_attributes,
-            ignored_keys: f.env.ignored_keys,
+            ignored_keys: f.env.ignored_keys.iter().map(|g| Glob::new(g)).collect(),
         }
     }
 
@@ -127,7 +127,7 @@ impl ConfigKnowledge {
 
     /// Build metadata such as `CARGO_PKG_VERSION`, not configuration.
     pub fn key_is_ignored(&self, key: &str) -> bool {
-        self.ignored_keys.iter().any(|g| super::glob_match(g, key))
+        self.ignored_keys.iter().any(|g| g.is_match(key))
     }
 
     /// A one-word generic name (`MAX`): not enough to tie two constants together.
@@ -148,7 +148,7 @@ impl ConfigKnowledge {
                 .to_ascii_lowercase();
             !rest.is_empty()
                 && self.url_schemes.iter().any(|k| k.eq_ignore_ascii_case(scheme))
-                && !self.placeholder_hosts.iter().any(|g| super::glob_match(g, &host))
+                && !self.placeholder_hosts.iter().any(|g| g.is_match(&host))
         })
     }
 }

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::glob_match;
+use super::Glob;
 
 pub const ENGINES_TOML: &str = include_str!("../../rules/engines.toml");
 
@@ -28,8 +28,9 @@ struct Entry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Constructor {
     /// Glob segments; the first is the crate.
-    pub root: Vec<String>,
-    pub method: Option<String>,
+    pub root: Vec<Glob>,
+    /// A glob on the final method's name.
+    pub method: Option<Glob>,
     /// What it builds ("a sqlx connection pool").
     pub builds: String,
 }
@@ -38,18 +39,18 @@ impl Constructor {
     pub fn parse(text: &str, builds: &str) -> Result<Constructor, String> {
         let text = text.trim().trim_start_matches("::");
         let (root, method) = match text.split_once("().") {
-            Some((r, m)) => (r, Some(m.trim_end_matches("()").to_string())),
+            Some((r, m)) => (r, Some(m.trim_end_matches("()"))),
             None => (text.trim_end_matches("()"), None),
         };
-        let root: Vec<String> = root.split("::").map(|s| s.trim().to_string()).collect();
-        if root.len() < 2 || root.iter().any(String::is_empty) || method.as_deref() == Some("") {
+        let root: Vec<&str> = root.split("::").map(str::trim).collect();
+        if root.len() < 2 || root.iter().any(|s| s.is_empty()) || method == Some("") {
             return Err(format!(
                 "`{text}` is not a constructor pattern: write `crate::Type::new` or `crate::Type::builder().build`"
             ));
         }
         Ok(Constructor {
-            root,
-            method,
+            root: root.into_iter().map(Glob::new).collect(),
+            method: method.map(Glob::new),
             builds: builds.to_string(),
         })
     }
@@ -58,12 +59,12 @@ impl Constructor {
     pub fn root_matches(&self, path: &[String]) -> bool {
         let p = &self.root;
         path.len() >= p.len()
-            && glob_match(&p[0], &path[0])
+            && p[0].is_match(&path[0])
             && p[1..]
                 .iter()
                 .rev()
                 .zip(path.iter().rev())
-                .all(|(pat, seg)| glob_match(pat, seg))
+                .all(|(pat, seg)| pat.is_match(seg))
     }
 }
 
@@ -114,7 +115,7 @@ mod tests {
     #[test]
     fn roots_match_on_crate_and_trailing_segments() {
         let c = Constructor::parse("sqlx::*PoolOptions::new().connect*", "x").unwrap();
-        assert_eq!(c.method.as_deref(), Some("connect*"));
+        assert_eq!(c.method.as_ref().map(Glob::as_str), Some("connect*"));
         assert!(c.root_matches(&p("sqlx::postgres::PgPoolOptions::new")));
         assert!(c.root_matches(&p("sqlx::PgPoolOptions::new")));
         assert!(!c.root_matches(&p("crate::db::PgPoolOptions::new")));

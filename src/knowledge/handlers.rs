@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::PathPattern;
+use super::{Glob, PathPattern};
 
 pub const HANDLERS_TOML: &str = include_str!("../../rules/handlers.toml");
 
@@ -84,7 +84,7 @@ pub struct Handlers {
     pub once_macros: Vec<String>,
     pub frameworks: Vec<Framework>,
     /// `[handlers] functions` from lint.toml: globs on `crate::module::fn` paths.
-    pub custom: Vec<String>,
+    pub custom: Vec<Glob>,
 }
 
 impl Handlers {

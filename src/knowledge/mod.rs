@@ -91,7 +91,8 @@ impl PathPattern {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BenignPattern {
     Call(PathPattern),
-    Method { receiver: String, method: String },
+    /// `receiver` is a glob on the receiver's last name.
+    Method { receiver: Glob, method: String },
     Macro(String),
 }
 
@@ -112,7 +113,7 @@ impl BenignPattern {
         match text.rsplit_once('.') {
             Some((receiver, method)) if !method.is_empty() && !receiver.is_empty() => {
                 Ok(BenignPattern::Method {
-                    receiver: receiver.to_string(),
+                    receiver: Glob::new(receiver),
                     method: method.to_string(),
                 })
             }
@@ -123,16 +124,60 @@ impl BenignPattern {
     }
 }
 
-/// `*` matches any run of characters; everything else matches itself.
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    fn rec(p: &[u8], t: &[u8]) -> bool {
-        match p.split_first() {
-            None => t.is_empty(),
-            Some((b'*', rest)) => (0..=t.len()).any(|i| rec(rest, &t[i..])),
-            Some((c, rest)) => t.first() == Some(c) && rec(rest, &t[1..]),
+/// A pattern of the knowledge base: `*` matches any run of characters (`::` and `.` included),
+/// every other character matches itself. Compiled once, when the knowledge is loaded, into the
+/// literal pieces between its stars; matching finds each piece after the one before, the first
+/// at the start and the last at the end, so it takes time linear in the text and the pattern
+/// (trying every split at each star was exponential in the number of stars).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Glob {
+    source: String,
+    /// The text split at each `*`: one piece when there is no star.
+    pieces: Vec<String>,
+}
+
+impl Glob {
+    pub fn new(pattern: &str) -> Glob {
+        Glob {
+            source: pattern.to_string(),
+            pieces: pattern.split('*').map(str::to_string).collect(),
         }
     }
-    rec(pattern.as_bytes(), text.as_bytes())
+
+    /// The pattern as written.
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    pub fn is_match(&self, text: &str) -> bool {
+        let (first, rest) = match self.pieces.split_first() {
+            Some((first, rest)) => (first.as_str(), rest),
+            None => ("", &[][..]),
+        };
+        let Some((last, middle)) = rest.split_last() else {
+            return text == first;
+        };
+        // The first and last pieces are anchored and must not overlap.
+        if text.len() < first.len() + last.len() || !text.starts_with(first) || !text.ends_with(last.as_str()) {
+            return false;
+        }
+        let mut inner = &text[first.len()..text.len() - last.len()];
+        // Taking each piece at its leftmost place leaves the most room for the ones after it.
+        for piece in middle {
+            match inner.find(piece.as_str()) {
+                Some(at) => inner = &inner[at + piece.len()..],
+                None => return false,
+            }
+        }
+        true
+    }
+}
+
+/// Shown as the pattern it was written as: the knowledge's digest (cache keys) reads it so.
+impl std::fmt::Debug for Glob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.source.fmt(f)
+    }
 }
 
 /// The knowledge the extractor consults, defaults merged with the project's `lint.toml`.
@@ -204,5 +249,69 @@ impl Knowledge {
     /// A stable digest of everything that changes what the extractor produces (for caches).
     pub fn digest(&self) -> u64 {
         crate::diagnostic::fnv1a(format!("{self:?}").as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The matcher as it was first written: every split tried at each star (exponential).
+    fn backtracking(pattern: &str, text: &str) -> bool {
+        fn rec(p: &[u8], t: &[u8]) -> bool {
+            match p.split_first() {
+                None => t.is_empty(),
+                Some((b'*', rest)) => (0..=t.len()).any(|i| rec(rest, &t[i..])),
+                Some((c, rest)) => t.first() == Some(c) && rec(rest, &t[1..]),
+            }
+        }
+        rec(pattern.as_bytes(), text.as_bytes())
+    }
+
+    #[test]
+    fn globs_match_as_written() {
+        let cases = [
+            ("CARGO_*", "CARGO_PKG_VERSION", true),
+            ("CARGO_*", "CARGO", false),
+            ("*tx.send", "tx.send", true),
+            ("*.example.com", "api.example.com", true),
+            ("*.example.com", "example.com", false),
+            ("crate::api::*", "crate::api::v1::list", true),
+            ("a*a", "a", false),
+            ("*", "", true),
+            ("**", "x::y", true),
+            ("HOST", "HOSTS", false),
+            ("*é*", "café", true),
+        ];
+        for (p, t, want) in cases {
+            assert_eq!(Glob::new(p).is_match(t), want, "{p} on {t}");
+            assert_eq!(backtracking(p, t), want, "{p} on {t}");
+        }
+        assert_eq!(format!("{:?}", Glob::new("*tx.send")), "\"*tx.send\"");
+    }
+
+    #[test]
+    fn many_stars_on_a_long_text_end_at_once() {
+        // Backtracking tries every way to split 300 characters among 15 stars: it ran for minutes.
+        let text = "a".repeat(300);
+        assert!(!Glob::new(&format!("{}b", "*a".repeat(15))).is_match(&text));
+        assert!(Glob::new(&format!("{}*", "*a".repeat(15))).is_match(&text));
+        let long = format!("crate::{}::handler", "m::".repeat(10_000));
+        assert!(Glob::new(&"crate::*".repeat(15)).is_match(&long.replace("m::", "crate::m::")));
+        assert!(!Glob::new(&format!("{}x", "*::".repeat(15))).is_match(&long));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 4000, ..ProptestConfig::default() })]
+        #[test]
+        fn pieces_match_as_backtracking_did(
+            p in prop::collection::vec(0..4usize, 0..8),
+            t in prop::collection::vec(0..3usize, 0..10),
+        ) {
+            let p: String = p.iter().map(|&c| char::from(b"ab:*"[c])).collect();
+            let t: String = t.iter().map(|&c| char::from(b"ab:"[c])).collect();
+            prop_assert_eq!(Glob::new(&p).is_match(&t), backtracking(&p, &t), "{} on {}", p, t);
+        }
     }
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use super::names::{Names, Res};
 use crate::facts::{HandlerHow, HandlerMark};
-use crate::knowledge::glob_match;
+use crate::knowledge::Glob;
 
 /// One step of a chain: `caller` calls `callee` at `caller`'s call site `call`.
 #[derive(Debug, Clone, Copy)]
@@ -64,7 +64,7 @@ fn merge(marks: &mut BTreeMap<usize, HandlerMark>, id: usize, mark: HandlerMark)
     }
 }
 
-pub fn per_request(names: &Names, files: &[super::FileInput], custom: &[String], crate_names: &[String]) -> PerRequest {
+pub fn per_request(names: &Names, files: &[super::FileInput], custom: &[Glob], crate_names: &[String]) -> PerRequest {
     let n = names.fns.len();
     let mut marks: BTreeMap<usize, HandlerMark> = BTreeMap::new();
     for id in 0..n {
@@ -79,7 +79,7 @@ pub fn per_request(names: &Names, files: &[super::FileInput], custom: &[String],
             let krate = &crate_names[names.fns[id].krate];
             let path = names.display(id);
             let full = [format!("crate::{path}"), format!("{}::{path}", krate.replace('-', "_"))];
-            if custom.iter().any(|g| full.iter().any(|p| glob_match(g, p))) {
+            if custom.iter().any(|g| full.iter().any(|p| g.is_match(p))) {
                 merge(
                     &mut marks,
                     id,
