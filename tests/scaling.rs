@@ -23,7 +23,8 @@ fn one_match_with_a_hundred_thousand_err_arms() {
     // Each arm was looked up in the list of error arms: 5 billion comparisons.
     let n = 100_000;
     let arms: String = (0..n).map(|i| format!("        Err(E::V{i}) => {i},\n")).collect();
-    let src = format!("fn f() -> i32 {{\n    match g() {{\n        Ok(v) => v,\n{arms}        Err(e) => 0,\n    }}\n}}\n");
+    let src =
+        format!("fn f() -> i32 {{\n    match g() {{\n        Ok(v) => v,\n{arms}        Err(e) => 0,\n    }}\n}}\n");
     let sites = classify(&src);
     assert_eq!(sites.len(), n + 1);
     assert!(sites[..n].iter().all(|(_, c)| c == "expected"));
@@ -36,7 +37,12 @@ fn one_block_with_twenty_thousand_server_errors() {
     // conditions merged pairwise (20k ran for more than two minutes).
     let n = 20_000;
     let lines: String = (0..n)
-        .map(|i| format!("    let r{i} = StatusCode::INTERNAL_SERVER_ERROR;\n    step{}();\n", i % 50))
+        .map(|i| {
+            format!(
+                "    let r{i} = StatusCode::INTERNAL_SERVER_ERROR;\n    step{}();\n",
+                i % 50
+            )
+        })
         .collect();
     let src = format!(
         "use axum::http::StatusCode;\nasync fn silent() {{\n{lines}}}\nasync fn loud() {{\n{lines}    tracing::error!(\"failed\");\n}}\n"
@@ -51,7 +57,9 @@ fn one_block_with_twenty_thousand_server_errors() {
 fn one_body_calling_twenty_thousand_functions_and_methods() {
     // Method names were kept unique by a search of the list, calls by a pairwise comparison.
     let n = 20_000;
-    let body: String = (0..n).map(|i| format!("    f{i}(x.m{i}());\n    f{i}(x.m{i}());\n")).collect();
+    let body: String = (0..n)
+        .map(|i| format!("    f{i}(x.m{i}());\n    f{i}(x.m{i}());\n"))
+        .collect();
     let src = format!("fn f() {{\n{body}}}\n");
     let facts = obsdebt::collect::analyse_source(&src, &Knowledge::defaults(), false).unwrap();
     let f = &facts.fns[0];
@@ -91,7 +99,9 @@ fn forty_thousand_url_constants_group_in_pairs() {
     assert_eq!(rules.len(), 20_000, "{err}");
     assert!(rules.iter().all(|r| *r == "duplicated-config"));
     assert!(
-        out.contains("src/u0.rs:1:11: duplicated-config `SVC_0_URL = \"https://svc0.internal:8443/api\"` is defined in 2 places"),
+        out.contains(
+            "src/u0.rs:1:11: duplicated-config `SVC_0_URL = \"https://svc0.internal:8443/api\"` is defined in 2 places"
+        ),
         "{}",
         &out[..out.len().min(500)]
     );

@@ -208,11 +208,7 @@ impl<'a, 'k> Collector<'a, 'k> {
     fn engine_for(&self, raw: &[String], full: &[String], method: Option<&str>) -> Option<(String, Option<String>)> {
         let engines = &self.env.k.engines.constructors;
         let bare_type = full == raw && raw[0].starts_with(|c: char| c.is_uppercase());
-        if !bare_type
-            && !engines
-                .iter()
-                .any(|c| c.root[0].is_match(&full[0]))
-        {
+        if !bare_type && !engines.iter().any(|c| c.root[0].is_match(&full[0])) {
             return None;
         }
         let globs = self.glob_resolutions(raw, full);

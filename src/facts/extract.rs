@@ -378,7 +378,11 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             let upto = scope.stmt.min(b.stmts.len());
             if scope.before_len < upto {
                 let mut more = vec![std::mem::replace(&mut scope.before, LogCond::No)];
-                more.extend(b.stmts[scope.before_len..upto].iter().map(|s| body::always_logs_stmt(&env, s)));
+                more.extend(
+                    b.stmts[scope.before_len..upto]
+                        .iter()
+                        .map(|s| body::always_logs_stmt(&env, s)),
+                );
                 scope.before = LogCond::any(more);
                 scope.before_len = upto;
             }

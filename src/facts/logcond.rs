@@ -177,7 +177,9 @@ mod tests {
     fn many_distinct_calls_are_deduplicated_at_once() {
         // Pairwise, 50k calls were 1.25 billion comparisons.
         let items: Vec<LogCond> = (0..50_000).chain(0..50_000).map(|i| call(&format!("f{i}"))).collect();
-        let LogCond::Any(kept) = LogCond::any(items) else { panic!("several calls") };
+        let LogCond::Any(kept) = LogCond::any(items) else {
+            panic!("several calls")
+        };
         assert_eq!(kept.len(), 50_000);
         assert_eq!(kept[49_999], call("f49999"));
     }

@@ -92,7 +92,10 @@ impl PathPattern {
 pub enum BenignPattern {
     Call(PathPattern),
     /// `receiver` is a glob on the receiver's last name.
-    Method { receiver: Glob, method: String },
+    Method {
+        receiver: Glob,
+        method: String,
+    },
     Macro(String),
 }
 

@@ -138,7 +138,9 @@ fn tie_url_prefixes(urls: &[(usize, &str, usize)], dsu: &mut Dsu) {
         let (mut node, mut start) = (ROOT, 0);
         for cut in cuts(url) {
             // Every piece was inserted above.
-            let Some(&next) = nodes.get(&(sys, node, &url[start..cut])) else { break };
+            let Some(&next) = nodes.get(&(sys, node, &url[start..cut])) else {
+                break;
+            };
             node = next;
             start = cut;
             if let (true, Some(first)) = (cut < url.len(), ends[node]) {
@@ -347,7 +349,11 @@ mod tests {
         let urls: Vec<(usize, &str, usize)> = texts.iter().enumerate().map(|(i, t)| (0, t.as_str(), i)).collect();
         let g = groups(&urls, tie_url_prefixes);
         assert!((0..100_000).all(|i| g[i] == i & !1));
-        assert_eq!(g[100_000..], [100_000, 100_000, 100_002], "`h/x/` is no prefix of `h/x/x`");
+        assert_eq!(
+            g[100_000..],
+            [100_000, 100_000, 100_002],
+            "`h/x/` is no prefix of `h/x/x`"
+        );
     }
 
     proptest! {
