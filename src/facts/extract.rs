@@ -20,8 +20,15 @@ use super::paths::{
 use super::{calls, handlers, FileFacts, FnFact, HandlerHow, HandlerMark, Outcome, ResponseImpl, SiteFact, SiteKind};
 use crate::knowledge::{BenignPattern, Knowledge};
 
-/// Parses `source` and extracts its facts. The tree is dropped before returning.
+/// Parses `source` and extracts its facts. The tree is dropped before returning. A large file is
+/// parsed and analysed in parts, a few items at a time ([`super::parts`]), and this thread's
+/// proc-macro2 spans are then dropped: no syn tree may be alive on the calling thread.
 pub fn extract_file(source: &str, k: &Knowledge, test_target: bool) -> Result<FileFacts, syn::Error> {
+    if source.len() >= super::parts::PARTS_FROM {
+        if let Some(facts) = super::parts::extract_in_parts(source, k, test_target, super::parts::PART_SIZE) {
+            return Ok(facts);
+        }
+    }
     let file = syn::parse_file(source)?;
     Ok(extract(&file, source, k, test_target))
 }
@@ -29,22 +36,64 @@ pub fn extract_file(source: &str, k: &Knowledge, test_target: bool) -> Result<Fi
 /// Extracts the facts of a parsed file. `test_target` marks a file of a Cargo test, bench or
 /// example target, whose error paths are test code.
 pub fn extract(file: &syn::File, source: &str, k: &Knowledge, test_target: bool) -> FileFacts {
-    let uses = UseMap::build(file);
-    let crates_used: Vec<String> = uses.roots.iter().cloned().collect();
-    let framework = k.handlers.framework_of(&crates_used).map(|f| f.name.clone());
+    let scope = FileScope::new(UseMap::build(file), k, has_test_attr(&file.attrs));
+    let facts = extract_items(file, source, k, test_target, &scope);
+    scope.finish(facts)
+}
+
+/// What the items of a file share: its `use` map, the crates it names, its framework, and
+/// whether the file is test code (`#![cfg(test)]`).
+pub(super) struct FileScope {
+    uses: UseMap,
+    crates_used: Vec<String>,
+    framework: Option<String>,
+    test_file: bool,
+}
+
+impl FileScope {
+    pub(super) fn new(uses: UseMap, k: &Knowledge, test_file: bool) -> FileScope {
+        let crates_used: Vec<String> = uses.roots.iter().cloned().collect();
+        let framework = k.handlers.framework_of(&crates_used).map(|f| f.name.clone());
+        FileScope {
+            uses,
+            crates_used,
+            framework,
+            test_file,
+        }
+    }
+
+    /// The file's facts, once every item's are in `facts`.
+    pub(super) fn finish(self, mut facts: FileFacts) -> FileFacts {
+        facts.crates_used = self.crates_used;
+        facts.globs = self.uses.globs;
+        facts.types.sort();
+        facts.types.dedup();
+        facts.shrink();
+        facts
+    }
+}
+
+/// The facts of the items of `file`, a whole file or a part of one whose text is `source`.
+pub(super) fn extract_items(
+    file: &syn::File,
+    source: &str,
+    k: &Knowledge,
+    test_target: bool,
+    scope: &FileScope,
+) -> FileFacts {
     let mut shared = Shared {
         k,
-        framework,
+        framework: scope.framework.clone(),
         in_trait_impl: Vec::new(),
-        uses,
+        uses: &scope.uses,
         lines: LineIndex::new(source),
         facts: FileFacts::default(),
         fns: Vec::new(),
         module: Vec::new(),
         owners: Vec::new(),
-        test_depth: usize::from(test_target || has_test_attr(&file.attrs)),
+        test_depth: usize::from(test_target || scope.test_file),
         skip_ok: HashSet::default(),
-        crates_used: crates_used.clone(),
+        crates_used: &scope.crates_used,
     };
     let mut x = Extractor {
         sh: &mut shared,
@@ -55,16 +104,11 @@ pub fn extract(file: &syn::File, source: &str, k: &Knowledge, test_target: bool)
     x.visit_file(file);
     let mut facts = shared.facts;
     if !test_target || k.include_tests {
-        let env = Env { k, uses: &shared.uses };
+        let env = Env { k, uses: &scope.uses };
         let mut config = super::config::ConfigCollector::new(&env);
         config.visit_file(file);
         facts.config = config.out;
     }
-    facts.crates_used = crates_used;
-    facts.globs = shared.uses.globs.clone();
-    facts.types.sort();
-    facts.types.dedup();
-    facts.shrink();
     facts
 }
 
@@ -83,7 +127,7 @@ struct Shared<'k> {
     framework: Option<String>,
     /// For each enclosing `impl`: is it a trait impl?
     in_trait_impl: Vec<bool>,
-    uses: UseMap,
+    uses: &'k UseMap,
     lines: LineIndex<'k>,
     facts: FileFacts,
     fns: Vec<FnCtx>,
@@ -93,7 +137,7 @@ struct Shared<'k> {
     /// `.ok()` calls consumed by an enclosing `.ok_or(..)`: the error flows on as another error.
     skip_ok: HashSet<usize>,
     /// Crates the file names (the roots of its paths), for every function's call collector.
-    crates_used: Vec<String>,
+    crates_used: &'k [String],
 }
 
 /// The innermost blocks and arm bodies around the current node, for 5xx responses built outside
@@ -178,7 +222,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
     fn env(&self) -> Env<'_> {
         Env {
             k: self.sh.k,
-            uses: &self.sh.uses,
+            uses: self.sh.uses,
         }
     }
 
@@ -363,7 +407,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
     fn scope_logs(&mut self) -> LogCond {
         let env = Env {
             k: self.sh.k,
-            uses: &self.sh.uses,
+            uses: self.sh.uses,
         };
         let mut parts = Vec::new();
         if let Some(inner) = self.scopes.last_mut() {
@@ -434,7 +478,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             None
         };
         let module = self.sh.module.clone();
-        let mut collector = calls::Collector::new(&env, &self.sh.lines, &self.sh.crates_used, &module, framework);
+        let mut collector = calls::Collector::new(&env, &self.sh.lines, self.sh.crates_used, &module, framework);
         collector.visit_block(block);
         let collected = collector.finish();
         let is_test = test || self.sh.test_depth > 0;

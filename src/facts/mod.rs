@@ -13,6 +13,7 @@ mod handlers;
 mod logcond;
 mod macros;
 pub mod packed;
+mod parts;
 mod paths;
 
 pub use extract::{extract, extract_file};
@@ -107,6 +108,52 @@ impl FileFacts {
         self.registrations.shrink_to_fit();
         self.config.shrink_to_fit();
         self.test_mods.shrink_to_fit();
+    }
+
+    /// A file's facts from those of its parts, in order ([`parts`]). Each part's functions are
+    /// numbered from 0: they are numbered across the file here. The sites are held encoded all
+    /// along, decoded one part at a time; `None` if one cannot be encoded.
+    fn from_parts(parts: Vec<FileFacts>) -> Option<FileFacts> {
+        // Each list reserved at its size: grown by doubling, it would hold up to twice that.
+        let mut facts = FileFacts::default();
+        facts.fns.reserve_exact(parts.iter().map(|p| p.fns.len()).sum());
+        facts.config.reserve_exact(parts.iter().map(|p| p.config.len()).sum());
+        facts
+            .registrations
+            .reserve_exact(parts.iter().map(|p| p.registrations.len()).sum());
+        let mut all_sites = packed::Builder::with_capacity(parts.iter().map(|p| p.sites.encoded_len()).sum());
+        for part in parts {
+            let FileFacts {
+                fns,
+                sites,
+                response_impls,
+                result_aliases,
+                suppressions,
+                crates_used,
+                globs,
+                types,
+                registrations,
+                config,
+                test_mods,
+            } = part;
+            let first_fn = facts.fns.len() as u32;
+            for mut site in sites.read().into_owned() {
+                site.function = site.function.map(|f| f + first_fn);
+                all_sites.push(&site)?;
+            }
+            facts.fns.extend(fns);
+            facts.response_impls.extend(response_impls);
+            facts.result_aliases.extend(result_aliases);
+            facts.suppressions.extend(suppressions);
+            facts.crates_used.extend(crates_used);
+            facts.globs.extend(globs);
+            facts.types.extend(types);
+            facts.registrations.extend(registrations);
+            facts.config.extend(config);
+            facts.test_mods.extend(test_mods);
+        }
+        facts.sites = all_sites.finish()?;
+        Some(facts)
     }
 
     /// Makes the whole file test code: nothing in it is counted, reported or per-request.

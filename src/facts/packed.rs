@@ -51,6 +51,14 @@ impl<T: Clone + Serialize + DeserializeOwned> Packed<T> {
         }
     }
 
+    /// The size of the encoded list (0 while it is plain).
+    pub fn encoded_len(&self) -> usize {
+        match self {
+            Packed::List(_) => 0,
+            Packed::Encoded { bytes, .. } => bytes.len(),
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -84,6 +92,46 @@ impl<T: Clone + Serialize + DeserializeOwned> Packed<T> {
             Packed::List(v) => Some(v),
             Packed::Encoded { .. } => None,
         }
+    }
+}
+
+/// An encoded list built an item at a time (the sites of a large file's parts, facts::parts),
+/// so that the whole list is never held decoded. A postcard list is its length then its items.
+#[derive(Default)]
+pub struct Builder {
+    count: usize,
+    items: Vec<u8>,
+}
+
+impl Builder {
+    /// A builder for about `bytes` bytes of items.
+    pub fn with_capacity(bytes: usize) -> Builder {
+        Builder {
+            count: 0,
+            items: Vec::with_capacity(bytes),
+        }
+    }
+
+    /// Appends one item; `None` if it cannot be encoded (plain data always can).
+    pub fn push<T: Serialize>(&mut self, item: &T) -> Option<()> {
+        self.items = postcard::to_extend(item, std::mem::take(&mut self.items)).ok()?;
+        self.count += 1;
+        Some(())
+    }
+
+    /// The list, encoded as [`Packed::pack`] encodes it (an empty list stays a plain one).
+    pub fn finish<T>(self) -> Option<Packed<T>> {
+        if self.count == 0 {
+            return Some(Packed::List(Vec::new()));
+        }
+        // The length goes first: the items move up by its few bytes, within their allocation
+        // when it has room.
+        let mut bytes = self.items;
+        bytes.splice(0..0, postcard::to_stdvec(&self.count).ok()?);
+        Some(Packed::Encoded {
+            count: self.count,
+            bytes,
+        })
     }
 }
 
@@ -221,5 +269,26 @@ mod tests {
                 assert_eq!(back.read().len(), back.len(), "bit {bit}");
             }
         }
+    }
+
+    #[test]
+    fn a_list_built_an_item_at_a_time_is_encoded_as_packing_encodes_it() {
+        // 300 items: a length of two bytes.
+        let items: Vec<String> = (0..300).map(|i| "x".repeat(i % 7)).collect();
+        let mut b = Builder::default();
+        for i in &items {
+            b.push(i).unwrap();
+        }
+        let built: Packed<String> = b.finish().unwrap();
+        let mut packed: Packed<String> = items.clone().into();
+        packed.pack();
+        match (&built, &packed) {
+            (Packed::Encoded { count: a, bytes: x }, Packed::Encoded { count: b, bytes: y }) => {
+                assert_eq!((a, x), (b, y));
+            }
+            _ => panic!("both encoded"),
+        }
+        assert_eq!(built.read().as_ref(), items.as_slice());
+        assert!(matches!(Builder::default().finish::<String>(), Some(Packed::List(v)) if v.is_empty()));
     }
 }

@@ -19,6 +19,14 @@ pub struct UseMap {
 
 impl UseMap {
     pub fn build(file: &syn::File) -> UseMap {
+        let mut map = UseMap::declared_in(file);
+        map.finish();
+        map
+    }
+
+    /// The declarations and paths of `file`, a whole file or a part of one: parts' maps are
+    /// [merged](UseMap::merge) in order, then [finished](UseMap::finish).
+    pub fn declared_in(file: &syn::File) -> UseMap {
         struct Collector(UseMap);
         impl<'ast> syn::visit::Visit<'ast> for Collector {
             fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
@@ -44,15 +52,26 @@ impl UseMap {
         }
         let mut c = Collector(UseMap::default());
         syn::visit::visit_file(&mut c, file);
-        let mut map = c.0;
-        let from_uses: Vec<String> = map
+        c.0
+    }
+
+    /// Adds the map of the next part of the same file: a later `use` of a name wins, as it does
+    /// within one part.
+    pub fn merge(&mut self, next: UseMap) {
+        self.aliases.extend(next.aliases);
+        self.globs.extend(next.globs);
+        self.roots.extend(next.roots);
+    }
+
+    /// Counts the crates of the imports among the roots.
+    pub fn finish(&mut self) {
+        let from_uses: Vec<String> = self
             .aliases
             .values()
-            .chain(map.globs.iter())
+            .chain(self.globs.iter())
             .filter_map(|p| p.first().cloned())
             .collect();
-        map.roots.extend(from_uses);
-        map
+        self.roots.extend(from_uses);
     }
 
     /// Expands the first segment through the aliases (`StatusCode` → `axum::http::StatusCode`).
@@ -284,12 +303,32 @@ pub fn span_one_line(start: PmSpan, end: PmSpan) -> Span {
     }
 }
 
+thread_local! {
+    /// The file's line where the text being analysed on this thread starts: 1, or a later line
+    /// for a part of a large file parsed on its own (its spans count lines from its start).
+    static FIRST_LINE: std::cell::Cell<u32> = const { std::cell::Cell::new(1) };
+}
+
+/// Runs `f` with the spans it converts placed from line `first` of the file on: `f` analyses a
+/// part of the file that starts on that line (and at its first column).
+pub fn with_first_line<T>(first: u32, f: impl FnOnce() -> T) -> T {
+    struct Restore(u32);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            FIRST_LINE.with(|l| l.set(self.0));
+        }
+    }
+    let _restore = Restore(FIRST_LINE.with(|l| l.replace(first)));
+    f()
+}
+
 pub fn span_of(start: PmSpan, end: PmSpan) -> Span {
     let (s, e) = (start.start(), end.end());
+    let before = FIRST_LINE.with(|l| l.get()).saturating_sub(1);
     Span {
-        line: s.line as u32,
+        line: (s.line as u32).saturating_add(before),
         column: s.column as u32 + 1,
-        end_line: e.line as u32,
+        end_line: (e.line as u32).saturating_add(before),
         end_column: e.column as u32 + 1,
     }
 }
