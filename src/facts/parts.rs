@@ -87,126 +87,37 @@ fn each_part<T: Send>(parts: &[Part], f: impl Fn(&syn::File, &Part) -> Option<T>
     }
 }
 
-fn is_ident_byte(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80
-}
-
 /// Cuts `source` into parts of at least `part_size` bytes (the last may be shorter). A cut is a
 /// line start after a line that ends, outside brackets, strings and comments, with `}` or `;`:
 /// the end of an item. A cut that is not (`const X: u8 = { 1 }` with its `;` on the next line)
 /// leaves a part that does not parse.
 fn cut(source: &str, part_size: usize) -> Vec<Part<'_>> {
+    use crate::lexer::{Kind, Scanner};
     let b = source.as_bytes();
     let mut starts = vec![(0usize, 1u32)];
-    let (mut i, mut line, mut depth, mut last) = (0usize, 1u32, 0usize, 0u8);
-    while i < b.len() {
-        let c = b[i];
-        match c {
-            b'\n' => {
-                line += 1;
+    // Bracket depth, and the last character of code (comments aside; 0 after a cut).
+    let (mut depth, mut last) = (0usize, 0u8);
+    for t in Scanner::new(source) {
+        match t.kind {
+            Kind::Newline => {
                 let from = starts.last().map_or(0, |s| s.0);
-                if depth == 0 && matches!(last, b'}' | b';') && i + 1 - from >= part_size && i + 1 < b.len() {
-                    starts.push((i + 1, line));
+                if depth == 0 && matches!(last, b'}' | b';') && t.end - from >= part_size && t.end < b.len() {
+                    starts.push((t.end, t.line + 1));
                     // Lines of comments or blanks alone after a cut are no item's end.
                     last = 0;
                 }
             }
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
+            Kind::LineComment { .. } | Kind::BlockComment => {}
+            Kind::Literal | Kind::Lifetime | Kind::Word => last = b'a',
+            Kind::Punct(c) => {
+                match c {
+                    b'(' | b'[' | b'{' => depth += 1,
+                    b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+                    _ => {}
                 }
-                continue;
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                let mut level = 0usize;
-                while i < b.len() {
-                    if b[i] == b'/' && b.get(i + 1) == Some(&b'*') {
-                        level += 1;
-                        i += 2;
-                    } else if b[i] == b'*' && b.get(i + 1) == Some(&b'/') {
-                        level -= 1;
-                        i += 2;
-                        if level == 0 {
-                            break;
-                        }
-                    } else {
-                        line += u32::from(b[i] == b'\n');
-                        i += 1;
-                    }
-                }
-                continue;
-            }
-            b'"' => {
-                i += 1;
-                while i < b.len() && b[i] != b'"' {
-                    if b[i] == b'\\' {
-                        i += 1;
-                    }
-                    line += u32::from(b.get(i) == Some(&b'\n'));
-                    i += 1;
-                }
-                last = b'"';
-            }
-            b'\'' => {
-                // A character ('a', '\n', '\'', '\u{..}', 'é') or a lifetime ('a).
-                let len = source
-                    .get(i + 1..)
-                    .and_then(|r| r.chars().next())
-                    .map_or(1, char::len_utf8);
-                if b.get(i + 1) == Some(&b'\\') {
-                    i += 3;
-                    while i < b.len() && b[i] != b'\'' {
-                        i += 1;
-                    }
-                    last = b'\'';
-                } else if b.get(i + 1 + len) == Some(&b'\'') {
-                    i += 1 + len;
-                    last = b'\'';
-                }
-            }
-            c if is_ident_byte(c) => {
-                let end = b[i..]
-                    .iter()
-                    .position(|&x| !is_ident_byte(x))
-                    .map_or(b.len(), |p| i + p);
-                let word = &b[i..end];
-                i = end;
-                last = b'a';
-                // r"..", r#".."#, br"..", cr"..": raw strings end at `"` and as many `#`.
-                if matches!(word, b"r" | b"br" | b"cr") {
-                    let mut j = end;
-                    while b.get(j) == Some(&b'#') {
-                        j += 1;
-                    }
-                    let hashes = j - end;
-                    if b.get(j) == Some(&b'"') {
-                        j += 1;
-                        while j < b.len()
-                            && !(b[j] == b'"'
-                                && b[j + 1..].iter().take(hashes).all(|&h| h == b'#')
-                                && j + hashes < b.len())
-                        {
-                            line += u32::from(b[j] == b'\n');
-                            j += 1;
-                        }
-                        i = (j + 1 + hashes).min(b.len());
-                        last = b'"';
-                    }
-                }
-                continue;
-            }
-            b'(' | b'[' | b'{' => {
-                depth += 1;
                 last = c;
             }
-            b')' | b']' | b'}' => {
-                depth = depth.saturating_sub(1);
-                last = c;
-            }
-            c if c.is_ascii_whitespace() => {}
-            _ => last = c,
         }
-        i += 1;
     }
     let ends = starts.iter().skip(1).map(|s| s.0).chain([b.len()]);
     starts
