@@ -228,11 +228,12 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
         // Each Cargo workspace (or package outside one) is a world of its own: its names never
         // resolve to another workspace's functions, and its configuration is grouped apart.
         let worlds = world_files(&layout, &places);
+        let systems = layout.systems();
         let analysed: Vec<WorldAnalysis> = {
             use rayon::prelude::*;
             worlds
                 .par_iter()
-                .map(|files| analyse_world(files, &collected, &places, &layout, &config, &walked))
+                .map(|files| analyse_world(files, &collected, &places, &layout, &systems, &config, &walked))
                 .collect()
         };
         let mut classes: Vec<Vec<Option<Class>>> = vec![Vec::new(); walked.files.len()];
@@ -512,12 +513,14 @@ struct WorldAnalysis {
     errors: Vec<String>,
 }
 
-/// The resolve phase over one world's files (`files`, indices into the run's lists).
+/// The resolve phase over one world's files (`files`, indices into the run's lists);
+/// `systems` is [`Layout::systems`].
 fn analyse_world(
     files: &[usize],
     collected: &[Result<FileFacts, FileError>],
     places: &[workspace::FilePlace],
     layout: &Layout,
+    systems: &[usize],
     config: &Config,
     walked: &walk::Walk,
 ) -> WorldAnalysis {
@@ -541,7 +544,6 @@ fn analyse_world(
     // Three independent analyses, run side by side: logging (which functions log, how each site
     // is classified), the per-request call graph (engines), and configuration groups. Each keeps
     // its own list of internal errors.
-    let systems = layout.systems();
     let logging = || {
         let mut errors = Vec::new();
         let resolved = guarded("logging resolution", &mut errors, || {
@@ -570,7 +572,7 @@ fn analyse_world(
     let config_grouping = || {
         let mut errors = Vec::new();
         let mut groups = guarded("configuration grouping", &mut errors, || {
-            resolve::config::group(&inputs, &config.knowledge.config, &systems)
+            resolve::config::group(&inputs, &config.knowledge.config, systems)
         })
         .unwrap_or_default();
         for m in &mut groups.members {
