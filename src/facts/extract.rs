@@ -1,7 +1,7 @@
 //! The extractor: one pass over a file's syntax tree that records functions, response impls and
 //! every error-path site with what this file alone can tell about it.
 
-use rustc_hash::FxHashSet as HashSet;
+use rustc_hash::FxHashMap as HashMap;
 
 use proc_macro2::Span as PmSpan;
 use syn::spanned::Spanned;
@@ -17,8 +17,10 @@ use super::macros::{self, MacroBody};
 use super::paths::{
     expr_path, generic_types, last_name, segments, span_of, span_one_line, strip_await, LineIndex, UseMap,
 };
-use super::{calls, handlers, FileFacts, FnFact, HandlerHow, HandlerMark, Outcome, ResponseImpl, SiteFact, SiteKind};
-use crate::knowledge::{BenignPattern, Knowledge};
+use super::{
+    calls, handlers, FileFacts, FnFact, HandlerHow, HandlerMark, Origin, Outcome, ResponseImpl, SiteFact, SiteKind,
+};
+use crate::knowledge::{BenignPattern, Knowledge, SourcePattern};
 
 /// Parses `source` and extracts its facts. The tree is dropped before returning. A large file is
 /// parsed and analysed in parts, a few items at a time ([`super::parts`]), and this thread's
@@ -39,6 +41,15 @@ pub fn extract(file: &syn::File, source: &str, k: &Knowledge, test_target: bool)
     let scope = FileScope::new(UseMap::build(file), k, has_test_attr(&file.attrs));
     let facts = extract_items(file, source, k, test_target, &scope);
     scope.finish(facts)
+}
+
+/// What the method called on an `.ok()` does with the `None` it may get.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OkUse {
+    /// `.ok().ok_or(..)`: another error takes the place of the error.
+    Replaced,
+    /// `.ok().unwrap()`: panics on it.
+    Panics,
 }
 
 /// What the items of a file share: its `use` map, the crates it names, its framework, and
@@ -92,12 +103,15 @@ pub(super) fn extract_items(
         module: Vec::new(),
         owners: Vec::new(),
         test_depth: usize::from(test_target || scope.test_file),
-        skip_ok: HashSet::default(),
+        ok_consumed: HashMap::default(),
         crates_used: &scope.crates_used,
     };
     let mut x = Extractor {
         sh: &mut shared,
         scopes: Vec::new(),
+        locals: Vec::new(),
+        config_names: Vec::new(),
+        fn_block: None,
         site_depth: 0,
         comparison: 0,
     };
@@ -134,8 +148,8 @@ struct Shared<'k> {
     module: Vec<String>,
     owners: Vec<Option<String>>,
     test_depth: usize,
-    /// `.ok()` calls consumed by an enclosing `.ok_or(..)`: the error flows on as another error.
-    skip_ok: HashSet<usize>,
+    /// `.ok()` calls consumed by the method called on them, by address.
+    ok_consumed: HashMap<usize, OkUse>,
     /// Crates the file names (the roots of its paths), for every function's call collector.
     crates_used: &'k [String],
 }
@@ -169,6 +183,13 @@ impl<'ast> Scope<'ast> {
 struct Extractor<'s, 'k, 'ast> {
     sh: &'s mut Shared<'k>,
     scopes: Vec<Scope<'ast>>,
+    /// `let name = value;` bindings of the enclosing function seen so far (innermost last), to
+    /// find where a `Result` held in a variable comes from.
+    locals: Vec<(String, &'ast Expr)>,
+    /// Closure parameters that hold a configured value (`env::var(..).map(|p| ..)`).
+    config_names: Vec<String>,
+    /// The enclosing function's body.
+    fn_block: Option<&'ast syn::Block>,
     /// > 0 inside an error path's body: a 5xx there belongs to that path.
     site_depth: usize,
     comparison: usize,
@@ -183,6 +204,8 @@ struct Site<'e> {
     specific: bool,
     /// The expression that produced the `Result`.
     source: Option<&'e Expr>,
+    /// The form is not a `Result` by construction ([`Origin::needs_result`]).
+    needs_result: bool,
 }
 
 impl<'e> Site<'e> {
@@ -193,9 +216,13 @@ impl<'e> Site<'e> {
             text,
             detail: String::new(),
             specific: false,
-
             source: None,
+            needs_result: false,
         }
+    }
+    fn needs_result(mut self) -> Self {
+        self.needs_result = true;
+        self
     }
     fn detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = detail.into();
@@ -216,6 +243,72 @@ struct Judged {
     outcome: Outcome,
     logs: LogCond,
     converts_to: Vec<String>,
+    /// The error is not used on the path, which answers with another error or a 4xx.
+    replaced: bool,
+}
+
+/// Methods that keep the `Result` they are called on (its `Err` unchanged or converted).
+const PASS_THROUGH: &[&str] = &[
+    "inspect_err",
+    "inspect",
+    "map",
+    "map_err",
+    "as_ref",
+    "as_mut",
+    "as_deref",
+    "context",
+    "with_context",
+    "wrap_err",
+    "wrap_err_with",
+];
+
+/// The call that produces a `Result`, as found by [`Extractor::produce`].
+struct Produced<'e> {
+    callee: Callee,
+    /// The call was given arguments.
+    args: bool,
+    /// An `.await` stands between the call and the site.
+    awaited: bool,
+    /// The value the probe reads: a method's receiver, a function's first argument.
+    subject: Option<&'e Expr>,
+}
+
+/// Whether `tokens` contain an identifier among `names` (macro arguments included: `format!("{e}")`
+/// names `e` only inside a string, which is checked too).
+fn tokens_mention(tokens: proc_macro2::TokenStream, names: &[String]) -> bool {
+    use proc_macro2::TokenTree;
+    tokens.into_iter().any(|t| match t {
+        TokenTree::Ident(i) => names.iter().any(|n| i == n),
+        TokenTree::Group(g) => tokens_mention(g.stream(), names),
+        TokenTree::Literal(l) => {
+            let text = l.to_string();
+            text.starts_with('"')
+                && names
+                    .iter()
+                    .any(|n| text.contains(&format!("{{{n}}}")) || text.contains(&format!("{{{n}:")))
+        }
+        TokenTree::Punct(_) => false,
+    })
+}
+
+/// Whether a path's body uses the error bound to `names`.
+fn body_mentions(body: BodyRef, names: &[String]) -> bool {
+    use quote::ToTokens;
+    if names.is_empty() {
+        return false;
+    }
+    let tokens = match body {
+        BodyRef::Expr(e) => e.to_token_stream(),
+        BodyRef::Block(b) => b.to_token_stream(),
+    };
+    tokens_mention(tokens, names)
+}
+
+fn is_screaming_case(name: &str) -> bool {
+    name.chars().any(|c| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
@@ -247,10 +340,16 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
         } else {
             Outcome::Fallback
         };
+        let replaced = match outcome {
+            Outcome::ClientError => true,
+            Outcome::Propagated => !scan.panics,
+            _ => false,
+        } && !body_mentions(body, names);
         Judged {
             outcome,
             logs,
             converts_to,
+            replaced,
         }
     }
 
@@ -290,28 +389,143 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
         }
     }
 
-    /// The call that produces the `Result` an expression evaluates (through `.await` and
-    /// pass-through combinators).
-    fn producer(&self, mut expr: &Expr) -> Option<Callee> {
+    /// The call that produces the `Result` an expression evaluates: through `.await`, methods
+    /// that keep the `Result` ([`PASS_THROUGH`]) and local variables (`let res = q.first(conn).await;`).
+    fn produce<'e>(&self, mut expr: &'e Expr) -> Option<Produced<'e>>
+    where
+        'ast: 'e,
+    {
+        let mut awaited = false;
+        let mut hops = 0;
         loop {
-            expr = match strip_await(expr) {
-                Expr::MethodCall(m) if m.method == "inspect_err" || m.method == "inspect" => &m.receiver,
+            expr = match expr {
+                Expr::Await(a) => {
+                    awaited = true;
+                    &a.base
+                }
+                Expr::Paren(p) => &p.expr,
+                Expr::Group(g) => &g.expr,
+                Expr::Reference(r) => &r.expr,
+                Expr::MethodCall(m) if PASS_THROUGH.iter().any(|p| m.method == p) => &m.receiver,
                 Expr::MethodCall(m) => {
-                    return Some(Callee {
-                        path: vec![m.method.to_string()],
-                        method: true,
+                    return Some(Produced {
+                        callee: Callee {
+                            path: vec![m.method.to_string()],
+                            method: true,
+                        },
+                        args: !m.args.is_empty(),
+                        awaited,
+                        subject: Some(&m.receiver),
                     })
                 }
                 Expr::Call(c) => {
                     let path = expr_path(&c.func)?;
-                    return Some(Callee {
-                        path: self.sh.uses.expand(segments(path)),
-                        method: false,
+                    return Some(Produced {
+                        callee: Callee {
+                            path: self.sh.uses.expand(segments(path)),
+                            method: false,
+                        },
+                        args: !c.args.is_empty(),
+                        awaited,
+                        subject: c.args.first(),
                     });
                 }
+                Expr::Path(p) if p.path.segments.len() == 1 && hops < 8 => {
+                    hops += 1;
+                    let name = &p.path.segments[0].ident;
+                    self.locals.iter().rev().find(|(n, _)| name == n)?.1
+                }
+                // `if cond { a } else { b }`: the first branch says where the value comes from.
+                Expr::If(i) => match i.then_branch.stmts.last() {
+                    Some(syn::Stmt::Expr(e, None)) => e,
+                    _ => return None,
+                },
+                Expr::Block(b) => match b.block.stmts.last() {
+                    Some(syn::Stmt::Expr(e, None)) => e,
+                    _ => return None,
+                },
                 _ => return None,
             }
         }
+    }
+
+    /// Whether `expr` is a configured value: an environment read, a `SCREAMING_CASE` constant,
+    /// or a variable or closure parameter holding one.
+    fn is_config<'e>(&self, mut expr: &'e Expr) -> bool
+    where
+        'ast: 'e,
+    {
+        let mut hops = 0;
+        loop {
+            expr = match expr {
+                Expr::MethodCall(m) => &m.receiver,
+                Expr::Try(t) => &t.expr,
+                Expr::Await(a) => &a.base,
+                Expr::Paren(p) => &p.expr,
+                Expr::Group(g) => &g.expr,
+                Expr::Reference(r) => &r.expr,
+                Expr::Call(c) => {
+                    let Some(path) = expr_path(&c.func) else { return false };
+                    let full = self.sh.uses.expand(segments(path));
+                    return self.sh.k.config.env_readers.iter().any(|p| p.matches(&full));
+                }
+                Expr::Macro(m) => {
+                    return m
+                        .mac
+                        .path
+                        .segments
+                        .last()
+                        .is_some_and(|s| self.sh.k.config.env_macros.iter().any(|n| s.ident == n))
+                }
+                Expr::Path(p) if p.path.segments.len() == 1 => {
+                    let name = p.path.segments[0].ident.to_string();
+                    if is_screaming_case(&name) || self.config_names.contains(&name) {
+                        return true;
+                    }
+                    hops += 1;
+                    match self.locals.iter().rev().find(|(n, _)| *n == name) {
+                        Some((_, init)) if hops < 8 => init,
+                        _ => return false,
+                    }
+                }
+                Expr::Path(p) => {
+                    return p
+                        .path
+                        .segments
+                        .last()
+                        .is_some_and(|s| is_screaming_case(&s.ident.to_string()))
+                }
+                _ => return false,
+            }
+        }
+    }
+
+    /// What is known of where the `Result` that `expr` evaluates comes from.
+    fn origin(&self, expr: &'ast Expr, needs_result: bool, replaced: bool) -> (Option<Callee>, Origin) {
+        let mut origin = Origin {
+            needs_result,
+            replaced,
+            ..Origin::default()
+        };
+        let Some(p) = self.produce(expr) else {
+            return (None, origin);
+        };
+        let matches = |patterns: &[SourcePattern]| {
+            patterns
+                .iter()
+                .any(|s| s.matches(&p.callee.path, p.callee.method, p.args))
+        };
+        origin.awaited = p.awaited;
+        origin.known_result = matches(&self.sh.k.result_sources);
+        if matches(&self.sh.k.probe_sources) {
+            // A parse of a configured value is a setting read, not a probe.
+            if p.subject.is_some_and(|s| self.is_config(s)) {
+                origin.known_result = true;
+            } else {
+                origin.probe = true;
+            }
+        }
+        (Some(p.callee), origin)
     }
 
     /// Logging done earlier in the same method chain: `.inspect_err(|e| warn!(..))` or a
@@ -356,7 +570,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
         }
     }
 
-    fn push_site(&mut self, site: Site, judged: Judged) {
+    fn push_site(&mut self, site: Site<'ast>, judged: Judged) {
         let Site {
             kind,
             span,
@@ -364,8 +578,8 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             detail,
             specific,
             source,
+            needs_result,
         } = site;
-        let source = source.and_then(|e| self.producer(e));
         let in_test = self.sh.test_depth > 0;
         if in_test && !self.sh.k.include_tests {
             return;
@@ -374,7 +588,19 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             outcome,
             logs,
             mut converts_to,
+            replaced,
         } = judged;
+        let (source, origin) = match source {
+            Some(e) => self.origin(e, needs_result, replaced),
+            None => (
+                None,
+                Origin {
+                    needs_result,
+                    replaced,
+                    ..Origin::default()
+                },
+            ),
+        };
         let (function, instrument_err) = match self.sh.fns.last() {
             Some(f) => {
                 if outcome == Outcome::Propagated {
@@ -397,6 +623,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             converts_to,
             instrument_err,
             source,
+            origin,
             in_test,
             function,
         });
@@ -538,12 +765,28 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
         self.sh.fns.pop();
     }
 
+    /// Visits a function with a fresh per-function state: scopes, local bindings, its body.
+    fn in_fn(&mut self, block: &'ast syn::Block, f: impl FnOnce(&mut Self)) {
+        let scopes = std::mem::take(&mut self.scopes);
+        let locals = std::mem::take(&mut self.locals);
+        let config_names = std::mem::take(&mut self.config_names);
+        let fn_block = self.fn_block.replace(block);
+        f(self);
+        self.scopes = scopes;
+        self.locals = locals;
+        self.config_names = config_names;
+        self.fn_block = fn_block;
+    }
+
     fn visit_macro_body(&mut self, mac: &syn::Macro) {
         let Some(parsed) = macros::parse(mac) else { return };
         // A fresh visitor over the parsed tokens: the tree is owned here, not by the file.
         let mut sub = Extractor {
             sh: &mut *self.sh,
             scopes: Vec::new(),
+            locals: Vec::new(),
+            config_names: self.config_names.clone(),
+            fn_block: None,
             site_depth: self.site_depth,
             comparison: self.comparison,
         };
@@ -571,18 +814,14 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
 
     fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
         self.enter_fn(f.sig.ident.to_string(), None, false, &f.attrs, &f.sig, &f.block);
-        let saved = std::mem::take(&mut self.scopes);
-        visit::visit_item_fn(self, f);
-        self.scopes = saved;
+        self.in_fn(&f.block, |x| visit::visit_item_fn(x, f));
         self.leave_fn(&f.attrs);
     }
 
     fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
         let owner = self.sh.owners.last().cloned().flatten();
         self.enter_fn(f.sig.ident.to_string(), owner, false, &f.attrs, &f.sig, &f.block);
-        let saved = std::mem::take(&mut self.scopes);
-        visit::visit_impl_item_fn(self, f);
-        self.scopes = saved;
+        self.in_fn(&f.block, |x| visit::visit_impl_item_fn(x, f));
         self.leave_fn(&f.attrs);
     }
 
@@ -590,9 +829,7 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
         let Some(block) = &f.default else { return };
         let owner = self.sh.owners.last().cloned().flatten();
         self.enter_fn(f.sig.ident.to_string(), owner, true, &f.attrs, &f.sig, block);
-        let saved = std::mem::take(&mut self.scopes);
-        visit::visit_trait_item_fn(self, f);
-        self.scopes = saved;
+        self.in_fn(block, |x| visit::visit_trait_item_fn(x, f));
         self.leave_fn(&f.attrs);
     }
 
@@ -675,12 +912,15 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
 
     fn visit_block(&mut self, b: &'ast syn::Block) {
         self.scopes.push(Scope::new(BodyRef::Block(b)));
+        let locals = self.locals.len();
         for (i, stmt) in b.stmts.iter().enumerate() {
             if let Some(scope) = self.scopes.last_mut() {
                 scope.stmt = i;
             }
             self.visit_stmt(stmt);
         }
+        // A block's bindings end with it.
+        self.locals.truncate(locals);
         self.scopes.pop();
     }
 
@@ -708,6 +948,7 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                     outcome: Outcome::ServerError(written.clone()),
                     logs,
                     converts_to: Vec::new(),
+                    replaced: false,
                 };
                 let span = span_of(p.span(), p.span());
                 self.push_site(
@@ -722,6 +963,15 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
     fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
         let error_arms = error_arms(m);
         self.visit_expr(&m.expr);
+        // `match env::var("N") { Ok(v) => v.parse().unwrap_or(10), .. }`: `v` is a configured value.
+        let before = self.config_names.len();
+        if self.is_config(&m.expr) {
+            for (arm, is_err) in m.arms.iter().zip(&error_arms) {
+                if !is_err {
+                    bindings(&arm.pat, &mut self.config_names);
+                }
+            }
+        }
         let benign = error_arms.contains(&true) && self.benign(&m.expr);
         for (i, arm) in m.arms.iter().enumerate() {
             if let Some((_, guard)) = &arm.guard {
@@ -757,6 +1007,7 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
             }
             self.scopes.pop();
         }
+        self.config_names.truncate(before);
     }
 
     fn visit_expr_if(&mut self, i: &'ast syn::ExprIf) {
@@ -789,6 +1040,10 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                 let Some((else_token, else_expr)) = &i.else_branch else {
                     return;
                 };
+                let before = self.config_names.len();
+                if self.is_config(scrutinee) {
+                    self.config_names.extend(names.iter().cloned());
+                }
                 if !benign {
                     let judged = self.judge(BodyRef::Expr(else_expr), &[]);
                     let span = span_of(else_token.span, else_token.span);
@@ -796,6 +1051,7 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                     self.push_site(Site::new(SiteKind::IfLetElse, span, text).source(scrutinee), judged);
                 }
                 self.visit_block(&i.then_branch);
+                self.config_names.truncate(before);
                 self.visit_in_site(|x| x.visit_expr(else_expr));
             }
             IfLet::OkNoElse => {
@@ -804,12 +1060,18 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                         outcome: Outcome::Discarded,
                         logs: self.chain_logs(scrutinee),
                         converts_to: Vec::new(),
+                        replaced: false,
                     };
                     let span = span_of(pat.span(), pat.span());
                     let text = format!("if let {}", self.text(pat.span(), pat.span()));
                     self.push_site(Site::new(SiteKind::DiscardIfLet, span, text).source(scrutinee), judged);
                 }
+                let before = self.config_names.len();
+                if self.is_config(scrutinee) {
+                    self.config_names.extend(names.iter().cloned());
+                }
                 self.visit_block(&i.then_branch);
+                self.config_names.truncate(before);
             }
         }
     }
@@ -838,6 +1100,18 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
             self.discard_let(l.let_token.span, &init.expr);
         }
         visit::visit_local(self, l);
+        // Recorded after its value is visited: `let res = res.map(..)` reads the earlier `res`.
+        let name = match &l.pat {
+            syn::Pat::Ident(i) if i.subpat.is_none() => Some(i.ident.to_string()),
+            syn::Pat::Type(t) => match &*t.pat {
+                syn::Pat::Ident(i) if i.subpat.is_none() => Some(i.ident.to_string()),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let (Some(name), Some(init)) = (name, &l.init) {
+            self.locals.push((name, &init.expr));
+        }
     }
 
     fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
@@ -848,35 +1122,63 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
     }
 
     fn visit_expr_method_call(&mut self, m: &'ast ExprMethodCall) {
+        // Closures handed a configured value (`env::var("N").map(|v| v.parse())`) hold one.
+        let before = self.config_names.len();
+        if m.args.iter().any(|a| matches!(a, Expr::Closure(_))) && self.is_config(&m.receiver) {
+            for arg in &m.args {
+                if let Expr::Closure(c) = arg {
+                    let mut names = Vec::new();
+                    c.inputs.iter().for_each(|p| bindings(p, &mut names));
+                    self.config_names.extend(names);
+                }
+            }
+        }
+        self.method_call(m);
+        self.config_names.truncate(before);
+    }
+}
+
+impl<'ast> Extractor<'_, '_, 'ast> {
+    fn method_call(&mut self, m: &'ast ExprMethodCall) {
         let key = m as *const ExprMethodCall as usize;
         let span = span_one_line(m.method.span(), m.paren_token.span.close());
         let text = format!(".{}", self.text(m.method.span(), m.paren_token.span.close()));
 
-        // `.ok()` discards the error, unless `.ok_or(..)` turns it into another error.
-        if m.method == "ok" && m.args.is_empty() && !self.sh.skip_ok.remove(&key) && !self.benign(&m.receiver) {
+        // `.ok()` discards the error; `.ok().ok_or(..)` replaces it by another error.
+        let consumed = self.sh.ok_consumed.remove(&key);
+        if m.method == "ok" && m.args.is_empty() && consumed != Some(OkUse::Panics) && !self.benign(&m.receiver) {
+            let replaced = consumed == Some(OkUse::Replaced);
             let judged = Judged {
-                outcome: Outcome::Discarded,
+                outcome: if replaced {
+                    Outcome::Propagated
+                } else {
+                    Outcome::Discarded
+                },
                 logs: self.chain_logs(&m.receiver),
                 converts_to: Vec::new(),
+                replaced,
             };
             self.push_site(
                 Site::new(SiteKind::DiscardOk, span, text.clone())
-                    .detail("ok")
+                    .detail(if replaced { "ok().ok_or" } else { "ok" })
                     .source(&m.receiver),
                 judged,
             );
         }
         // `.ok().ok_or(..)` turns the error into another error; `.ok().unwrap()` panics on it.
-        if matches!(
-            m.method.to_string().as_str(),
-            "ok_or" | "ok_or_else" | "unwrap" | "expect"
-        ) {
-            if let Expr::MethodCall(inner) = strip_await(&m.receiver) {
-                if inner.method == "ok" && inner.args.is_empty() {
-                    self.sh.skip_ok.insert(inner as *const ExprMethodCall as usize);
-                }
+        let use_of_ok = match m.method.to_string().as_str() {
+            "ok_or" | "ok_or_else" => Some(OkUse::Replaced),
+            "unwrap" | "expect" => Some(OkUse::Panics),
+            _ => None,
+        };
+        if let (Some(use_of_ok), Expr::MethodCall(inner)) = (use_of_ok, strip_await(&m.receiver)) {
+            if inner.method == "ok" && inner.args.is_empty() {
+                self.sh
+                    .ok_consumed
+                    .insert(inner as *const ExprMethodCall as usize, use_of_ok);
             }
         }
+        self.value_fallback(m, span, &text);
 
         let Some(handler) = combinator(m) else {
             return visit::visit_expr_method_call(self, m);
@@ -900,9 +1202,71 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
     }
 }
 
-impl Extractor<'_, '_, '_> {
+impl<'ast> Extractor<'_, '_, 'ast> {
+    /// `.unwrap_or(..)`, `.unwrap_or_default()`, `.is_ok()`, `.is_err()`. An `Option` has the
+    /// first two, and the last two are tests: they are sites only when the producer is known to
+    /// return a `Result` (decided in resolve), and a tested variable only when nothing else
+    /// reads it (`if res.is_err() { return res; }` keeps the error).
+    fn value_fallback(&mut self, m: &'ast ExprMethodCall, span: crate::diagnostic::Span, text: &str) {
+        let name = m.method.to_string();
+        let unit = |e: &Expr| matches!(e, Expr::Tuple(t) if t.elems.is_empty());
+        let (kind, outcome) = match (name.as_str(), m.args.first()) {
+            ("unwrap_or", Some(v)) if m.args.len() == 1 && unit(v) => (SiteKind::Combinator, Outcome::Discarded),
+            ("unwrap_or", Some(_)) if m.args.len() == 1 => (SiteKind::Combinator, Outcome::Fallback),
+            ("unwrap_or_default", None) => (SiteKind::Combinator, Outcome::Fallback),
+            ("is_ok" | "is_err", None) => (SiteKind::Test, Outcome::Fallback),
+            _ => return,
+        };
+        // `.ok().unwrap_or(..)`: the `.ok()` is the site.
+        if matches!(strip_await(&m.receiver), Expr::MethodCall(inner) if inner.method == "ok" && inner.args.is_empty())
+        {
+            return;
+        }
+        if kind == SiteKind::Test {
+            if let Expr::Path(p) = &*m.receiver {
+                if p.path.segments.len() != 1 || self.fn_mentions(&p.path.segments[0].ident.to_string()) > 2 {
+                    return;
+                }
+            }
+        }
+        if self.benign(&m.receiver) {
+            return;
+        }
+        let judged = Judged {
+            outcome,
+            logs: self.chain_logs(&m.receiver),
+            converts_to: Vec::new(),
+            replaced: false,
+        };
+        self.push_site(
+            Site::new(kind, span, text.to_string())
+                .detail(name)
+                .source(&m.receiver)
+                .needs_result(),
+            judged,
+        );
+    }
+
+    /// How many times the enclosing function's body names `name`.
+    fn fn_mentions(&self, name: &str) -> usize {
+        fn count(tokens: proc_macro2::TokenStream, name: &str) -> usize {
+            tokens
+                .into_iter()
+                .map(|t| match t {
+                    proc_macro2::TokenTree::Ident(i) => usize::from(i == name),
+                    proc_macro2::TokenTree::Group(g) => count(g.stream(), name),
+                    _ => 0,
+                })
+                .sum()
+        }
+        match self.fn_block {
+            Some(b) => count(quote::ToTokens::to_token_stream(b), name),
+            None => usize::MAX,
+        }
+    }
+
     /// `let _ = call()` and `_ = call()`: the error vanishes.
-    fn discard_let(&mut self, start: PmSpan, value: &Expr) {
+    fn discard_let(&mut self, start: PmSpan, value: &'ast Expr) {
         let value_stripped = strip_await(value);
         let callee = match value_stripped {
             // `let _ = x.unwrap();` panics on the error instead of discarding it.
@@ -930,6 +1294,7 @@ impl Extractor<'_, '_, '_> {
             outcome: Outcome::Discarded,
             logs: self.chain_logs(value_stripped),
             converts_to: Vec::new(),
+            replaced: false,
         };
         self.push_site(
             Site::new(SiteKind::DiscardLet, span, text)
@@ -952,8 +1317,10 @@ impl Extractor<'_, '_, '_> {
                 } else if method == "map_err"
                     && !matches!(judged.outcome, Outcome::ServerError(_) | Outcome::ClientError)
                 {
-                    // The result is still an `Err`: the error flows on, converted.
+                    // The result is still an `Err`: the error flows on, converted — or replaced by
+                    // another when the closure ignores it (`|_| AppError::NotFound`).
                     judged.outcome = Outcome::Propagated;
+                    judged.replaced = !body_mentions(BodyRef::Expr(&c.body), &names);
                 }
                 judged
             }
@@ -963,6 +1330,7 @@ impl Extractor<'_, '_, '_> {
                         outcome: Outcome::Propagated,
                         logs: LogCond::No,
                         converts_to: Vec::new(),
+                        replaced: false,
                     };
                 };
                 let outcome = match env.status(path) {
@@ -974,10 +1342,13 @@ impl Extractor<'_, '_, '_> {
                     .segments
                     .last()
                     .is_some_and(|s| s.ident.to_string().starts_with(|c: char| c.is_lowercase()));
+                let replaced = outcome == Outcome::ClientError;
                 Judged {
                     outcome,
                     logs: if is_fn { self.handler_logs(other) } else { LogCond::No },
                     converts_to: type_of_constructor(path).into_iter().collect(),
+                    // A 4xx status given for the error, which it never sees.
+                    replaced,
                 }
             }
         }

@@ -312,6 +312,23 @@ pub struct ResponseImpl {
     pub logs: LogCond,
 }
 
+/// Where a site's `Result` comes from, and what the site does with the error beyond its outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    /// The producer is a probe (`[sources] probes`): its `Err` is an answer about a value.
+    pub probe: bool,
+    /// The producer is known to return a `Result` that errs operationally (`[sources] results`).
+    pub known_result: bool,
+    /// The `Result` is the output of an awaited call: a future, so I/O.
+    pub awaited: bool,
+    /// The site's form is not a `Result` by construction (`.unwrap_or(..)`, `.is_ok()`): it is
+    /// a site only when the producer is known to return one.
+    pub needs_result: bool,
+    /// The path ignores the error and answers with an unrelated error or a 4xx instead
+    /// (`Err(_) => Err(NotFound)`, `.ok().ok_or(Invalid)?`): an ending, when the error was a failure.
+    pub replaced: bool,
+}
+
 /// Where an `Err` is received.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -334,6 +351,8 @@ pub enum SiteKind {
     DiscardIfLet,
     /// A 5xx response built outside any other error path.
     ServerError,
+    /// `.is_ok()` / `.is_err()` on a `Result`: a test that drops the error.
+    Test,
 }
 
 /// What the path does with the error, as far as this file can tell.
@@ -372,6 +391,9 @@ pub struct SiteFact {
     /// The call that produced the `Result` (`store.transfer(..)` in `match store.transfer(..)`):
     /// when it is an in-workspace function, its declared error type is the error's type.
     pub source: Option<Callee>,
+    /// What the extractor knows of where the `Result` comes from; decided further in resolve.
+    #[serde(default)]
+    pub origin: Origin,
 
     pub in_test: bool,
     /// The enclosing function, as an index into [`FileFacts::fns`].

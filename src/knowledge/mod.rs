@@ -23,6 +23,7 @@ struct LoggingFile {
     responses: ResponsesSection,
     status: StatusSection,
     discards: DiscardsSection,
+    sources: SourcesSection,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -64,6 +65,91 @@ struct StatusSection {
 struct DiscardsSection {
     benign: Vec<String>,
     not_results: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourcesSection {
+    results: Vec<String>,
+    probes: Vec<String>,
+}
+
+/// A call that produces a `Result` (see `rules/logging.toml`, `[sources]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourcePattern {
+    /// A function path matched on its trailing segments; a `*` segment matches any one segment,
+    /// a segment ending in `*` any segment starting so.
+    Call(Vec<String>),
+    /// `krate::**`: any function whose path starts with these segments.
+    Prefix(Vec<String>),
+    /// A method by name (`name*`: by prefix); `args`: with arguments (`Some(true)`), without
+    /// (`Some(false)`), either (`None`).
+    Method { name: String, args: Option<bool> },
+}
+
+fn segment_matches(pattern: &str, segment: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => segment.starts_with(prefix),
+        None => pattern == segment,
+    }
+}
+
+impl SourcePattern {
+    pub fn parse(text: &str) -> Result<SourcePattern, String> {
+        let text = text.trim();
+        if let Some(method) = text.strip_prefix('.') {
+            let (name, args) = if let Some(name) = method.strip_suffix("(_)") {
+                (name, Some(true))
+            } else if let Some(name) = method.strip_suffix("()") {
+                (name, Some(false))
+            } else {
+                (method, None)
+            };
+            if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '*') {
+                return Err(format!(
+                    "`{text}` is not a method pattern (`.load(_)`, `.send()`, `.parse`)"
+                ));
+            }
+            return Ok(SourcePattern::Method {
+                name: name.to_string(),
+                args,
+            });
+        }
+        let mut segments: Vec<String> = text.trim_start_matches("::").split("::").map(str::to_string).collect();
+        let prefix = segments.len() > 1 && segments.last().is_some_and(|s| s == "**");
+        if prefix {
+            segments.pop();
+        }
+        if segments.iter().any(|s| s.is_empty() || s == "**") {
+            return Err(format!(
+                "`{text}` is neither a function path (`fs::*`, `serde_json::from_str`) nor a method (`.load(_)`)"
+            ));
+        }
+        Ok(if prefix {
+            SourcePattern::Prefix(segments)
+        } else {
+            SourcePattern::Call(segments)
+        })
+    }
+
+    /// Whether a call matches: `path` is the callee (a method's name alone when `method`), `args`
+    /// whether it was given arguments.
+    pub fn matches(&self, path: &[String], method: bool, args: bool) -> bool {
+        match self {
+            SourcePattern::Method { name, args: want } => {
+                method && path.last().is_some_and(|m| segment_matches(name, m)) && want.is_none_or(|w| w == args)
+            }
+            SourcePattern::Prefix(prefix) => !method && path.len() > prefix.len() && path.starts_with(prefix),
+            SourcePattern::Call(pattern) => {
+                !method
+                    && path.len() >= pattern.len()
+                    && path[path.len() - pattern.len()..]
+                        .iter()
+                        .zip(pattern)
+                        .all(|(s, p)| p == "*" || segment_matches(p, s))
+            }
+        }
+    }
 }
 
 /// A path written as segments, matched on its trailing segments.
@@ -206,6 +292,10 @@ pub struct Knowledge {
     pub benign: Vec<BenignPattern>,
     /// Names of calls that do not return a `Result` (for `let _ =`).
     pub not_results: Vec<String>,
+    /// Calls whose `Result` errs with an operational failure.
+    pub result_sources: Vec<SourcePattern>,
+    /// Calls whose `Err` is an answer about a value.
+    pub probe_sources: Vec<SourcePattern>,
     /// Count error paths in test code too.
     pub include_tests: bool,
     pub handlers: Handlers,
@@ -218,6 +308,11 @@ impl Knowledge {
     pub fn defaults() -> Knowledge {
         let file: LoggingFile = toml::from_str(LOGGING_TOML).expect("rules/logging.toml is valid (checked by tests)");
         let paths = |v: &[String]| v.iter().map(|s| PathPattern::parse(s)).collect::<Vec<_>>();
+        let sources = |v: &[String]| {
+            v.iter()
+                .map(|s| SourcePattern::parse(s).expect("embedded source patterns are valid"))
+                .collect::<Vec<_>>()
+        };
         Knowledge {
             log_crates: file.logging.crates,
             log_macros: file.logging.macros,
@@ -242,6 +337,8 @@ impl Knowledge {
                 .map(|s| BenignPattern::parse(s).expect("embedded benign patterns are valid"))
                 .collect(),
             not_results: file.discards.not_results,
+            result_sources: sources(&file.sources.results),
+            probe_sources: sources(&file.sources.probes),
             include_tests: false,
             handlers: Handlers::defaults(),
             engines: Engines::defaults(),

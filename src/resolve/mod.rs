@@ -109,7 +109,8 @@ pub fn resolve<'a>(files: &'a [FileInput<'a>], crate_names: &[String]) -> Resolv
                     };
                     let converts_to_logging = site.converts_to.iter().any(|t| is_logging_type(krate, t))
                         || source_is_logging(site, krate, &index, &is_logging_type);
-                    Some(classify(site, logs, converts_to_logging))
+                    let source = source_kind(site, krate, &index);
+                    classify_origin(site, logs, converts_to_logging, source)
                 })
                 .collect()
         })
@@ -134,6 +135,71 @@ fn source_is_logging(site: &SiteFact, krate: usize, index: &FnIndex, is_logging:
         })
 }
 
+/// What the in-workspace functions a site's producer can mean declare they return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    /// Not an in-workspace function, or its candidates disagree.
+    Unknown,
+    /// Every candidate returns a `Result`.
+    Result,
+    /// Every candidate returns something else.
+    NotResult,
+}
+
+fn source_kind(site: &SiteFact, krate: usize, index: &FnIndex) -> SourceKind {
+    let Some(source) = &site.source else {
+        return SourceKind::Unknown;
+    };
+    let candidates = index.candidates(krate, source);
+    if candidates.is_empty() {
+        SourceKind::Unknown
+    } else if candidates.iter().all(|&id| index.returns_result(id) == Some(true)) {
+        SourceKind::Result
+    } else if candidates.iter().all(|&id| index.returns_result(id) == Some(false)) {
+        SourceKind::NotResult
+    } else {
+        SourceKind::Unknown
+    }
+}
+
+/// The class of a site once where its `Result` comes from is known; `None` when it is not an
+/// error path after all.
+///
+/// - A form that is not a `Result` by construction (`.unwrap_or(..)`, `.is_ok()`) counts only
+///   when the producer is known to return one: from knowledge or its in-workspace signature.
+/// - A probe's `Err` is an answer about a value: turned into a value, it is `expected`.
+/// - An operational failure (knowledge, or an awaited call) ignored and replaced by another
+///   error or a 4xx ends there: unlogged unless the path logs.
+pub fn classify_origin(site: &SiteFact, logs: bool, converts_to_logging: bool, source: SourceKind) -> Option<Class> {
+    let o = &site.origin;
+    let is_result = o.known_result || o.probe || source == SourceKind::Result;
+    if o.needs_result && !is_result {
+        return None;
+    }
+    if o.needs_result && source == SourceKind::NotResult {
+        return None;
+    }
+    let server_error = matches!(site.outcome, Outcome::ServerError(_));
+    if o.probe && !server_error {
+        return Some(if logs { Class::Logged } else { Class::Expected });
+    }
+    if o.replaced && !server_error && !site.specific {
+        let operational = o.known_result || (o.awaited && !o.probe);
+        if operational {
+            return Some(if logs {
+                Class::Logged
+            } else {
+                Class::Unlogged(crate::rules::rule_for_site(site).name)
+            });
+        }
+        // `.ok().ok_or(..)` of an error that is not known to be a failure: the error flows on.
+        if site.kind == SiteKind::DiscardOk {
+            return None;
+        }
+    }
+    Some(classify(site, logs, converts_to_logging))
+}
+
 /// `let _ = f()` where every in-workspace `f` it can mean returns something other than a
 /// `Result`: nothing is discarded.
 fn is_not_a_result(site: &SiteFact, krate: usize, index: &FnIndex) -> bool {
@@ -151,13 +217,13 @@ fn is_not_a_result(site: &SiteFact, krate: usize, index: &FnIndex) -> bool {
 pub fn classify(site: &SiteFact, logs: bool, converts_to_logging: bool) -> Class {
     match &site.outcome {
         Outcome::ServerError(_) if logs => Class::Logged,
-        Outcome::ServerError(_) => Class::Unlogged(crate::rules::silent_server_error::RULE.name),
+        Outcome::ServerError(_) => Class::Unlogged(crate::rules::rule_for_site(site).name),
         Outcome::Propagated if converts_to_logging || site.instrument_err => Class::Logged,
         Outcome::Propagated => Class::Propagated,
         _ if logs => Class::Logged,
         Outcome::ClientError => Class::Expected,
-        Outcome::Discarded => Class::Unlogged(crate::rules::swallowed_error::RULE.name),
+        Outcome::Discarded => Class::Unlogged(crate::rules::rule_for_site(site).name),
         Outcome::Fallback if site.specific => Class::Expected,
-        Outcome::Fallback => Class::Unlogged(crate::rules::unlogged_error::RULE.name),
+        Outcome::Fallback => Class::Unlogged(crate::rules::rule_for_site(site).name),
     }
 }

@@ -85,10 +85,12 @@ pub fn names() -> Vec<&'static str> {
 
 /// The rule that reports an unlogged error-path site: the most specific one.
 pub fn rule_for_site(site: &SiteFact) -> &'static RuleInfo {
-    use crate::facts::Outcome;
+    use crate::facts::{Outcome, SiteKind};
     match site.outcome {
         Outcome::ServerError(_) => &silent_server_error::RULE,
         Outcome::Discarded => &swallowed_error::RULE,
+        // `.ok().ok_or(..)`: the `.ok()` drops the error another one replaces.
+        _ if site.kind == SiteKind::DiscardOk => &swallowed_error::RULE,
         _ => &unlogged_error::RULE,
     }
 }

@@ -49,6 +49,16 @@ can also be marked in place: `// obsdebt: allow(swallowed-error) -- <why>`.
 pub fn describe(site: &SiteFact) -> (String, String, String) {
     let suppress = "if ignoring it is deliberate, say why: `// obsdebt: allow(swallowed-error) -- <reason>`";
     match site.kind {
+        SiteKind::DiscardOk if site.detail == "ok().ok_or" => (
+            "`.ok().ok_or(..)` replaces the error with another one and drops it".into(),
+            "the error is dropped here".into(),
+            format!("log it first with `.inspect_err(|e| tracing::warn!(error = %e, \"…\"))`, or map it with `.map_err(..)` so it travels on; {suppress}"),
+        ),
+        SiteKind::Combinator if site.detail == "unwrap_or" => (
+            "`.unwrap_or(())` discards the error".into(),
+            "the error is dropped here".into(),
+            format!("log it first with `.inspect_err(|e| tracing::warn!(error = %e, \"…\"))`; {suppress}"),
+        ),
         SiteKind::DiscardOk => (
             "`.ok()` discards the error".into(),
             "the error is dropped here".into(),

@@ -74,6 +74,25 @@ pub fn describe(site: &SiteFact) -> (String, String, String) {
             "the error ends in this branch without a log line".into(),
             "use `match` to bind the error and log it before giving up, or propagate it with `?`".into(),
         ),
+        SiteKind::Test => (
+            format!("`.{}()` tests the result and drops the error", site.detail),
+            "the error is never looked at".into(),
+            "bind the error with `if let Err(e) = …` or `match` and log it, or propagate it with `?`".into(),
+        ),
+        SiteKind::Combinator if site.detail.starts_with("unwrap_or") => (
+            format!(
+                "`.{}({})` replaces the error with a default without logging it",
+                site.detail,
+                if site.detail == "unwrap_or" { ".." } else { "" }
+            ),
+            "the error ends here without a log line".into(),
+            "log it first with `.inspect_err(|e| tracing::warn!(error = %e, \"…\"))`, or propagate it with `?`".into(),
+        ),
+        SiteKind::DiscardOk => (
+            "`.ok()` drops the error that another error replaces".into(),
+            "the error ends here without a log line".into(),
+            "log it first with `.inspect_err(|e| tracing::warn!(error = %e, \"…\"))`, or convert it into the new error instead of dropping it".into(),
+        ),
         _ => (
             format!("`.{}(..)` replaces the error without logging it", site.detail),
             "the error ends in this closure without a log line".into(),
