@@ -104,6 +104,7 @@ pub(super) fn extract_items(
         owners: Vec::new(),
         test_depth: usize::from(test_target || scope.test_file),
         ok_consumed: HashMap::default(),
+        test_logs: HashMap::default(),
         crates_used: &scope.crates_used,
     };
     let mut x = Extractor {
@@ -148,6 +149,9 @@ struct Shared<'k> {
     module: Vec<String>,
     owners: Vec<Option<String>>,
     test_depth: usize,
+    /// Logging in the branches of an `if` that tests a `Result` (`if r.is_err() { .. }`), by the
+    /// test's address.
+    test_logs: HashMap<usize, LogCond>,
     /// `.ok()` calls consumed by the method called on them, by address.
     ok_consumed: HashMap<usize, OkUse>,
     /// Crates the file names (the roots of its paths), for every function's call collector.
@@ -304,11 +308,13 @@ fn body_mentions(body: BodyRef, names: &[String]) -> bool {
     tokens_mention(tokens, names)
 }
 
-fn is_screaming_case(name: &str) -> bool {
-    name.chars().any(|c| c.is_ascii_uppercase())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+/// A parse (`.parse()`, `u16::from_str(..)`), as opposed to other probes: a parse of a setting
+/// is reading configuration.
+fn is_parse(callee: &Callee) -> bool {
+    callee
+        .path
+        .last()
+        .is_some_and(|n| n.starts_with("parse") || n.starts_with("from_str"))
 }
 
 impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
@@ -449,8 +455,8 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
         }
     }
 
-    /// Whether `expr` is a configured value: an environment read, a `SCREAMING_CASE` constant,
-    /// or a variable or closure parameter holding one.
+    /// Whether `expr` is a configured value: an environment read, or a variable, closure
+    /// parameter or match binding holding one. (`env!` and constants are fixed at build time.)
     fn is_config<'e>(&self, mut expr: &'e Expr) -> bool
     where
         'ast: 'e,
@@ -469,17 +475,9 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
                     let full = self.sh.uses.expand(segments(path));
                     return self.sh.k.config.env_readers.iter().any(|p| p.matches(&full));
                 }
-                Expr::Macro(m) => {
-                    return m
-                        .mac
-                        .path
-                        .segments
-                        .last()
-                        .is_some_and(|s| self.sh.k.config.env_macros.iter().any(|n| s.ident == n))
-                }
                 Expr::Path(p) if p.path.segments.len() == 1 => {
                     let name = p.path.segments[0].ident.to_string();
-                    if is_screaming_case(&name) || self.config_names.contains(&name) {
+                    if self.config_names.contains(&name) {
                         return true;
                     }
                     hops += 1;
@@ -487,13 +485,6 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
                         Some((_, init)) if hops < 8 => init,
                         _ => return false,
                     }
-                }
-                Expr::Path(p) => {
-                    return p
-                        .path
-                        .segments
-                        .last()
-                        .is_some_and(|s| is_screaming_case(&s.ident.to_string()))
                 }
                 _ => return false,
             }
@@ -519,7 +510,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
         origin.known_result = matches(&self.sh.k.result_sources);
         if matches(&self.sh.k.probe_sources) {
             // A parse of a configured value is a setting read, not a probe.
-            if p.subject.is_some_and(|s| self.is_config(s)) {
+            if is_parse(&p.callee) && p.subject.is_some_and(|s| self.is_config(s)) {
                 origin.known_result = true;
             } else {
                 origin.probe = true;
@@ -1012,6 +1003,28 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
 
     fn visit_expr_if(&mut self, i: &'ast syn::ExprIf) {
         let Some((kind, pat, scrutinee)) = if_let_kind(i) else {
+            // `if res.is_err() { warn!(..) }`: the branches are the test's paths.
+            let mut cond = &*i.cond;
+            loop {
+                cond = match cond {
+                    Expr::Unary(u) => &u.expr,
+                    Expr::Paren(p) => &p.expr,
+                    Expr::Binary(b) if matches!(b.op, BinOp::And(_) | BinOp::Or(_)) => &b.left,
+                    _ => break,
+                };
+            }
+            if let Expr::MethodCall(m) = cond {
+                if (m.method == "is_ok" || m.method == "is_err") && m.args.is_empty() {
+                    let env = self.env();
+                    let mut logs = vec![LogCond::any(body::scan(&env, BodyRef::Block(&i.then_branch)).logs)];
+                    if let Some((_, e)) = &i.else_branch {
+                        logs.push(LogCond::any(body::scan(&env, BodyRef::Expr(e)).logs));
+                    }
+                    self.sh
+                        .test_logs
+                        .insert(m as *const ExprMethodCall as usize, LogCond::any(logs));
+                }
+            }
             return visit::visit_expr_if(self, i);
         };
         self.visit_expr(scrutinee);
@@ -1208,6 +1221,11 @@ impl<'ast> Extractor<'_, '_, 'ast> {
     /// return a `Result` (decided in resolve), and a tested variable only when nothing else
     /// reads it (`if res.is_err() { return res; }` keeps the error).
     fn value_fallback(&mut self, m: &'ast ExprMethodCall, span: crate::diagnostic::Span, text: &str) {
+        let branches = self
+            .sh
+            .test_logs
+            .remove(&(m as *const ExprMethodCall as usize))
+            .unwrap_or(LogCond::No);
         let name = m.method.to_string();
         let unit = |e: &Expr| matches!(e, Expr::Tuple(t) if t.elems.is_empty());
         let (kind, outcome) = match (name.as_str(), m.args.first()) {
@@ -1234,7 +1252,7 @@ impl<'ast> Extractor<'_, '_, 'ast> {
         }
         let judged = Judged {
             outcome,
-            logs: self.chain_logs(&m.receiver),
+            logs: LogCond::any(vec![self.chain_logs(&m.receiver), branches]),
             converts_to: Vec::new(),
             replaced: false,
         };

@@ -172,7 +172,9 @@ fn source_kind(site: &SiteFact, krate: usize, index: &FnIndex) -> SourceKind {
 ///   error or a 4xx ends there: unlogged unless the path logs.
 pub fn classify_origin(site: &SiteFact, logs: bool, converts_to_logging: bool, source: SourceKind) -> Option<Class> {
     let o = &site.origin;
-    let is_result = o.known_result || o.probe || source == SourceKind::Result;
+    // Without types, a workspace function's name can mean several (`first`, `get`, `check`):
+    // its signature says a `Result` for these forms only when it is awaited, a call that does I/O.
+    let is_result = o.known_result || o.probe || (source == SourceKind::Result && o.awaited);
     if o.needs_result && !is_result {
         return None;
     }

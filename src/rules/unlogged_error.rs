@@ -79,7 +79,7 @@ pub fn describe(site: &SiteFact) -> (String, String, String) {
             "the error is never looked at".into(),
             "bind the error with `if let Err(e) = …` or `match` and log it, or propagate it with `?`".into(),
         ),
-        SiteKind::Combinator if site.detail.starts_with("unwrap_or") => (
+        SiteKind::Combinator if site.detail == "unwrap_or" || site.detail == "unwrap_or_default" => (
             format!(
                 "`.{}({})` replaces the error with a default without logging it",
                 site.detail,
