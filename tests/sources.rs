@@ -203,3 +203,19 @@ fn token(raw: &str) -> Result<Claims, ApiError> {
 "#;
     assert_eq!(outcomes(src), vec!["expected", "propagated", "propagated"]);
 }
+
+#[test]
+fn a_binding_declared_as_a_result_is_known_to_be_one() {
+    let src = r#"
+fn collect(results: Vec<AppResult<()>>, names: &[String]) -> Vec<String> {
+    let mut failed = Vec::new();
+    results.into_iter().enumerate().for_each(|(i, r): (usize, AppResult<()>)| {
+        if r.is_err() {
+            failed.push(names[i].clone());
+        }
+    });
+    failed
+}
+"#;
+    assert_eq!(outcomes(src), vec!["unlogged-error"]);
+}

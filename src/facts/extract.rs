@@ -112,6 +112,7 @@ pub(super) fn extract_items(
         scopes: Vec::new(),
         locals: Vec::new(),
         config_names: Vec::new(),
+        result_names: Vec::new(),
         fn_block: None,
         site_depth: 0,
         comparison: 0,
@@ -192,6 +193,8 @@ struct Extractor<'s, 'k, 'ast> {
     locals: Vec<(String, &'ast Expr)>,
     /// Closure parameters that hold a configured value (`env::var(..).map(|p| ..)`).
     config_names: Vec<String>,
+    /// Names bound with a declared `Result` type (`|r: AppResult<()>|`, `let r: Result<..>`).
+    result_names: Vec<String>,
     /// The enclosing function's body.
     fn_block: Option<&'ast syn::Block>,
     /// > 0 inside an error path's body: a 5xx there belongs to that path.
@@ -306,6 +309,31 @@ fn body_mentions(body: BodyRef, names: &[String]) -> bool {
         BodyRef::Block(b) => b.to_token_stream(),
     };
     tokens_mention(tokens, names)
+}
+
+/// Names a pattern binds with a declared `Result` type: `r: AppResult<()>`, and the parts of
+/// `(i, r): (usize, Result<T, E>)`.
+fn typed_results(pat: &syn::Pat, out: &mut Vec<String>) {
+    fn bind(pat: &syn::Pat, ty: &Type, out: &mut Vec<String>) {
+        match (pat, ty) {
+            (syn::Pat::Ident(i), Type::Path(tp))
+                if tp
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident.to_string().ends_with("Result")) =>
+            {
+                out.push(i.ident.to_string())
+            }
+            (syn::Pat::Tuple(p), Type::Tuple(t)) => p.elems.iter().zip(&t.elems).for_each(|(p, t)| bind(p, t, out)),
+            (syn::Pat::Paren(p), _) => bind(&p.pat, ty, out),
+            (_, Type::Paren(t)) => bind(pat, &t.elem, out),
+            _ => {}
+        }
+    }
+    if let syn::Pat::Type(t) = pat {
+        bind(&t.pat, &t.ty, out);
+    }
 }
 
 /// A parse (`.parse()`, `u16::from_str(..)`), as opposed to other probes: a parse of a setting
@@ -498,6 +526,22 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             replaced,
             ..Origin::default()
         };
+        // A variable declared as a `Result` (`|(i, r): (usize, AppResult<()>)|`).
+        let mut held = expr;
+        while let Expr::Paren(_) | Expr::Reference(_) | Expr::MethodCall(_) = held {
+            held = match held {
+                Expr::Paren(p) => &p.expr,
+                Expr::Reference(r) => &r.expr,
+                Expr::MethodCall(m) if PASS_THROUGH.iter().any(|p| m.method == p) => &m.receiver,
+                _ => break,
+            };
+        }
+        if let Expr::Path(p) = held {
+            if p.path.segments.len() == 1 && self.result_names.iter().any(|n| p.path.segments[0].ident == n) {
+                origin.known_result = true;
+                return (None, origin);
+            }
+        }
         let Some(p) = self.produce(expr) else {
             return (None, origin);
         };
@@ -761,11 +805,13 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
         let scopes = std::mem::take(&mut self.scopes);
         let locals = std::mem::take(&mut self.locals);
         let config_names = std::mem::take(&mut self.config_names);
+        let result_names = std::mem::take(&mut self.result_names);
         let fn_block = self.fn_block.replace(block);
         f(self);
         self.scopes = scopes;
         self.locals = locals;
         self.config_names = config_names;
+        self.result_names = result_names;
         self.fn_block = fn_block;
     }
 
@@ -777,6 +823,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             scopes: Vec::new(),
             locals: Vec::new(),
             config_names: self.config_names.clone(),
+            result_names: self.result_names.clone(),
             fn_block: None,
             site_depth: self.site_depth,
             comparison: self.comparison,
@@ -913,6 +960,15 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
         // A block's bindings end with it.
         self.locals.truncate(locals);
         self.scopes.pop();
+    }
+
+    fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
+        let before = self.result_names.len();
+        for input in &c.inputs {
+            typed_results(input, &mut self.result_names);
+        }
+        visit::visit_expr_closure(self, c);
+        self.result_names.truncate(before);
     }
 
     fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
@@ -1125,6 +1181,7 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
         if let (Some(name), Some(init)) = (name, &l.init) {
             self.locals.push((name, &init.expr));
         }
+        typed_results(&l.pat, &mut self.result_names);
     }
 
     fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
