@@ -171,7 +171,12 @@ pub fn is_specific_err_pat(pat: &Pat) -> bool {
             t.elems.iter().any(|p| !is_catch_all(strip_ref(p)))
         }
         Pat::Paren(p) => is_specific_err_pat(&p.pat),
-        Pat::Or(o) => o.cases.iter().all(is_specific_err_pat),
+        // `Ok(A) | Err(E::X) =>`: the `Ok` cases name no error.
+        Pat::Or(o) => o
+            .cases
+            .iter()
+            .filter(|c| is_variant_pat(c, "Err"))
+            .all(is_specific_err_pat),
         _ => false,
     }
 }

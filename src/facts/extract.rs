@@ -538,7 +538,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
         }
         if let Expr::Path(p) = held {
             if p.path.segments.len() == 1 && self.result_names.iter().any(|n| p.path.segments[0].ident == n) {
-                origin.known_result = true;
+                origin.typed_result = true;
                 return (None, origin);
             }
         }

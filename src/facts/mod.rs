@@ -321,6 +321,8 @@ pub struct Origin {
     pub known_result: bool,
     /// The `Result` is the output of an awaited call: a future, so I/O.
     pub awaited: bool,
+    /// The value is a binding declared with a `Result` type: a `Result`, of unknown origin.
+    pub typed_result: bool,
     /// The site's form is not a `Result` by construction (`.unwrap_or(..)`, `.is_ok()`): it is
     /// a site only when the producer is known to return one.
     pub needs_result: bool,

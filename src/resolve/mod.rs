@@ -174,7 +174,7 @@ pub fn classify_origin(site: &SiteFact, logs: bool, converts_to_logging: bool, s
     let o = &site.origin;
     // Without types, a workspace function's name can mean several (`first`, `get`, `check`):
     // its signature says a `Result` for these forms only when it is awaited, a call that does I/O.
-    let is_result = o.known_result || o.probe || (source == SourceKind::Result && o.awaited);
+    let is_result = o.known_result || o.probe || o.typed_result || (source == SourceKind::Result && o.awaited);
     if o.needs_result && !is_result {
         return None;
     }
