@@ -152,6 +152,8 @@ struct Scope<'ast> {
     /// Whether the block's statements before `before_len` always log, as one condition.
     before: LogCond,
     before_len: usize,
+    /// Local variables holding a `Result` whose error an earlier path in this scope logged.
+    logged_vars: Vec<(String, LogCond)>,
 }
 
 impl<'ast> Scope<'ast> {
@@ -162,6 +164,7 @@ impl<'ast> Scope<'ast> {
             logs: None,
             before: LogCond::No,
             before_len: 0,
+            logged_vars: Vec::new(),
         }
     }
 }
@@ -183,6 +186,9 @@ struct Site<'e> {
     specific: bool,
     /// The expression that produced the `Result`.
     source: Option<&'e Expr>,
+    /// The path receives every error of its source: when that is a local variable and the path
+    /// logs, later paths of the same variable find it logged.
+    covers: bool,
 }
 
 impl<'e> Site<'e> {
@@ -193,9 +199,13 @@ impl<'e> Site<'e> {
             text,
             detail: String::new(),
             specific: false,
-
             source: None,
+            covers: false,
         }
+    }
+    fn covers(mut self, covers: bool) -> Self {
+        self.covers = covers;
+        self
     }
     fn detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = detail.into();
@@ -216,6 +226,8 @@ struct Judged {
     outcome: Outcome,
     logs: LogCond,
     converts_to: Vec<String>,
+    propagates_if: LogCond,
+    builder: Vec<String>,
 }
 
 impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
@@ -235,7 +247,12 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
         let env = self.env();
         let scan = body::scan(&env, body);
         let (propagates, converts_to) = propagation(&env, body, names);
-        let logs = LogCond::any(scan.logs.clone());
+        let mut logs = scan.logs.clone();
+        if scan.prints_and_exits() {
+            // `eprintln!("{e}"); std::process::exit(1)`: reported to the operator.
+            logs.push(LogCond::Yes);
+        }
+        let logs = LogCond::any(logs);
         let outcome = if let Some(status) = scan.server_error {
             Outcome::ServerError(status)
         } else if scan.client_error {
@@ -247,10 +264,16 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
         } else {
             Outcome::Fallback
         };
+        let propagates_if = match outcome {
+            Outcome::Fallback | Outcome::Discarded => body::leaving_macros(&env, body),
+            _ => LogCond::No,
+        };
         Judged {
             outcome,
             logs,
             converts_to,
+            propagates_if,
+            builder: body::builder_methods(body, names),
         }
     }
 
@@ -356,6 +379,34 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
         }
     }
 
+    /// What the paths of local variable `var` already seen in the enclosing blocks log.
+    fn logged_before(&self, var: &str) -> LogCond {
+        LogCond::any(
+            self.scopes
+                .iter()
+                .flat_map(|s| s.logged_vars.iter())
+                .filter(|(v, _)| v == var)
+                .map(|(_, logs)| logs.clone())
+                .collect(),
+        )
+    }
+
+    /// A local variable is bound again or assigned: what its earlier paths logged is not about
+    /// the new value.
+    fn forget_vars(&mut self, names: &[String]) {
+        for scope in &mut self.scopes {
+            scope.logged_vars.retain(|(v, _)| !names.contains(v));
+        }
+    }
+
+    fn forget_bound(&mut self, pat: &syn::Pat) {
+        if self.scopes.iter().any(|s| !s.logged_vars.is_empty()) {
+            let mut names = Vec::new();
+            bindings(pat, &mut names);
+            self.forget_vars(&names);
+        }
+    }
+
     fn push_site(&mut self, site: Site, judged: Judged) {
         let Site {
             kind,
@@ -363,9 +414,10 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             text,
             detail,
             specific,
-            source,
+            source: source_expr,
+            covers,
         } = site;
-        let source = source.and_then(|e| self.producer(e));
+        let source = source_expr.and_then(|e| self.producer(e));
         let in_test = self.sh.test_depth > 0;
         if in_test && !self.sh.k.include_tests {
             return;
@@ -374,7 +426,22 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             outcome,
             logs,
             mut converts_to,
+            propagates_if,
+            builder,
         } = judged;
+        // `if let Err(e) = &config { warn!(..) }` earlier, `config.as_ref().ok()` here: the same
+        // error value, already logged on this path.
+        let var = source_expr.and_then(result_var);
+        let logs = match &var {
+            Some(v) if covers && !logs.is_no() => {
+                if let Some(scope) = self.scopes.last_mut() {
+                    scope.logged_vars.push((v.clone(), logs.clone()));
+                }
+                logs
+            }
+            Some(v) => LogCond::any(vec![logs, self.logged_before(v)]),
+            None => logs,
+        };
         let (function, instrument_err) = match self.sh.fns.last() {
             Some(f) => {
                 if outcome == Outcome::Propagated {
@@ -397,6 +464,8 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             converts_to,
             instrument_err,
             source,
+            propagates_if,
+            builder,
             in_test,
             function,
         });
@@ -452,6 +521,12 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
     ) {
         let test = has_test_attr(attrs);
         let (returns_result, err_type) = return_type(&sig.output);
+        let returns_self = match &sig.output {
+            ReturnType::Type(_, ty) => {
+                type_name(ty).is_some_and(|t| t == "Self" || owner.as_deref() == Some(t.as_str()))
+            }
+            ReturnType::Default => false,
+        } && owner.is_some();
         let env = self.env();
         let always_logs = always_logs_block(&env, block);
         let h = &self.sh.k.handlers;
@@ -500,6 +575,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
                 engines: c.engines,
                 returns_result: None,
                 err_type: None,
+                returns_self: false,
                 is_test,
             });
             registrations.extend(c.registrations);
@@ -520,6 +596,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             engines: collected.engines,
             returns_result,
             err_type: err_type.clone(),
+            returns_self,
             is_test,
         });
         self.sh.facts.fns.extend(inline);
@@ -691,6 +768,19 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
         self.comparison -= usize::from(cmp);
     }
 
+    fn visit_item_macro(&mut self, i: &'ast syn::ItemMacro) {
+        if i.mac.path.is_ident("macro_rules") {
+            // A definition: its arms are read as such, not as code that runs here.
+            if self.sh.test_depth == 0 {
+                if let Some(def) = super::macro_defs::definition(&self.env(), i) {
+                    self.sh.facts.macro_defs.push(def);
+                }
+            }
+            return;
+        }
+        visit::visit_item_macro(self, i);
+    }
+
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
         if self.env().is_log_macro(&mac.path) {
             return;
@@ -708,6 +798,8 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                     outcome: Outcome::ServerError(written.clone()),
                     logs,
                     converts_to: Vec::new(),
+                    propagates_if: LogCond::No,
+                    builder: Vec::new(),
                 };
                 let span = span_of(p.span(), p.span());
                 self.push_site(
@@ -742,9 +834,11 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                 let span = span_of(arm.pat.span(), end);
                 let text = self.text(arm.pat.span(), end);
                 let specific = arm.guard.is_some() || is_specific_err_pat(&arm.pat);
+                let sole = error_arms.iter().filter(|&&e| e).count() == 1;
                 self.push_site(
                     Site::new(SiteKind::MatchArm, span, text)
                         .specific(specific)
+                        .covers(sole && !specific)
                         .source(&m.expr),
                     judged,
                 );
@@ -776,6 +870,7 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                     self.push_site(
                         Site::new(SiteKind::IfLetErr, span, text)
                             .specific(is_specific_err_pat(pat))
+                            .covers(!is_specific_err_pat(pat))
                             .source(scrutinee),
                         judged,
                     );
@@ -804,6 +899,8 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                         outcome: Outcome::Discarded,
                         logs: self.chain_logs(scrutinee),
                         converts_to: Vec::new(),
+                        propagates_if: LogCond::No,
+                        builder: Vec::new(),
                     };
                     let span = span_of(pat.span(), pat.span());
                     let text = format!("if let {}", self.text(pat.span(), pat.span()));
@@ -832,12 +929,14 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                 );
             }
             self.visit_in_site(|x| x.visit_expr(diverge));
+            self.forget_bound(&l.pat);
             return;
         }
         if let (syn::Pat::Wild(_), Some(init)) = (&l.pat, &l.init) {
             self.discard_let(l.let_token.span, &init.expr);
         }
         visit::visit_local(self, l);
+        self.forget_bound(&l.pat);
     }
 
     fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
@@ -845,6 +944,9 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
             self.discard_let(a.left.span(), &a.right);
         }
         visit::visit_expr_assign(self, a);
+        if let Some(v) = result_var(&a.left) {
+            self.forget_vars(&[v]);
+        }
     }
 
     fn visit_expr_method_call(&mut self, m: &'ast ExprMethodCall) {
@@ -858,6 +960,8 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                 outcome: Outcome::Discarded,
                 logs: self.chain_logs(&m.receiver),
                 converts_to: Vec::new(),
+                propagates_if: LogCond::No,
+                builder: Vec::new(),
             };
             self.push_site(
                 Site::new(SiteKind::DiscardOk, span, text.clone())
@@ -885,9 +989,11 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
         if !self.benign(&m.receiver) {
             let mut judged = self.judge_handler(&method, handler);
             judged.logs = LogCond::any(vec![judged.logs, self.chain_logs(&m.receiver)]);
+            let covers = method == "inspect_err";
             self.push_site(
                 Site::new(SiteKind::Combinator, span, text)
                     .detail(method)
+                    .covers(covers)
                     .source(&m.receiver),
                 judged,
             );
@@ -930,6 +1036,8 @@ impl Extractor<'_, '_, '_> {
             outcome: Outcome::Discarded,
             logs: self.chain_logs(value_stripped),
             converts_to: Vec::new(),
+            propagates_if: LogCond::No,
+            builder: Vec::new(),
         };
         self.push_site(
             Site::new(SiteKind::DiscardLet, span, text)
@@ -963,6 +1071,8 @@ impl Extractor<'_, '_, '_> {
                         outcome: Outcome::Propagated,
                         logs: LogCond::No,
                         converts_to: Vec::new(),
+                        propagates_if: LogCond::No,
+                        builder: Vec::new(),
                     };
                 };
                 let outcome = match env.status(path) {
@@ -978,6 +1088,8 @@ impl Extractor<'_, '_, '_> {
                     outcome,
                     logs: if is_fn { self.handler_logs(other) } else { LogCond::No },
                     converts_to: type_of_constructor(path).into_iter().collect(),
+                    propagates_if: LogCond::No,
+                    builder: Vec::new(),
                 }
             }
         }
@@ -1020,6 +1132,29 @@ fn type_name(ty: &Type) -> Option<String> {
         Type::Reference(r) => type_name(&r.elem),
         Type::Paren(p) => type_name(&p.elem),
         Type::Group(g) => type_name(&g.elem),
+        _ => None,
+    }
+}
+
+/// The local variable an expression reads a `Result` from: `x`, `&x`, `x.as_ref()`,
+/// `x.clone()`.
+fn result_var(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Reference(r) => result_var(&r.expr),
+        Expr::Paren(p) => result_var(&p.expr),
+        Expr::MethodCall(m)
+            if m.args.is_empty()
+                && matches!(
+                    m.method.to_string().as_str(),
+                    "as_ref" | "as_mut" | "as_deref" | "clone"
+                ) =>
+        {
+            result_var(&m.receiver)
+        }
+        Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
+            let name = p.path.segments[0].ident.to_string();
+            name.starts_with(|c: char| c.is_lowercase() || c == '_').then_some(name)
+        }
         _ => None,
     }
 }
