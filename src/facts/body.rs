@@ -49,11 +49,54 @@ impl Env<'_> {
             return false;
         }
         if full.len() >= 2 {
-            // `tracing::error!`, `log::warn!`, or a bare name imported from a logging crate.
-            return self.k.log_crates.iter().any(|c| c == &full[0]);
+            let prefix = &full[..full.len() - 1];
+            // `tracing::error!`, `log::warn!`, a bare name imported from a logging crate, or
+            // a logging crate reached through a re-export (`sketching::tracing::warn!`).
+            if self.k.log_crates.iter().any(|c| ends_with_path(prefix, c)) {
+                return true;
+            }
+            if raw.len() == 1 && full.last() == raw.last() {
+                // `use actix_web::error;` imports a module: macros are another namespace, so
+                // the bare `error!` is not that import. It is read as a bare name below.
+            } else {
+                // `crate::log::warn!`: a re-export inside the crate of a logging macro.
+                return matches!(full[0].as_str(), "crate" | "self" | "super");
+            }
         }
         // A bare name: a glob import of a logging crate, or a crate-wide `#[macro_use]`.
         self.uses.globs_from(&self.k.log_crates) || self.k.bare_log_macros.contains(last)
+    }
+
+    /// A call of a macro that may be the workspace's own (`err!(..)`, `crate::fail!(..)`), as
+    /// a callee the resolve phase looks up among the workspace's `macro_rules!` definitions.
+    /// `None` for the macros obsdebt already knows: logging, propagating, panicking, printing,
+    /// and the standard library's.
+    pub fn macro_callee(&self, path: &syn::Path) -> Option<Callee> {
+        let last = path.segments.last()?;
+        if super::macro_defs::is_std_macro(&last.ident) {
+            return None;
+        }
+        if self.is_log_macro(path)
+            || self.is_propagate_macro(path)
+            || self.is_panic_macro(path)
+            || self.is_print_macro(path)
+        {
+            return None;
+        }
+        Some(Callee {
+            path: self.expand(path),
+            method: false,
+        })
+    }
+
+    /// A print to the operator's terminal (`eprintln!`, `println!`).
+    pub fn is_print_macro(&self, path: &syn::Path) -> bool {
+        path.segments.len() == 1 && self.k.print_macros.iter().any(|m| path.segments[0].ident == m)
+    }
+
+    /// A call that ends the process (`std::process::exit(1)`).
+    pub fn is_exit_call(&self, full: &[String]) -> bool {
+        self.k.exit_functions.iter().any(|p| p.matches(full))
     }
 
     pub fn is_log_function(&self, full: &[String]) -> bool {
@@ -100,6 +143,18 @@ impl Env<'_> {
             .last()
             .is_some_and(|s| self.k.panic_macros.iter().any(|m| s.ident == m))
     }
+}
+
+/// Whether `path` ends with the segments of `pattern` (`tracing`, `slog_scope`, `a::b`).
+fn ends_with_path(path: &[String], pattern: &str) -> bool {
+    let mut at = path.len();
+    for seg in pattern.rsplit("::") {
+        if at == 0 || path[at - 1] != seg {
+            return false;
+        }
+        at -= 1;
+    }
+    true
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -250,6 +305,16 @@ pub struct Scan {
     pub client_error: bool,
     pub panics: bool,
     pub propagate_macro: bool,
+    /// Prints to the operator (`eprintln!`) and ends the process (`std::process::exit`).
+    pub prints: bool,
+    pub exits: bool,
+}
+
+impl Scan {
+    /// The path reports to the operator, then ends the process.
+    pub fn prints_and_exits(&self) -> bool {
+        self.prints && self.exits
+    }
 }
 
 pub struct Scanner<'e, 'k> {
@@ -296,6 +361,12 @@ impl<'ast> Visit<'ast> for Scanner<'_, '_> {
         } else if self.env.is_panic_macro(&mac.path) {
             self.scan.panics = true;
         } else {
+            if self.env.is_print_macro(&mac.path) {
+                self.scan.prints = true;
+            } else if let Some(callee) = self.env.macro_callee(&mac.path) {
+                // A workspace macro that logs in every arm logs here (decided in resolve).
+                self.scan.logs.push(LogCond::Macro(callee));
+            }
             self.scan_macro_body(mac);
         }
     }
@@ -325,6 +396,8 @@ impl<'ast> Visit<'ast> for Scanner<'_, '_> {
             let full = self.env.expand(path);
             if self.env.is_log_function(&full) {
                 self.scan.logs.push(LogCond::Yes);
+            } else if self.env.is_exit_call(&full) {
+                self.scan.exits = true;
             } else {
                 self.scan.logs.push(LogCond::Call(Callee {
                     path: full,
@@ -651,6 +724,103 @@ pub fn propagation(env: &Env, body: BodyRef, names: &[String]) -> (bool, Vec<Str
     (propagates, types)
 }
 
+/// Calls of possibly-workspace macros that can end the path (a statement, or the value the path
+/// leaves with; not inside closures, async blocks or items): the path propagates when one of
+/// them returns an `Err` in every arm (`Err(e) => err!("..")`, decided in resolve).
+pub fn leaving_macros(env: &Env, body: BodyRef) -> LogCond {
+    struct V<'e, 'k> {
+        env: &'e Env<'k>,
+        out: Vec<LogCond>,
+    }
+    impl V<'_, '_> {
+        fn take(&mut self, mac: &syn::Macro) {
+            if let Some(c) = self.env.macro_callee(&mac.path) {
+                self.out.push(LogCond::Macro(c));
+            }
+        }
+    }
+    impl<'ast> Visit<'ast> for V<'_, '_> {
+        fn visit_stmt(&mut self, s: &'ast Stmt) {
+            match s {
+                Stmt::Macro(m) => self.take(&m.mac),
+                Stmt::Expr(Expr::Macro(m), _) => self.take(&m.mac),
+                _ => {}
+            }
+            visit::visit_stmt(self, s);
+        }
+        fn visit_arm(&mut self, a: &'ast syn::Arm) {
+            if let Expr::Macro(m) = &*a.body {
+                self.take(&m.mac);
+            }
+            visit::visit_arm(self, a);
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+        fn visit_expr_async(&mut self, _: &'ast syn::ExprAsync) {}
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+        fn visit_macro(&mut self, _: &'ast syn::Macro) {}
+    }
+    let mut v = V { env, out: Vec::new() };
+    match body {
+        BodyRef::Expr(e) => {
+            if let Expr::Macro(m) = e {
+                v.take(&m.mac);
+            }
+            v.visit_expr(e);
+        }
+        BodyRef::Block(b) => v.visit_block(b),
+    }
+    LogCond::any(v.out)
+}
+
+/// Methods called on the error value itself in what the path leaves with (`e.with_code(500)`,
+/// `Err(e.with_status(..))`): a builder method of a logging error type that returns `Self`
+/// keeps the value a logging error (decided in resolve). Empty when no result has that form.
+pub fn builder_methods(body: BodyRef, names: &[String]) -> Vec<String> {
+    if names.is_empty() {
+        return Vec::new();
+    }
+    let mut results = Vec::new();
+    let mut exits = Exits {
+        returns: Vec::new(),
+        tries: Vec::new(),
+        stores: Vec::new(),
+    };
+    match body {
+        BodyRef::Expr(e) => {
+            result_exprs(e, &mut results);
+            exits.visit_expr(e);
+        }
+        BodyRef::Block(b) => {
+            block_tail(b, &mut results);
+            exits.visit_block(b);
+        }
+    }
+    results.extend(exits.returns);
+    let mut out = Vec::new();
+    for r in results {
+        let mut r = strip_await(r);
+        if let Expr::Call(c) = r {
+            if expr_path(&c.func).and_then(last_ident).as_deref() == Some("Err") && c.args.len() == 1 {
+                r = strip_await(&c.args[0]);
+            }
+        }
+        let mut methods = Vec::new();
+        let mut at = r;
+        while let Expr::MethodCall(m) = at {
+            if m.method != "into" {
+                methods.push(m.method.to_string());
+            }
+            at = strip_await(&m.receiver);
+        }
+        if !methods.is_empty() && is_binding(at, names) {
+            out.extend(methods);
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// A body with nothing in it: `{}` or `()`.
 pub fn is_empty_body(body: BodyRef) -> bool {
     match body {
@@ -670,45 +840,81 @@ fn is_empty_expr(e: &Expr) -> bool {
 
 // ---------------------------------------------------------------------------------------------
 // "Every path logs", for function bodies
+//
+// A path that does not come back also counts: one that panics (the panic prints its message),
+// and one that ends the process after printing to the operator or logging (`eprintln!(..);
+// std::process::exit(1)`). `printed` says a print ran earlier on the path.
 
 pub fn always_logs_block(env: &Env, b: &syn::Block) -> LogCond {
-    LogCond::any(b.stmts.iter().map(|s| always_logs_stmt(env, s)).collect())
+    stmts_logs(env, &b.stmts, false)
 }
 
 pub fn always_logs_stmt(env: &Env, s: &Stmt) -> LogCond {
+    stmt_logs(env, s, false)
+}
+
+/// Statements run in order: a print in one is seen by those after it.
+pub fn stmts_logs(env: &Env, stmts: &[Stmt], mut printed: bool) -> LogCond {
+    let mut parts = Vec::with_capacity(stmts.len());
+    for s in stmts {
+        parts.push(stmt_logs(env, s, printed));
+        printed = printed || stmt_prints(env, s);
+    }
+    LogCond::any(parts)
+}
+
+/// A statement that prints to the operator: `eprintln!(..);`.
+fn stmt_prints(env: &Env, s: &Stmt) -> bool {
+    match s {
+        Stmt::Macro(m) => env.is_print_macro(&m.mac.path),
+        Stmt::Expr(Expr::Macro(m), _) => env.is_print_macro(&m.mac.path),
+        _ => false,
+    }
+}
+
+fn stmt_logs(env: &Env, s: &Stmt, printed: bool) -> LogCond {
     match s {
         Stmt::Local(l) => l
             .init
             .as_ref()
-            .map(|i| always_logs_expr(env, &i.expr))
+            .map(|i| expr_logs(env, &i.expr, printed))
             .unwrap_or(LogCond::No),
-        Stmt::Expr(e, _) => always_logs_expr(env, e),
-        Stmt::Macro(m) => macro_logs(env, &m.mac),
+        Stmt::Expr(e, _) => expr_logs(env, e, printed),
+        Stmt::Macro(m) => macro_logs(env, &m.mac, printed),
         Stmt::Item(_) => LogCond::No,
     }
 }
 
-fn macro_logs(env: &Env, mac: &syn::Macro) -> LogCond {
-    if env.is_log_macro(&mac.path) {
+fn macro_logs(env: &Env, mac: &syn::Macro, printed: bool) -> LogCond {
+    if env.is_log_macro(&mac.path) || env.is_panic_macro(&mac.path) {
         return LogCond::Yes;
     }
-    match macros::parse(mac) {
-        Some(MacroBody::Exprs(exprs)) => LogCond::any(exprs.iter().map(|e| always_logs_expr(env, e)).collect()),
-        Some(MacroBody::Stmts(stmts)) => LogCond::any(stmts.iter().map(|s| always_logs_stmt(env, s)).collect()),
+    let own = env.macro_callee(&mac.path).map(LogCond::Macro).unwrap_or(LogCond::No);
+    let args = match macros::parse(mac) {
+        Some(MacroBody::Exprs(exprs)) => LogCond::any(exprs.iter().map(|e| expr_logs(env, e, printed)).collect()),
+        Some(MacroBody::Stmts(stmts)) => stmts_logs(env, &stmts, printed),
         None => LogCond::No,
-    }
+    };
+    LogCond::any(vec![own, args])
 }
 
-pub fn always_logs_expr(env: &Env, e: &Expr) -> LogCond {
-    let sub = |x: &Expr| always_logs_expr(env, x);
+fn expr_logs(env: &Env, e: &Expr, printed: bool) -> LogCond {
+    let sub = |x: &Expr| expr_logs(env, x, printed);
     match e {
-        Expr::Macro(m) => macro_logs(env, &m.mac),
+        Expr::Macro(m) => macro_logs(env, &m.mac, printed),
         Expr::Call(c) => {
             let mut parts: Vec<LogCond> = c.args.iter().map(sub).collect();
             if let Some(path) = expr_path(&c.func) {
                 let full = env.expand(path);
                 parts.push(if env.is_log_function(&full) {
                     LogCond::Yes
+                } else if env.is_exit_call(&full) {
+                    // Ends the process: reported when a print ran before it on this path.
+                    if printed {
+                        LogCond::Yes
+                    } else {
+                        LogCond::No
+                    }
                 } else {
                     LogCond::Call(Callee {
                         path: full,
@@ -727,11 +933,11 @@ pub fn always_logs_expr(env: &Env, e: &Expr) -> LogCond {
             }));
             LogCond::any(parts)
         }
-        Expr::Block(b) => always_logs_block(env, &b.block),
-        Expr::Unsafe(u) => always_logs_block(env, &u.block),
+        Expr::Block(b) => stmts_logs(env, &b.block.stmts, printed),
+        Expr::Unsafe(u) => stmts_logs(env, &u.block.stmts, printed),
         Expr::If(i) => {
             let branches = match &i.else_branch {
-                Some((_, els)) => LogCond::all(vec![always_logs_block(env, &i.then_branch), sub(els)]),
+                Some((_, els)) => LogCond::all(vec![stmts_logs(env, &i.then_branch.stmts, printed), sub(els)]),
                 None => LogCond::No,
             };
             LogCond::any(vec![sub(&i.cond), branches])

@@ -171,6 +171,8 @@ struct Scope<'ast> {
     /// Whether the block's statements before `before_len` always log, as one condition.
     before: LogCond,
     before_len: usize,
+    /// Local variables holding a `Result` whose error an earlier path in this scope logged.
+    logged_vars: Vec<(String, LogCond)>,
 }
 
 impl<'ast> Scope<'ast> {
@@ -181,6 +183,7 @@ impl<'ast> Scope<'ast> {
             logs: None,
             before: LogCond::No,
             before_len: 0,
+            logged_vars: Vec::new(),
         }
     }
 }
@@ -213,6 +216,9 @@ struct Site<'e> {
     source: Option<&'e Expr>,
     /// The form is not a `Result` by construction ([`Origin::needs_result`]).
     needs_result: bool,
+    /// The path receives every error of its source: when that is a local variable and the path
+    /// logs, later paths of the same variable find it logged.
+    covers: bool,
 }
 
 impl<'e> Site<'e> {
@@ -225,10 +231,15 @@ impl<'e> Site<'e> {
             specific: false,
             source: None,
             needs_result: false,
+            covers: false,
         }
     }
     fn needs_result(mut self) -> Self {
         self.needs_result = true;
+        self
+    }
+    fn covers(mut self, covers: bool) -> Self {
+        self.covers = covers;
         self
     }
     fn detail(mut self, detail: impl Into<String>) -> Self {
@@ -252,6 +263,8 @@ struct Judged {
     converts_to: Vec<String>,
     /// The error is not used on the path, which answers with another error or a 4xx.
     replaced: bool,
+    propagates_if: LogCond,
+    builder: Vec<String>,
 }
 
 /// Methods that keep the `Result` they are called on (its `Err` unchanged or converted).
@@ -362,7 +375,12 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
         let env = self.env();
         let scan = body::scan(&env, body);
         let (propagates, converts_to) = propagation(&env, body, names);
-        let logs = LogCond::any(scan.logs.clone());
+        let mut logs = scan.logs.clone();
+        if scan.prints_and_exits() {
+            // `eprintln!("{e}"); std::process::exit(1)`: reported to the operator.
+            logs.push(LogCond::Yes);
+        }
+        let logs = LogCond::any(logs);
         let outcome = if let Some(status) = scan.server_error {
             Outcome::ServerError(status)
         } else if scan.client_error {
@@ -379,11 +397,17 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             Outcome::Propagated => !scan.panics,
             _ => false,
         } && !body_mentions(body, names);
+        let propagates_if = match outcome {
+            Outcome::Fallback | Outcome::Discarded => body::leaving_macros(&env, body),
+            _ => LogCond::No,
+        };
         Judged {
             outcome,
             logs,
             converts_to,
             replaced,
+            propagates_if,
+            builder: body::builder_methods(body, names),
         }
     }
 
@@ -605,6 +629,34 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
         }
     }
 
+    /// What the paths of local variable `var` already seen in the enclosing blocks log.
+    fn logged_before(&self, var: &str) -> LogCond {
+        LogCond::any(
+            self.scopes
+                .iter()
+                .flat_map(|s| s.logged_vars.iter())
+                .filter(|(v, _)| v == var)
+                .map(|(_, logs)| logs.clone())
+                .collect(),
+        )
+    }
+
+    /// A local variable is bound again or assigned: what its earlier paths logged is not about
+    /// the new value.
+    fn forget_vars(&mut self, names: &[String]) {
+        for scope in &mut self.scopes {
+            scope.logged_vars.retain(|(v, _)| !names.contains(v));
+        }
+    }
+
+    fn forget_bound(&mut self, pat: &syn::Pat) {
+        if self.scopes.iter().any(|s| !s.logged_vars.is_empty()) {
+            let mut names = Vec::new();
+            bindings(pat, &mut names);
+            self.forget_vars(&names);
+        }
+    }
+
     fn push_site(&mut self, site: Site<'ast>, judged: Judged) {
         let Site {
             kind,
@@ -612,8 +664,9 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             text,
             detail,
             specific,
-            source,
+            source: source_expr,
             needs_result,
+            covers,
         } = site;
         let in_test = self.sh.test_depth > 0;
         if in_test && !self.sh.k.include_tests {
@@ -624,8 +677,10 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             logs,
             mut converts_to,
             replaced,
+            propagates_if,
+            builder,
         } = judged;
-        let (source, origin) = match source {
+        let (source, origin) = match source_expr {
             Some(e) => self.origin(e, needs_result, replaced),
             None => (
                 None,
@@ -635,6 +690,19 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
                     ..Origin::default()
                 },
             ),
+        };
+        // `if let Err(e) = &config { warn!(..) }` earlier, `config.as_ref().ok()` here: the same
+        // error value, already logged on this path.
+        let var = source_expr.and_then(result_var);
+        let logs = match &var {
+            Some(v) if covers && !logs.is_no() => {
+                if let Some(scope) = self.scopes.last_mut() {
+                    scope.logged_vars.push((v.clone(), logs.clone()));
+                }
+                logs
+            }
+            Some(v) => LogCond::any(vec![logs, self.logged_before(v)]),
+            None => logs,
         };
         let (function, instrument_err) = match self.sh.fns.last() {
             Some(f) => {
@@ -659,6 +727,8 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             instrument_err,
             source,
             origin,
+            propagates_if,
+            builder,
             in_test,
             function,
         });
@@ -714,6 +784,12 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
     ) {
         let test = has_test_attr(attrs);
         let (returns_result, err_type) = return_type(&sig.output);
+        let returns_self = match &sig.output {
+            ReturnType::Type(_, ty) => {
+                type_name(ty).is_some_and(|t| t == "Self" || owner.as_deref() == Some(t.as_str()))
+            }
+            ReturnType::Default => false,
+        } && owner.is_some();
         let env = self.env();
         let always_logs = always_logs_block(&env, block);
         let h = &self.sh.k.handlers;
@@ -762,6 +838,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
                 engines: c.engines,
                 returns_result: None,
                 err_type: None,
+                returns_self: false,
                 is_test,
             });
             registrations.extend(c.registrations);
@@ -782,6 +859,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             engines: collected.engines,
             returns_result,
             err_type: err_type.clone(),
+            returns_self,
             is_test,
         });
         self.sh.facts.fns.extend(inline);
@@ -978,6 +1056,19 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
         self.comparison -= usize::from(cmp);
     }
 
+    fn visit_item_macro(&mut self, i: &'ast syn::ItemMacro) {
+        if i.mac.path.is_ident("macro_rules") {
+            // A definition: its arms are read as such, not as code that runs here.
+            if self.sh.test_depth == 0 {
+                if let Some(def) = super::macro_defs::definition(&self.env(), i) {
+                    self.sh.facts.macro_defs.push(def);
+                }
+            }
+            return;
+        }
+        visit::visit_item_macro(self, i);
+    }
+
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
         if self.env().is_log_macro(&mac.path) {
             return;
@@ -996,6 +1087,8 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                     logs,
                     converts_to: Vec::new(),
                     replaced: false,
+                    propagates_if: LogCond::No,
+                    builder: Vec::new(),
                 };
                 let span = span_of(p.span(), p.span());
                 self.push_site(
@@ -1039,9 +1132,11 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                 let span = span_of(arm.pat.span(), end);
                 let text = self.text(arm.pat.span(), end);
                 let specific = arm.guard.is_some() || is_specific_err_pat(&arm.pat);
+                let sole = error_arms.iter().filter(|&&e| e).count() == 1;
                 self.push_site(
                     Site::new(SiteKind::MatchArm, span, text)
                         .specific(specific)
+                        .covers(sole && !specific)
                         .source(&m.expr),
                     judged,
                 );
@@ -1096,6 +1191,7 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                     self.push_site(
                         Site::new(SiteKind::IfLetErr, span, text)
                             .specific(is_specific_err_pat(pat))
+                            .covers(!is_specific_err_pat(pat))
                             .source(scrutinee),
                         judged,
                     );
@@ -1130,6 +1226,8 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                         logs: self.chain_logs(scrutinee),
                         converts_to: Vec::new(),
                         replaced: false,
+                        propagates_if: LogCond::No,
+                        builder: Vec::new(),
                     };
                     let span = span_of(pat.span(), pat.span());
                     let text = format!("if let {}", self.text(pat.span(), pat.span()));
@@ -1163,6 +1261,7 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                 );
             }
             self.visit_in_site(|x| x.visit_expr(diverge));
+            self.forget_bound(&l.pat);
             return;
         }
         if let (syn::Pat::Wild(_), Some(init)) = (&l.pat, &l.init) {
@@ -1182,6 +1281,7 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
             self.locals.push((name, &init.expr));
         }
         typed_results(&l.pat, &mut self.result_names);
+        self.forget_bound(&l.pat);
     }
 
     fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
@@ -1189,6 +1289,9 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
             self.discard_let(a.left.span(), &a.right);
         }
         visit::visit_expr_assign(self, a);
+        if let Some(v) = result_var(&a.left) {
+            self.forget_vars(&[v]);
+        }
     }
 
     fn visit_expr_method_call(&mut self, m: &'ast ExprMethodCall) {
@@ -1227,6 +1330,8 @@ impl<'ast> Extractor<'_, '_, 'ast> {
                 logs: self.chain_logs(&m.receiver),
                 converts_to: Vec::new(),
                 replaced,
+                propagates_if: LogCond::No,
+                builder: Vec::new(),
             };
             self.push_site(
                 Site::new(SiteKind::DiscardOk, span, text.clone())
@@ -1257,9 +1362,11 @@ impl<'ast> Extractor<'_, '_, 'ast> {
         if !self.benign(&m.receiver) {
             let mut judged = self.judge_handler(&method, handler);
             judged.logs = LogCond::any(vec![judged.logs, self.chain_logs(&m.receiver)]);
+            let covers = method == "inspect_err";
             self.push_site(
                 Site::new(SiteKind::Combinator, span, text)
                     .detail(method)
+                    .covers(covers)
                     .source(&m.receiver),
                 judged,
             );
@@ -1312,6 +1419,8 @@ impl<'ast> Extractor<'_, '_, 'ast> {
             logs: LogCond::any(vec![self.chain_logs(&m.receiver), branches]),
             converts_to: Vec::new(),
             replaced: false,
+            propagates_if: LogCond::No,
+            builder: Vec::new(),
         };
         self.push_site(
             Site::new(kind, span, text.to_string())
@@ -1370,6 +1479,8 @@ impl<'ast> Extractor<'_, '_, 'ast> {
             logs: self.chain_logs(value_stripped),
             converts_to: Vec::new(),
             replaced: false,
+            propagates_if: LogCond::No,
+            builder: Vec::new(),
         };
         self.push_site(
             Site::new(SiteKind::DiscardLet, span, text)
@@ -1406,6 +1517,8 @@ impl<'ast> Extractor<'_, '_, 'ast> {
                         logs: LogCond::No,
                         converts_to: Vec::new(),
                         replaced: false,
+                        propagates_if: LogCond::No,
+                        builder: Vec::new(),
                     };
                 };
                 let outcome = match env.status(path) {
@@ -1424,6 +1537,8 @@ impl<'ast> Extractor<'_, '_, 'ast> {
                     converts_to: type_of_constructor(path).into_iter().collect(),
                     // A 4xx status given for the error, which it never sees.
                     replaced,
+                    propagates_if: LogCond::No,
+                    builder: Vec::new(),
                 }
             }
         }
@@ -1466,6 +1581,29 @@ fn type_name(ty: &Type) -> Option<String> {
         Type::Reference(r) => type_name(&r.elem),
         Type::Paren(p) => type_name(&p.elem),
         Type::Group(g) => type_name(&g.elem),
+        _ => None,
+    }
+}
+
+/// The local variable an expression reads a `Result` from: `x`, `&x`, `x.as_ref()`,
+/// `x.clone()`.
+fn result_var(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Reference(r) => result_var(&r.expr),
+        Expr::Paren(p) => result_var(&p.expr),
+        Expr::MethodCall(m)
+            if m.args.is_empty()
+                && matches!(
+                    m.method.to_string().as_str(),
+                    "as_ref" | "as_mut" | "as_deref" | "clone"
+                ) =>
+        {
+            result_var(&m.receiver)
+        }
+        Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
+            let name = p.path.segments[0].ident.to_string();
+            name.starts_with(|c: char| c.is_lowercase() || c == '_').then_some(name)
+        }
         _ => None,
     }
 }

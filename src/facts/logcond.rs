@@ -19,6 +19,10 @@ pub enum LogCond {
     No,
     /// Logs if the called in-workspace function always logs.
     Call(Callee),
+    /// Logs if the workspace `macro_rules!` macro so named logs in every arm (the path as
+    /// written, `use` aliases expanded, `$crate` read as `crate`). In a propagation condition
+    /// ([`MacroArm::propagates`](super::MacroArm)), the macro returns an `Err` in every arm.
+    Macro(Callee),
     Any(Vec<LogCond>),
     All(Vec<LogCond>),
 }
@@ -40,17 +44,17 @@ impl LogCond {
         let keep: Vec<bool> = if kept.len() <= 16 {
             kept.iter()
                 .enumerate()
-                .map(|(i, k)| match k {
-                    LogCond::Call(c) => !kept[..i].iter().any(|p| matches!(p, LogCond::Call(q) if q == c)),
-                    _ => true,
+                .map(|(i, k)| match k.leaf() {
+                    Some(key) => !kept[..i].iter().any(|p| p.leaf() == Some(key)),
+                    None => true,
                 })
                 .collect()
         } else {
             let mut seen = rustc_hash::FxHashSet::default();
             kept.iter()
-                .map(|k| match k {
-                    LogCond::Call(c) => seen.insert(c),
-                    _ => true,
+                .map(|k| match k.leaf() {
+                    Some(key) => seen.insert(key),
+                    None => true,
                 })
                 .collect()
         };
@@ -92,15 +96,34 @@ impl LogCond {
         }
     }
 
-    /// Evaluates with `logs(callee)` deciding calls; the callees handed out live as long as
-    /// `self` (memos may keep them as keys).
+    /// A call or macro condition, as a key: (is a macro, callee).
+    fn leaf(&self) -> Option<(bool, &Callee)> {
+        match self {
+            LogCond::Call(c) => Some((false, c)),
+            LogCond::Macro(c) => Some((true, c)),
+            _ => None,
+        }
+    }
+
+    /// Evaluates with `logs(callee)` deciding calls; macro conditions are false. The callees
+    /// handed out live as long as `self` (memos may keep them as keys).
     pub fn eval<'c>(&'c self, logs: &mut dyn FnMut(&'c Callee) -> bool) -> bool {
+        self.eval_with(logs, &mut |_| false)
+    }
+
+    /// Evaluates with `calls(callee)` deciding calls and `macros(callee)` deciding macro calls.
+    pub fn eval_with<'c>(
+        &'c self,
+        calls: &mut dyn FnMut(&'c Callee) -> bool,
+        macros: &mut dyn FnMut(&'c Callee) -> bool,
+    ) -> bool {
         match self {
             LogCond::Yes => true,
             LogCond::No => false,
-            LogCond::Call(c) => logs(c),
-            LogCond::Any(items) => items.iter().any(|i| i.eval(logs)),
-            LogCond::All(items) => items.iter().all(|i| i.eval(logs)),
+            LogCond::Call(c) => calls(c),
+            LogCond::Macro(c) => macros(c),
+            LogCond::Any(items) => items.iter().any(|i| i.eval_with(calls, macros)),
+            LogCond::All(items) => items.iter().all(|i| i.eval_with(calls, macros)),
         }
     }
 

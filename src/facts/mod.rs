@@ -11,6 +11,7 @@ mod config;
 pub mod extract;
 mod handlers;
 mod logcond;
+mod macro_defs;
 mod macros;
 pub mod packed;
 mod parts;
@@ -18,6 +19,7 @@ mod paths;
 
 pub use extract::{extract, extract_file};
 pub use logcond::{Callee, LogCond};
+pub use macro_defs::{MacroArm, MacroDef};
 pub use packed::Packed;
 
 use serde::{Deserialize, Serialize};
@@ -48,6 +50,8 @@ pub struct FileFacts {
     /// `#[cfg(test)] mod name;` declarations (inline module path + name): the files that
     /// implement them are test code.
     pub test_mods: Vec<Vec<String>>,
+    /// `macro_rules!` definitions, read by what their arms do.
+    pub macro_defs: Vec<MacroDef>,
 }
 
 impl FileFacts {
@@ -98,6 +102,14 @@ impl FileFacts {
         for r in &mut self.response_impls {
             r.logs.shrink();
         }
+        for m in &mut self.macro_defs {
+            for a in &mut m.arms {
+                a.logs.shrink();
+                a.propagates.shrink();
+            }
+            m.arms.shrink_to_fit();
+        }
+        self.macro_defs.shrink_to_fit();
         self.fns.shrink_to_fit();
         self.response_impls.shrink_to_fit();
         self.result_aliases.shrink_to_fit();
@@ -135,6 +147,7 @@ impl FileFacts {
                 registrations,
                 config,
                 test_mods,
+                macro_defs,
             } = part;
             let first_fn = facts.fns.len() as u32;
             for mut site in sites.read().into_owned() {
@@ -151,6 +164,7 @@ impl FileFacts {
             facts.registrations.extend(registrations);
             facts.config.extend(config);
             facts.test_mods.extend(test_mods);
+            facts.macro_defs.extend(macro_defs);
         }
         facts.sites = all_sites.finish()?;
         Some(facts)
@@ -161,6 +175,7 @@ impl FileFacts {
         self.sites = Packed::default();
         self.config.clear();
         self.registrations.clear();
+        self.macro_defs.clear();
         for f in &mut self.fns {
             f.is_test = true;
             f.handler = None;
@@ -302,6 +317,9 @@ pub struct FnFact {
     pub returns_result: Option<bool>,
     /// The declared error type's name (`StoreError`), when written.
     pub err_type: Option<String>,
+    /// A method whose declared return type is `Self` or its owner (`fn with_code(self, ..) ->
+    /// Self`): a builder that keeps the value's type.
+    pub returns_self: bool,
     pub is_test: bool,
 }
 
@@ -396,6 +414,13 @@ pub struct SiteFact {
     /// What the extractor knows of where the `Result` comes from; decided further in resolve.
     #[serde(default)]
     pub origin: Origin,
+    /// Workspace macros that may end the path (`Err(e) => err!(..)`): when one of them returns
+    /// an `Err` in every arm, the path propagates ([`LogCond::Macro`] means "propagates" here).
+    pub propagates_if: LogCond,
+    /// Methods called on the error value in what the path leaves with (`e.with_code(500)`):
+    /// when each is a `Self`-returning method of logging error types only, the value is still
+    /// a logging error.
+    pub builder: Vec<String>,
 
     pub in_test: bool,
     /// The enclosing function, as an index into [`FileFacts::fns`].

@@ -34,6 +34,7 @@ struct LoggingSection {
     bare_macros: Vec<String>,
     print_macros: Vec<String>,
     functions: Vec<String>,
+    exits: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -280,6 +281,9 @@ pub struct Knowledge {
     pub print_macros: Vec<String>,
     pub print_counts: bool,
     pub log_functions: Vec<PathPattern>,
+    /// Calls that end the process (`std::process::exit`): a path that reports to the operator
+    /// and then ends the process has reported its error.
+    pub exit_functions: Vec<PathPattern>,
     pub propagate_macros: Vec<PathPattern>,
     pub panic_macros: Vec<String>,
     pub panic_methods: Vec<String>,
@@ -321,6 +325,7 @@ impl Knowledge {
             print_macros: file.logging.print_macros,
             print_counts: false,
             log_functions: paths(&file.logging.functions),
+            exit_functions: paths(&file.logging.exits),
             propagate_macros: paths(&file.propagation.macros),
             panic_macros: file.propagation.panic_macros,
             panic_methods: file.propagation.panic_methods,

@@ -4,11 +4,17 @@
 //! the path can denote (same crate for `crate::`/`self::`/`super::`/bare names, the named crate
 //! for `other_crate::f`, module and owner segments filtering further). Every candidate must log
 //! for the call to count as logging: an ambiguous call is never guessed to log.
+//!
+//! Macro calls resolve the same way to the workspace's `macro_rules!` definitions: a bare name
+//! to the calling crate's definitions, else to the `#[macro_export]`ed ones of the other crates;
+//! `crate::name!` to the calling crate's; `other_crate::name!` to that crate's. Functions and
+//! macros reach each other (a helper calling `err!`, a macro calling a helper): one fixpoint
+//! decides both.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::FileInput;
-use crate::facts::{Callee, LogCond};
+use crate::facts::{Callee, LogCond, MacroArm};
 
 /// A function, borrowing its names from the facts.
 struct FnEntry<'a> {
@@ -19,14 +25,32 @@ struct FnEntry<'a> {
     owner: Option<&'a str>,
     returns_result: Option<bool>,
     err_type: Option<&'a str>,
+    returns_self: bool,
     /// (file, fn) for its facts.
     at: (usize, usize),
+}
+
+/// A `macro_rules!` definition.
+struct MacroEntry<'a> {
+    krate: usize,
+    exported: bool,
+    arms: &'a [MacroArm],
+}
+
+/// What the fixpoint found: which functions always log, which macros log in every arm, which
+/// macros return an `Err` in every arm. Indexed like the index's functions and macros.
+pub struct Logs {
+    pub fns: Vec<bool>,
+    pub macros: Vec<bool>,
+    pub macro_propagates: Vec<bool>,
 }
 
 pub struct FnIndex<'a> {
     files: &'a [FileInput<'a>],
     fns: Vec<FnEntry<'a>>,
     by_name: HashMap<&'a str, Vec<usize>>,
+    macros: Vec<MacroEntry<'a>>,
+    macros_by_name: HashMap<&'a str, Vec<usize>>,
     /// Crate names as written in paths (`my-api` → `my_api`).
     crate_idents: HashMap<String, usize>,
     /// Module names that exist in each crate.
@@ -38,6 +62,8 @@ impl<'a> FnIndex<'a> {
         let mut fns = Vec::new();
         let mut by_name: HashMap<&'a str, Vec<usize>> = HashMap::default();
         let mut modules: HashSet<(usize, &'a str)> = HashSet::default();
+        let mut macros = Vec::new();
+        let mut macros_by_name: HashMap<&'a str, Vec<usize>> = HashMap::default();
         for (fi, f) in files.iter().enumerate() {
             let krate = f.place.krate;
             let mut file_has_fns = false;
@@ -55,11 +81,20 @@ impl<'a> FnIndex<'a> {
                     owner: fact.owner.as_deref(),
                     returns_result: fact.returns_result,
                     err_type: fact.err_type.as_deref(),
+                    returns_self: fact.returns_self,
                     at: (fi, i),
                 });
             }
             if file_has_fns {
                 modules.extend(f.place.module.iter().map(|m| (krate, m.as_str())));
+            }
+            for def in &f.facts.macro_defs {
+                macros_by_name.entry(def.name.as_str()).or_default().push(macros.len());
+                macros.push(MacroEntry {
+                    krate,
+                    exported: def.exported,
+                    arms: &def.arms,
+                });
             }
         }
         let crate_idents = crate_names
@@ -71,6 +106,8 @@ impl<'a> FnIndex<'a> {
             files,
             fns,
             by_name,
+            macros,
+            macros_by_name,
             crate_idents,
             modules,
         }
@@ -78,6 +115,12 @@ impl<'a> FnIndex<'a> {
 
     pub fn returns_result(&self, id: usize) -> Option<bool> {
         self.fns[id].returns_result
+    }
+
+    /// For a method returning `Self` (a builder), its owner type.
+    pub fn builder_of(&self, id: usize) -> Option<&str> {
+        let f = &self.fns[id];
+        f.owner.filter(|_| f.returns_self)
     }
 
     /// The declared error type of function `id` and its crate.
@@ -139,38 +182,135 @@ impl<'a> FnIndex<'a> {
     }
 
     /// A call logs when it has candidates and every one of them always logs.
-    pub fn call_logs(&self, krate: usize, callee: &Callee, fn_logs: &[bool]) -> bool {
+    pub fn call_logs(&self, krate: usize, callee: &Callee, logs: &Logs) -> bool {
         let c = self.candidates(krate, callee);
-        !c.is_empty() && c.iter().all(|&id| fn_logs[id])
+        !c.is_empty() && c.iter().all(|&id| logs.fns[id])
     }
 
-    /// The set of functions that always log: the least fixpoint of their bodies' conditions.
-    pub fn fixpoint(&self) -> Vec<bool> {
-        let mut logs = vec![false; self.fns.len()];
+    /// A macro call logs when it has definitions and every one of them logs in every arm.
+    pub fn macro_logs(&self, krate: usize, callee: &Callee, logs: &Logs) -> bool {
+        let c = self.macro_candidates(krate, callee);
+        !c.is_empty() && c.iter().all(|&id| logs.macros[id])
+    }
+
+    /// A macro call propagates when it has definitions and every one of them returns an `Err`
+    /// in every arm.
+    pub fn macro_propagates(&self, krate: usize, callee: &Callee, logs: &Logs) -> bool {
+        let c = self.macro_candidates(krate, callee);
+        !c.is_empty() && c.iter().all(|&id| logs.macro_propagates[id])
+    }
+
+    /// The workspace `macro_rules!` definitions a macro call from crate `krate` can denote.
+    pub fn macro_candidates(&self, krate: usize, callee: &Callee) -> Vec<usize> {
+        let Some(name) = callee.path.last() else {
+            return Vec::new();
+        };
+        let Some(all) = self.macros_by_name.get(name.as_str()) else {
+            return Vec::new();
+        };
+        let in_crate = |c: usize| all.iter().copied().filter(move |&id| self.macros[id].krate == c);
+        let qualifiers = &callee.path[..callee.path.len() - 1];
+        match qualifiers.first().map(String::as_str) {
+            // A bare name: the crate's own definitions shadow the ones brought in from others.
+            None => {
+                let own: Vec<usize> = in_crate(krate).collect();
+                if !own.is_empty() {
+                    return own;
+                }
+                all.iter()
+                    .copied()
+                    .filter(|&id| self.macros[id].exported && self.macros[id].krate != krate)
+                    .collect()
+            }
+            Some("crate" | "self" | "super") => in_crate(krate).collect(),
+            Some(first) => match self.crate_idents.get(first) {
+                Some(&c) => in_crate(c)
+                    .filter(|&id| self.macros[id].exported || c == krate)
+                    .collect(),
+                // `macros::err!` through a `pub(crate) use`: a module of this crate.
+                None if self.is_local_module(krate, first) => in_crate(krate).collect(),
+                None => Vec::new(),
+            },
+        }
+    }
+
+    /// The functions that always log and the macros that log in every arm: the least fixpoint
+    /// of their conditions; then the macros that return an `Err` in every arm. Calls written in
+    /// a macro's arms are resolved in the crate that defines it.
+    pub fn fixpoint(&self) -> Logs {
+        let mut logs = Logs {
+            fns: vec![false; self.fns.len()],
+            macros: vec![false; self.macros.len()],
+            macro_propagates: vec![false; self.macros.len()],
+        };
         let conds: Vec<&LogCond> = self
             .fns
             .iter()
             .map(|f| &self.files[f.at.0].facts.fns[f.at.1].always_logs)
             .collect();
         // Candidates are computed once per (crate, callee).
-        let mut cache: HashMap<usize, HashMap<&'a Callee, Vec<usize>>> = HashMap::default();
+        let mut fn_cache: HashMap<usize, HashMap<&'a Callee, Vec<usize>>> = HashMap::default();
+        let mut macro_cache: HashMap<usize, HashMap<&'a Callee, Vec<usize>>> = HashMap::default();
         loop {
             let mut changed = false;
-            for id in 0..self.fns.len() {
-                if logs[id] {
+            let items = (0..self.fns.len())
+                .map(|id| (false, id, self.fns[id].krate))
+                .chain((0..self.macros.len()).map(|id| (true, id, self.macros[id].krate)));
+            for (is_macro, id, krate) in items {
+                if (is_macro && logs.macros[id]) || (!is_macro && logs.fns[id]) {
                     continue;
                 }
-                let krate = self.fns[id].krate;
-                let now = conds[id].eval(&mut |c| {
-                    let per_crate = cache.entry(krate).or_default();
-                    if !per_crate.contains_key(c) {
-                        per_crate.insert(c, self.candidates(krate, c));
-                    }
-                    let cands = &per_crate[c];
-                    !cands.is_empty() && cands.iter().all(|&i| logs[i])
-                });
+                let fns_now = &logs.fns;
+                let macros_now = &logs.macros;
+                let mut calls = |c: &'a Callee| {
+                    let per_crate = fn_cache.entry(krate).or_default();
+                    let cands = per_crate.entry(c).or_insert_with(|| self.candidates(krate, c));
+                    !cands.is_empty() && cands.iter().all(|&i| fns_now[i])
+                };
+                let mut macro_calls = |c: &'a Callee| {
+                    let per_crate = macro_cache.entry(krate).or_default();
+                    let cands = per_crate.entry(c).or_insert_with(|| self.macro_candidates(krate, c));
+                    !cands.is_empty() && cands.iter().all(|&i| macros_now[i])
+                };
+                let now = if is_macro {
+                    let arms = self.macros[id].arms;
+                    !arms.is_empty() && arms.iter().all(|a| a.logs.eval_with(&mut calls, &mut macro_calls))
+                } else {
+                    conds[id].eval_with(&mut calls, &mut macro_calls)
+                };
                 if now {
-                    logs[id] = true;
+                    if is_macro {
+                        logs.macros[id] = true;
+                    } else {
+                        logs.fns[id] = true;
+                    }
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        loop {
+            let mut changed = false;
+            for id in 0..self.macros.len() {
+                if logs.macro_propagates[id] {
+                    continue;
+                }
+                let krate = self.macros[id].krate;
+                let props_now = &logs.macro_propagates;
+                let mut macro_calls = |c: &'a Callee| {
+                    let per_crate = macro_cache.entry(krate).or_default();
+                    let cands = per_crate.entry(c).or_insert_with(|| self.macro_candidates(krate, c));
+                    !cands.is_empty() && cands.iter().all(|&i| props_now[i])
+                };
+                let arms = self.macros[id].arms;
+                if !arms.is_empty()
+                    && arms
+                        .iter()
+                        .all(|a| a.propagates.eval_with(&mut |_| false, &mut macro_calls))
+                {
+                    logs.macro_propagates[id] = true;
                     changed = true;
                 }
             }
@@ -180,7 +320,8 @@ impl<'a> FnIndex<'a> {
         }
     }
 
-    pub fn names_where(&self, flags: &[bool]) -> Vec<String> {
+    pub fn names_where(&self, logs: &Logs) -> Vec<String> {
+        let flags = &logs.fns;
         let mut out: Vec<String> = self
             .fns
             .iter()

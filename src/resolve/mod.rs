@@ -67,12 +67,18 @@ pub fn resolve<'a>(files: &'a [FileInput<'a>], crate_names: &[String]) -> Resolv
         memo.borrow_mut().entry(krate).or_default().insert(callee.clone(), v);
         v
     };
+    let macro_logs_of = |krate: usize, callee: &Callee| index.macro_logs(krate, callee, &fn_logs);
+    let macro_propagates_of = |krate: usize, callee: &Callee| index.macro_propagates(krate, callee, &fn_logs);
 
     // Error types whose response impl logs, by name, workspace-wide.
     let mut logging_types = BTreeSet::new();
     for f in files {
         for imp in &f.facts.response_impls {
-            if imp.logs.eval(&mut |c| logs_of(f.place.krate, c)) {
+            let krate = f.place.krate;
+            if imp
+                .logs
+                .eval_with(&mut |c| logs_of(krate, c), &mut |c| macro_logs_of(krate, c))
+            {
                 logging_types.insert(imp.type_name.clone());
             }
         }
@@ -98,7 +104,9 @@ pub fn resolve<'a>(files: &'a [FileInput<'a>], crate_names: &[String]) -> Resolv
                     if is_not_a_result(site, krate, &index) {
                         return None;
                     }
-                    let logs = site.logs.eval(&mut |c| logs_of(krate, c));
+                    let logs = site
+                        .logs
+                        .eval_with(&mut |c| logs_of(krate, c), &mut |c| macro_logs_of(krate, c));
                     let is_logging_type = |krate: usize, t: &str| {
                         let name = if t == RESULT_ALIAS {
                             alias_error.get(&krate).map(String::as_str).unwrap_or(t)
@@ -107,9 +115,26 @@ pub fn resolve<'a>(files: &'a [FileInput<'a>], crate_names: &[String]) -> Resolv
                         };
                         logging_types.contains(name)
                     };
-                    let converts_to_logging = site.converts_to.iter().any(|t| is_logging_type(krate, t))
+                    // `.map_err(|e| e.with_code(500))`: still the logging error value, whose
+                    // response impl logs it.
+                    let builder = builder_keeps_logging(site, krate, &index, &|t| logging_types.contains(t));
+                    let logs = logs || builder;
+                    let converts_to_logging = builder
+                        || site.converts_to.iter().any(|t| is_logging_type(krate, t))
                         || source_is_logging(site, krate, &index, &is_logging_type);
                     let source = source_kind(site, krate, &index);
+                    // `Err(e) => err!(..)`: a workspace macro that returns an `Err` in every arm.
+                    let propagates = matches!(site.outcome, Outcome::Fallback | Outcome::Discarded)
+                        && site
+                            .propagates_if
+                            .eval_with(&mut |_| false, &mut |c| macro_propagates_of(krate, c));
+                    if propagates {
+                        let site = SiteFact {
+                            outcome: Outcome::Propagated,
+                            ..site.clone()
+                        };
+                        return classify_origin(&site, logs, converts_to_logging, source);
+                    }
                     classify_origin(site, logs, converts_to_logging, source)
                 })
                 .collect()
@@ -200,6 +225,25 @@ pub fn classify_origin(site: &SiteFact, logs: bool, converts_to_logging: bool, s
         }
     }
     Some(classify(site, logs, converts_to_logging))
+}
+
+/// `e.with_code(500)` on the error value: every method of the chain is, wherever the workspace
+/// defines it, a method of a logging error type that returns `Self` — a builder that keeps the
+/// error the logging type it was.
+fn builder_keeps_logging(site: &SiteFact, krate: usize, index: &FnIndex, is_logging: &dyn Fn(&str) -> bool) -> bool {
+    !site.builder.is_empty()
+        && site.builder.iter().all(|m| {
+            let callee = Callee {
+                path: vec![m.clone()],
+                method: true,
+            };
+            let candidates = index.candidates(krate, &callee);
+            !candidates.is_empty()
+                && candidates.iter().all(|&id| match index.builder_of(id) {
+                    Some(owner) => is_logging(owner),
+                    None => false,
+                })
+        })
 }
 
 /// `let _ = f()` where every in-workspace `f` it can mean returns something other than a
