@@ -15,10 +15,12 @@ mod macros;
 pub mod packed;
 mod parts;
 mod paths;
+pub mod scope;
 
-pub use extract::{extract, extract_file};
+pub use extract::{extract, extract_file, extract_file_as};
 pub use logcond::{Callee, LogCond};
 pub use packed::Packed;
+pub use scope::{Middleware, PrintScope, Records};
 
 use serde::{Deserialize, Serialize};
 
@@ -48,6 +50,8 @@ pub struct FileFacts {
     /// `#[cfg(test)] mod name;` declarations (inline module path + name): the files that
     /// implement them are test code.
     pub test_mods: Vec<Vec<String>>,
+    /// Middleware the file installs around handlers, or defines, that logs failed responses.
+    pub middleware: Vec<Middleware>,
 }
 
 impl FileFacts {
@@ -63,6 +67,12 @@ impl FileFacts {
 
     pub(crate) fn push_site(&mut self, site: SiteFact) {
         self.sites.push(site);
+    }
+
+    /// Forgets the error-path sites: code whose error paths are not the service's (generated
+    /// files, build scripts, procedural macros). Its functions still resolve calls.
+    pub fn drop_sites(&mut self) {
+        self.sites = Packed::default();
     }
 
     /// Encodes the lists a run reads only a few times (see [`packed`]): the sites, and each
@@ -108,6 +118,7 @@ impl FileFacts {
         self.registrations.shrink_to_fit();
         self.config.shrink_to_fit();
         self.test_mods.shrink_to_fit();
+        self.middleware.shrink_to_fit();
     }
 
     /// A file's facts from those of its parts, in order ([`parts`]). Each part's functions are
@@ -135,6 +146,7 @@ impl FileFacts {
                 registrations,
                 config,
                 test_mods,
+                middleware,
             } = part;
             let first_fn = facts.fns.len() as u32;
             for mut site in sites.read().into_owned() {
@@ -151,6 +163,7 @@ impl FileFacts {
             facts.registrations.extend(registrations);
             facts.config.extend(config);
             facts.test_mods.extend(test_mods);
+            facts.middleware.extend(middleware);
         }
         facts.sites = all_sites.finish()?;
         Some(facts)
@@ -161,6 +174,7 @@ impl FileFacts {
         self.sites = Packed::default();
         self.config.clear();
         self.registrations.clear();
+        self.middleware.clear();
         for f in &mut self.fns {
             f.is_test = true;
             f.handler = None;
