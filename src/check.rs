@@ -139,14 +139,15 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     } else {
         fallback
     };
-    let places: Vec<_> = walked
+    let absolute: Vec<PathBuf> = walked
         .files
         .iter()
-        .map(|f| {
-            let abs = f.canonical.clone().unwrap_or_else(|| cwd.join(&f.path));
-            layout.place(&abs, &fallback)
-        })
+        .map(|f| f.canonical.clone().unwrap_or_else(|| cwd.join(&f.path)))
         .collect();
+    let places: Vec<_> = absolute.iter().map(|abs| layout.place(abs, &fallback)).collect();
+    layout.mark_world_binaries();
+    let reach = layout.reach();
+    let roles = FileRoles::of(&layout, &reach, &places, &absolute, &config.knowledge);
 
     timings.walk = clock.elapsed();
     timings.peak_kib[0] = peak_memory_kib();
@@ -156,9 +157,11 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
         .files
         .iter()
         .zip(&places)
-        .map(|(f, p)| Job {
+        .zip(&roles.prints)
+        .map(|((f, p), &prints)| Job {
             path: &f.path,
             test_target: p.test_target,
+            prints,
             known_key: None,
         })
         .collect();
@@ -217,6 +220,9 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     if !config.knowledge.include_tests {
         mark_test_module_files(&mut collected, &places);
     }
+    roles.drop_foreign_sites(&mut collected);
+    let systems = layout.systems();
+    let library = library_packages(&layout, &systems, &places, &collected);
 
     timings.collect = clock.elapsed();
     timings.peak_kib[1] = peak_memory_kib();
@@ -224,26 +230,36 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     // Resolve: what needs the whole workspace. Everything that borrows the facts ends with this
     // block, so that the report step can free each file's facts as soon as it is reported.
     let mut report = Report::default();
-    let (classes, call_graph, mut workspace_diags) = {
+    let (classes, call_graph, mut workspace_diags, layer_notes) = {
         // Each Cargo workspace (or package outside one) is a world of its own: its names never
         // resolve to another workspace's functions, and its configuration is grouped apart.
         let worlds = world_files(&layout, &places);
-        let systems = layout.systems();
         let analysed: Vec<WorldAnalysis> = {
             use rayon::prelude::*;
             worlds
                 .par_iter()
-                .map(|files| analyse_world(files, &collected, &places, &layout, &systems, &config, &walked))
+                .map(|files| {
+                    let around = WorldScope {
+                        systems: &systems,
+                        library: &library,
+                        reach: &reach,
+                    };
+                    analyse_world(files, &collected, &places, &layout, &around, &config, &walked)
+                })
                 .collect()
         };
         let mut classes: Vec<Vec<Option<Class>>> = vec![Vec::new(); walked.files.len()];
         let mut call_graph: Option<crate::report::CallGraph> = None;
         // Findings that need the whole workspace, by file: engines and configuration groups.
         let mut workspace_diags: BTreeMap<usize, Vec<Diagnostic>> = BTreeMap::new();
+        let mut layer_notes: Vec<Option<String>> = vec![None; walked.files.len()];
         for world in analysed {
             internal_errors.extend(world.errors);
             for (file, c) in world.classes {
                 classes[file] = c;
+            }
+            for (file, note) in world.layer_notes {
+                layer_notes[file] = note;
             }
             if let Some(g) = world.call_graph {
                 let total = call_graph.get_or_insert_with(Default::default);
@@ -258,7 +274,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
                 workspace_diags.entry(file).or_default().push(d);
             }
         }
-        (classes, call_graph, workspace_diags)
+        (classes, call_graph, workspace_diags, layer_notes)
     };
 
     timings.resolve = clock.elapsed();
@@ -282,7 +298,8 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
             .zip(walked.files.par_iter())
             .zip(extras.into_par_iter())
             .zip(classes.into_par_iter())
-            .map(|(((facts, file), extra), classes)| {
+            .zip(layer_notes.par_iter())
+            .map(|((((facts, file), extra), classes), note)| {
                 if !file.in_scope {
                     return FileResult::OutOfScope;
                 }
@@ -290,7 +307,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
                     Err(e) => FileResult::Failed(e),
                     Ok(facts) => FileResult::Reported(std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                         rules::internal_error::inject("report", &file.display);
-                        report_file(&ctx, &file.display, &facts, &classes, extra)
+                        report_file(&ctx, &file.display, &facts, &classes, extra, note.as_deref())
                     }))),
                 }
             })
@@ -505,8 +522,19 @@ fn world_files(layout: &Layout, places: &[workspace::FilePlace]) -> Vec<Vec<usiz
 }
 
 /// What the resolve phase found in one world, by the run's file indices.
+/// What the run knows of the packages, for each world's analysis.
+struct WorldScope<'a> {
+    systems: &'a [usize],
+    /// Per crate: a library (see [`library_packages`]).
+    library: &'a [bool],
+    /// Per crate: itself and the crates it depends on ([`Layout::reach`]).
+    reach: &'a [Vec<usize>],
+}
+
 struct WorldAnalysis {
     classes: Vec<(usize, Vec<Option<Class>>)>,
+    /// Per file: what a status-only layer installed means for its `silent-server-error` help.
+    layer_notes: Vec<(usize, Option<String>)>,
     engine_diags: Vec<(usize, Diagnostic)>,
     config_groups: resolve::config::Config,
     call_graph: Option<crate::report::CallGraph>,
@@ -520,10 +548,11 @@ fn analyse_world(
     collected: &[Result<FileFacts, FileError>],
     places: &[workspace::FilePlace],
     layout: &Layout,
-    systems: &[usize],
+    around: &WorldScope,
     config: &Config,
     walked: &walk::Walk,
 ) -> WorldAnalysis {
+    let systems = around.systems;
     let empty = FileFacts::default();
     let inputs: Vec<FileInput> = files
         .iter()
@@ -546,11 +575,20 @@ fn analyse_world(
     // its own list of internal errors.
     let logging = || {
         let mut errors = Vec::new();
+        let mut notes = Vec::new();
         let resolved = guarded("logging resolution", &mut errors, || {
-            resolve::resolve(&inputs, &crate_names)
+            let mut resolved = resolve::resolve(&inputs, &crate_names);
+            notes = resolve::service::apply(
+                &inputs,
+                &mut resolved.classes,
+                around.library,
+                around.reach,
+                &config.knowledge,
+            );
+            resolved
         })
         .unwrap_or_else(|| resolve::Resolved::unclassified(&inputs));
-        (resolved, errors)
+        (resolved, notes, errors)
     };
     let engines = || {
         let mut errors = Vec::new();
@@ -580,12 +618,13 @@ fn analyse_world(
         }
         (groups, errors)
     };
-    let ((resolved, mut errors), ((engine_diags, call_graph, engine_errors), (config_groups, config_errors))) =
+    let ((resolved, notes, mut errors), ((engine_diags, call_graph, engine_errors), (config_groups, config_errors))) =
         rayon::join(logging, || rayon::join(engines, config_grouping));
     errors.extend(engine_errors);
     errors.extend(config_errors);
     WorldAnalysis {
         classes: files.iter().copied().zip(resolved.classes).collect(),
+        layer_notes: files.iter().copied().zip(notes).collect(),
         engine_diags,
         config_groups,
         call_graph,
@@ -712,6 +751,79 @@ fn cache_root(config: &Config, paths: &[PathBuf]) -> PathBuf {
 
 /// `#[cfg(test)] mod helpers;` in one file makes the file that implements `helpers` (and what
 /// lies below it) test code.
+/// What the package layout says about each file before it is read.
+struct FileRoles {
+    /// Where its print macros report to a user.
+    prints: Vec<crate::facts::PrintScope>,
+    /// Its error paths are not the service's: a build script, or a procedural macro crate.
+    foreign: Vec<bool>,
+}
+
+impl FileRoles {
+    fn of(
+        layout: &Layout,
+        reach: &[Vec<usize>],
+        places: &[workspace::FilePlace],
+        absolute: &[PathBuf],
+        k: &crate::knowledge::Knowledge,
+    ) -> FileRoles {
+        use crate::facts::PrintScope;
+        let terminal = layout.terminal_packages(reach, &k.server_crates);
+        let (prints, foreign) = places
+            .iter()
+            .zip(absolute)
+            .map(|(place, abs)| {
+                let info = &layout.crates[place.krate];
+                let rel = abs.strip_prefix(&info.dir).unwrap_or(abs);
+                let prints = if terminal[place.krate] {
+                    PrintScope::Terminal
+                } else if info.targets.library && info.is_binary_file(rel) {
+                    PrintScope::UnlessServer
+                } else {
+                    PrintScope::Service
+                };
+                (prints, info.targets.proc_macro || info.is_build_script(rel))
+            })
+            .unzip();
+        FileRoles { prints, foreign }
+    }
+
+    fn drop_foreign_sites(&self, collected: &mut [Result<FileFacts, FileError>]) {
+        for (result, &foreign) in collected.iter_mut().zip(&self.foreign) {
+            if let (true, Ok(facts)) = (foreign, result) {
+                facts.drop_sites();
+            }
+        }
+    }
+}
+
+/// Per crate: a library, whose 5xx responses are returned to its caller: its workspace has no
+/// binary target (on disk: a run may read part of it), and no package linked to it by
+/// dependencies has a handler marked as one (a route attribute, a tonic service method).
+fn library_packages(
+    layout: &Layout,
+    systems: &[usize],
+    places: &[workspace::FilePlace],
+    collected: &[Result<FileFacts, FileError>],
+) -> Vec<bool> {
+    use crate::facts::HandlerHow;
+    let n = layout.crates.len();
+    let mut handles = vec![false; n];
+    for (place, facts) in places.iter().zip(collected) {
+        let Ok(facts) = facts else { continue };
+        let marked = facts.fns.iter().any(|f| {
+            !f.is_test
+                && f.handler
+                    .as_ref()
+                    .is_some_and(|h| matches!(h.how, HandlerHow::Attribute | HandlerHow::Tonic))
+        });
+        handles[systems[place.krate]] |= marked;
+    }
+    (0..n)
+        .map(|i| !handles[systems[i]] && !layout.crates[i].targets.world_binary)
+        .collect()
+}
+
 fn mark_test_module_files(collected: &mut [Result<FileFacts, FileError>], places: &[workspace::FilePlace]) {
     let mut test_prefixes: Vec<(usize, Vec<String>)> = Vec::new();
     for (result, place) in collected.iter().zip(places) {
@@ -767,6 +879,7 @@ fn report_file(
     facts: &FileFacts,
     classes: &[Option<Class>],
     workspace_findings: Vec<Diagnostic>,
+    layer_note: Option<&str>,
 ) -> FileOutcome {
     let config = ctx.config;
     let mut out = FileOutcome {
@@ -810,8 +923,11 @@ fn report_file(
                     .function
                     .and_then(|i| facts.fns.get(i as usize))
                     .map(|f| f.name.as_str());
-                out.diagnostics
-                    .push(rules::site_diagnostic(site, function, display, severity))
+                let mut d = rules::site_diagnostic(site, function, display, severity);
+                if let Some(note) = layer_note {
+                    rules::silent_server_error::name_the_layer(&mut d, note);
+                }
+                out.diagnostics.push(d)
             }
         }
     }

@@ -60,6 +60,8 @@ impl FileError {
 pub struct Job<'a> {
     pub path: &'a std::path::Path,
     pub test_target: bool,
+    /// Whether the file's print macros report to a user (from its package's layout).
+    pub prints: facts::PrintScope,
     /// The content key read moments ago (the check for an unchanged run): a cached entry under
     /// it is used without reading the file again. The facts then describe the file as it was
     /// when that key was read, and so does the key the run is stored under.
@@ -128,7 +130,7 @@ pub fn content_keys(jobs: &[Job]) -> Vec<Option<String>> {
     jobs.par_iter()
         .map(|job| {
             let bytes = read_source(job.path).ok()?;
-            Some(crate::cache::content_key(&bytes, job.test_target))
+            Some(job_key(&bytes, job))
         })
         .collect()
 }
@@ -188,12 +190,12 @@ fn read_and_analyse(
         return hit;
     }
     let bytes = read_source(job.path)?;
-    let key = cache.map(|_| crate::cache::content_key(&bytes, job.test_target));
+    let key = cache.map(|_| job_key(&bytes, job));
     if let Some(hit) = key.as_ref().and_then(&mut cached) {
         return hit;
     }
     // Packed first: the cache entry then stores the sites as they are held.
-    let result = packed(analyse_bytes(bytes, k, job.test_target));
+    let result = packed(analyse_bytes(bytes, k, job.test_target, job.prints));
     if let (Some(c), Some(key)) = (cache, &key) {
         c.put(key, &result);
     }
@@ -214,12 +216,24 @@ fn read_source(path: &std::path::Path) -> Result<Vec<u8>, FileError> {
     })
 }
 
-fn analyse_bytes(bytes: Vec<u8>, k: &Knowledge, test_target: bool) -> Result<FileFacts, FileError> {
+/// The content key of a job's bytes: the facts also depend on how the file is read.
+fn job_key(bytes: &[u8], job: &Job) -> String {
+    let mut key = crate::cache::content_key(bytes, job.test_target);
+    key.push_str(job.prints.key_suffix());
+    key
+}
+
+fn analyse_bytes(
+    bytes: Vec<u8>,
+    k: &Knowledge,
+    test_target: bool,
+    prints: facts::PrintScope,
+) -> Result<FileFacts, FileError> {
     let source = String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         FileError::Utf8(format!("invalid byte at offset {valid}"))
     })?;
-    analyse_source(&source, k, test_target)
+    analyse_source_as(&source, k, test_target, prints)
 }
 
 /// Deepest bracket nesting obsdebt parses. syn and the analysis recurse once per level; far
@@ -311,6 +325,16 @@ pub fn nesting_depth(source: &str) -> Nesting {
 
 /// Parses and extracts one file's text: the pure core of the collect phase.
 pub fn analyse_source(source: &str, k: &Knowledge, test_target: bool) -> Result<FileFacts, FileError> {
+    analyse_source_as(source, k, test_target, facts::PrintScope::Service)
+}
+
+/// [`analyse_source`] for a file whose print macros report to a user as `prints` says.
+pub fn analyse_source_as(
+    source: &str,
+    k: &Knowledge,
+    test_target: bool,
+    prints: facts::PrintScope,
+) -> Result<FileFacts, FileError> {
     let nesting = nesting_depth(source);
     let too_deep = if nesting.brackets > MAX_NESTING {
         Some((
@@ -343,7 +367,7 @@ pub fn analyse_source(source: &str, k: &Knowledge, test_target: bool) -> Result<
             },
         });
     }
-    let result = match facts::extract_file(source, k, test_target) {
+    let result = match facts::extract_file_as(source, k, test_target, prints) {
         Ok(mut f) => {
             f.suppressions = crate::suppress::parse(source);
             Ok(f)

@@ -17,6 +17,47 @@ pub struct CrateInfo {
     /// none): each workspace is a world of its own for name resolution, the logging fixpoint,
     /// the per-request graph and configuration groups.
     pub world: PathBuf,
+    /// What the manifest says about the package's targets (all `false` without a manifest).
+    pub targets: Targets,
+}
+
+/// A package's targets and the dependencies of every target platform, as its manifest and its
+/// file layout tell (Cargo's auto-discovery: `src/main.rs`, `src/bin/`, `src/lib.rs`, `build.rs`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Targets {
+    /// A `Cargo.toml` with a `[package]` was found: the fields below are known.
+    pub manifest: bool,
+    /// A binary target: `src/main.rs`, a `src/bin/` directory, or `[[bin]]`; or a library built
+    /// to be loaded by a host (`crate-type = ["cdylib"]`, a worker or plugin), not linked by Rust
+    /// callers.
+    pub binary: bool,
+    /// A library target: `src/lib.rs` or `[lib]`.
+    pub library: bool,
+    /// `[lib] proc-macro = true`: code that runs in the compiler, not in the service.
+    pub proc_macro: bool,
+    /// The build script (`build.rs`, or `package.build`), relative to the package directory.
+    pub build_script: Option<PathBuf>,
+    /// Binary targets' own files outside `src/bin/` (`[[bin]] path`), relative to the package.
+    pub bin_paths: Vec<PathBuf>,
+    /// Some package of its workspace (this one included) has a binary target, as
+    /// [`Layout::mark_world_binaries`] found on disk.
+    pub world_binary: bool,
+    /// Names of the dependencies of every target platform (`[target.'cfg(..)'.dependencies]`
+    /// included), `package = ".."` renames applied.
+    pub all_deps: Vec<String>,
+}
+
+impl CrateInfo {
+    /// Whether `rel` (a path relative to the package directory) is the package's build script.
+    pub fn is_build_script(&self, rel: &Path) -> bool {
+        self.targets.build_script.as_deref() == Some(rel)
+    }
+
+    /// Whether `rel` is a file of a binary target only: `src/main.rs`, under `src/bin/`, or a
+    /// `[[bin]] path`. (Modules a `src/main.rs` declares cannot be told from the library's.)
+    pub fn is_binary_file(&self, rel: &Path) -> bool {
+        rel == Path::new("src/main.rs") || rel.starts_with("src/bin") || self.targets.bin_paths.iter().any(|p| p == rel)
+    }
 }
 
 /// Where a file sits in its crate.
@@ -46,6 +87,8 @@ struct Manifest {
     workspace: Option<Vec<String>>,
     /// `package.workspace = "../.."`: the root named explicitly.
     explicit_root: Option<String>,
+    /// The targets the manifest declares (the file layout is added in [`Layout::place`]).
+    targets: Targets,
 }
 
 impl Layout {
@@ -60,7 +103,7 @@ impl Layout {
                 let table = text.parse::<toml::Table>().unwrap_or_default();
                 let package = table.get("package");
                 let name = package.and_then(|p| p.get("name")?.as_str().map(str::to_string));
-                let deps = table
+                let deps: Vec<String> = table
                     .get("dependencies")
                     .and_then(|d| d.as_table())
                     .map(|deps| {
@@ -74,10 +117,12 @@ impl Layout {
                         .map(|a| a.iter().filter_map(|e| e.as_str().map(str::to_string)).collect())
                         .unwrap_or_default()
                 };
+                let targets = declared_targets(&table, &deps);
                 Manifest {
                     package: name.map(|n| (n, deps)),
                     workspace: table.get("workspace").map(|w| strings(w.get("exclude"))),
                     explicit_root: package.and_then(|p| p.get("workspace")?.as_str().map(str::to_string)),
+                    targets,
                 }
             });
         self.manifest_cache.insert(dir.to_path_buf(), manifest.clone());
@@ -114,32 +159,36 @@ impl Layout {
     /// `Cargo.toml` is found above the file.
     pub fn place(&mut self, abs: &Path, fallback_root: &Path) -> FilePlace {
         let mut dir = abs.parent().map(Path::to_path_buf);
-        let mut found: Option<(PathBuf, String, Vec<String>)> = None;
+        let mut found: Option<(PathBuf, String, Vec<String>, Targets)> = None;
         while let Some(d) = dir {
-            if let Some((name, deps)) = self.manifest(&d).and_then(|m| m.package) {
-                found = Some((d, name, deps));
-                break;
+            if let Some(m) = self.manifest(&d) {
+                if let Some((name, deps)) = m.package {
+                    found = Some((d, name, deps, m.targets));
+                    break;
+                }
             }
             dir = d.parent().map(Path::to_path_buf);
         }
-        let (crate_dir, name, deps) = found.unwrap_or_else(|| {
+        let (crate_dir, name, deps, targets) = found.unwrap_or_else(|| {
             let root = fallback_root.to_path_buf();
             let name = root
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| ".".into());
-            (root, name, Vec::new())
+            (root, name, Vec::new(), Targets::default())
         });
         let krate = match self.by_dir.get(&crate_dir) {
             Some(&i) => i,
             None => {
                 let world = self.world_of(&crate_dir);
+                let targets = discovered_targets(targets, &crate_dir);
                 self.crates.push(CrateInfo {
                     name,
                     deps,
                     display_dir: display(&crate_dir),
                     dir: crate_dir.clone(),
                     world,
+                    targets,
                 });
                 self.by_dir.insert(crate_dir.clone(), self.crates.len() - 1);
                 self.crates.len() - 1
@@ -160,6 +209,77 @@ impl Layout {
             test_target,
         }
     }
+}
+
+/// The targets a manifest declares: `[lib]`, `[[bin]]`, `package.build`, and the dependencies
+/// of every platform.
+fn declared_targets(table: &toml::Table, deps: &[String]) -> Targets {
+    let package = table.get("package");
+    let lib = table.get("lib");
+    let flag = |t: Option<&toml::Value>, key: &str| t.and_then(|t| t.get(key)).and_then(|v| v.as_bool());
+    let bins: Vec<&toml::Value> = table
+        .get("bin")
+        .and_then(|b| b.as_array())
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
+    let build_script = match package.and_then(|p| p.get("build")) {
+        Some(toml::Value::String(s)) => Some(PathBuf::from(s.trim_start_matches("./"))),
+        Some(toml::Value::Boolean(false)) => None,
+        _ => Some(PathBuf::from("build.rs")),
+    };
+    let names = |d: &toml::Value| -> Vec<String> {
+        d.as_table()
+            .map(|deps| {
+                deps.iter()
+                    .map(|(key, v)| v.get("package").and_then(|p| p.as_str()).unwrap_or(key).to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut all_deps = deps.to_vec();
+    if let Some(targets) = table.get("target").and_then(|t| t.as_table()) {
+        for platform in targets.values() {
+            all_deps.extend(platform.get("dependencies").map(names).unwrap_or_default());
+        }
+    }
+    all_deps.sort();
+    all_deps.dedup();
+    let hosted = lib
+        .and_then(|l| l.get("crate-type"))
+        .and_then(|t| t.as_array())
+        .is_some_and(|a| a.iter().any(|t| matches!(t.as_str(), Some("cdylib" | "staticlib"))));
+    Targets {
+        manifest: true,
+        binary: !bins.is_empty() || hosted,
+        library: lib.is_some(),
+        proc_macro: flag(lib, "proc-macro").or(flag(lib, "proc_macro")).unwrap_or(false),
+        build_script,
+        bin_paths: bins
+            .iter()
+            .filter_map(|b| {
+                b.get("path")?
+                    .as_str()
+                    .map(|p| PathBuf::from(p.trim_start_matches("./")))
+            })
+            .collect(),
+        world_binary: false,
+        all_deps,
+    }
+}
+
+/// Adds the targets Cargo discovers from the file layout to those the manifest declares. A
+/// package found without a manifest is taken to be a binary: nothing says it is not.
+fn discovered_targets(mut t: Targets, dir: &Path) -> Targets {
+    if !t.manifest {
+        t.binary = true;
+        return t;
+    }
+    t.binary |= dir.join("src/main.rs").is_file() || dir.join("src/bin").is_dir();
+    t.library |= dir.join("src/lib.rs").is_file();
+    if t.build_script.as_ref().is_some_and(|b| !dir.join(b).is_file()) {
+        t.build_script = None;
+    }
+    t
 }
 
 /// `src/api/users.rs` → `["api", "users"]`; `src/lib.rs`, `src/main.rs`, `mod.rs` collapse.
@@ -222,6 +342,151 @@ impl Layout {
             out[w].push(i);
         }
         out
+    }
+
+    /// Per package, the packages of its workspace it depends on (every target platform's
+    /// dependencies).
+    fn dependencies(&self) -> Vec<Vec<usize>> {
+        let norm = |n: &str| n.replace('-', "_");
+        let mut by_name: HashMap<(&Path, String), Vec<usize>> = HashMap::new();
+        for (j, c) in self.crates.iter().enumerate() {
+            by_name.entry((c.world.as_path(), norm(&c.name))).or_default().push(j);
+        }
+        self.crates
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let mut out: Vec<usize> = c
+                    .targets
+                    .all_deps
+                    .iter()
+                    .chain(&c.deps)
+                    .filter_map(|d| by_name.get(&(c.world.as_path(), norm(d))))
+                    .flatten()
+                    .copied()
+                    .filter(|&j| j != i)
+                    .collect();
+                out.sort_unstable();
+                out.dedup();
+                out
+            })
+            .collect()
+    }
+
+    /// Per package, itself and every package of its workspace it depends on, directly or not:
+    /// the code a middleware it installs wraps.
+    pub fn reach(&self) -> Vec<Vec<usize>> {
+        let deps = self.dependencies();
+        (0..self.crates.len())
+            .map(|i| {
+                let mut seen = vec![i];
+                let mut stack = vec![i];
+                while let Some(c) = stack.pop() {
+                    for &d in &deps[c] {
+                        if !seen.contains(&d) {
+                            seen.push(d);
+                            stack.push(d);
+                        }
+                    }
+                }
+                seen.sort_unstable();
+                seen
+            })
+            .collect()
+    }
+
+    /// Sets [`Targets::world_binary`] of every package: a package of its workspace read by the
+    /// run has a binary target, or one found on disk does (a run may read part of a workspace).
+    pub fn mark_world_binaries(&mut self) {
+        let mut worlds: HashMap<PathBuf, bool> = HashMap::new();
+        for c in &self.crates {
+            *worlds.entry(c.world.clone()).or_default() |= c.targets.binary;
+        }
+        let mut sorted: Vec<PathBuf> = worlds.keys().cloned().collect();
+        sorted.sort();
+        for world in sorted {
+            if !worlds[&world] {
+                let found = self.world_has_binary(&world);
+                worlds.insert(world, found);
+            }
+        }
+        for c in &mut self.crates {
+            c.targets.world_binary = worlds[&c.world];
+        }
+    }
+
+    /// Whether the workspace rooted at `world` has a package with a binary target on disk: its
+    /// member packages are found under the root, skipping build output, hidden directories and
+    /// nested workspaces of their own.
+    fn world_has_binary(&mut self, world: &Path) -> bool {
+        const MAX_DEPTH: usize = 6;
+        const MAX_DIRS: usize = 20_000;
+        let mut stack = vec![(world.to_path_buf(), 0usize)];
+        let mut visited = 0;
+        while let Some((dir, depth)) = stack.pop() {
+            visited += 1;
+            if visited > MAX_DIRS {
+                // Too large to look through: taken to have one, as a service would.
+                return true;
+            }
+            if let Some(m) = self.manifest(&dir) {
+                if dir != world && m.workspace.is_some() {
+                    continue;
+                }
+                if m.package.is_some()
+                    && self.world_of(&dir) == world
+                    && discovered_targets(m.targets.clone(), &dir).binary
+                {
+                    return true;
+                }
+            }
+            if depth >= MAX_DEPTH {
+                continue;
+            }
+            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+            let mut subdirs: Vec<PathBuf> = entries
+                .flatten()
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                .filter(|e| {
+                    let name = e.file_name();
+                    let name = name.to_string_lossy();
+                    !name.starts_with('.') && !matches!(name.as_ref(), "target" | "node_modules")
+                })
+                .map(|e| e.path())
+                .collect();
+            subdirs.sort();
+            stack.extend(subdirs.into_iter().rev().map(|d| (d, depth + 1)));
+        }
+        false
+    }
+
+    /// Packages whose code runs only in terminal programs: no package of their workspace that
+    /// they depend on, nor any that depends on them (directly or not), nor they themselves,
+    /// depend on one of `server_crates` (`-` and `_` alike). Packages found without a manifest
+    /// are not: nothing is known of them.
+    pub fn terminal_packages(&self, reach: &[Vec<usize>], server_crates: &[String]) -> Vec<bool> {
+        let norm = |n: &str| n.replace('-', "_");
+        let servers: Vec<String> = server_crates.iter().map(|f| norm(f)).collect();
+        let serves: Vec<bool> = self
+            .crates
+            .iter()
+            .map(|c| c.targets.all_deps.iter().any(|d| servers.contains(&norm(d))))
+            .collect();
+        let mut in_server = vec![false; self.crates.len()];
+        for (i, deps) in reach.iter().enumerate() {
+            // A server's libraries run in it; a package on top of a server library is one.
+            if serves[i] {
+                deps.iter().for_each(|&j| in_server[j] = true);
+            }
+            if deps.iter().any(|&j| serves[j]) {
+                in_server[i] = true;
+            }
+        }
+        self.crates
+            .iter()
+            .zip(in_server)
+            .map(|(c, server)| c.targets.manifest && !server)
+            .collect()
     }
 
     /// Crates linked by dependencies form one system (`systems()[crate]` is its id): a service

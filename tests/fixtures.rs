@@ -19,6 +19,7 @@ const FIXTURES: &[&str] = &[
     "poem-notes",
     "salvo-links",
     "config-sprawl",
+    "ledger-workspace",
 ];
 
 fn check_fixture(name: &str) {

@@ -245,6 +245,7 @@ fn a_file_gone_before_it_is_read_is_an_io_error() {
     let job = obsdebt::collect::Job {
         path: &path,
         test_target: false,
+        prints: Default::default(),
         known_key: None,
     };
     let r = obsdebt::collect::collect_one(&job, &obsdebt::knowledge::Knowledge::defaults());

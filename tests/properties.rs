@@ -117,6 +117,7 @@ proptest! {
         let job = obsdebt::collect::Job {
             path: &path,
             test_target: false,
+            prints: Default::default(),
             known_key: None,
         };
         let k = Knowledge::defaults();

@@ -178,7 +178,12 @@ fn a_twelve_megabyte_file_takes_less_than_twenty_times_its_size() {
     // Parsed whole, syn's tree of a file takes some 90 times its size; in parts, a few parts' at once.
     let src = large_service(12 << 20);
     let functions = src.matches("pub async fn").count();
-    let dir = temp_tree(&[("Cargo.toml", PKG), ("src/lib.rs", &src)]);
+    // A service: with a binary, the library's 5xx answers requests (a library alone returns them).
+    let dir = temp_tree(&[
+        ("Cargo.toml", PKG),
+        ("src/lib.rs", &src),
+        ("src/main.rs", "fn main() {}\n"),
+    ]);
     let (_, out, err) = obsdebt(
         dir.path(),
         &["check", "--output-format", "concise", "--no-cache", "--timings"],

@@ -8,12 +8,14 @@ use syn::{BinOp, Expr, ExprMatch, ExprMethodCall, Pat, Stmt};
 use super::logcond::{Callee, LogCond};
 use super::macros::{self, MacroBody};
 use super::paths::{expr_path, segments, strip_await, UseMap};
-use crate::knowledge::{Knowledge, PathPattern};
+use crate::knowledge::{Knowledge, NumericStatus, PathPattern, StatusPattern};
 
 /// Knowledge plus the file's imports: what names mean in this file.
 pub struct Env<'a> {
     pub k: &'a Knowledge,
     pub uses: &'a UseMap,
+    /// Print macros report to the program's user here (see [`super::scope::PrintScope`]).
+    pub prints: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +44,7 @@ impl Env<'_> {
         {
             return true;
         }
-        if self.k.print_counts && raw.len() == 1 && self.k.print_macros.contains(last) {
+        if (self.k.print_counts || self.prints) && raw.len() == 1 && self.k.print_macros.contains(last) {
             return true;
         }
         if !self.k.log_macros.contains(last) {
@@ -116,21 +118,50 @@ impl Env<'_> {
             .iter()
             .chain(&k.server_errors_in_error_paths)
             .chain(&k.client_errors)
-            .any(|p| p.0.last().is_some_and(|l| last.ident == l))
+            .any(|p| p.last().is_some_and(|l| last.ident == l))
         {
             return None;
         }
         let raw = segments(path);
         let full = self.uses.expand(raw.clone());
-        if Self::matches_any(&self.k.server_errors, &raw, &full) {
+        let uses_crate = |c: &str| self.uses.roots.contains(c);
+        let any = |patterns: &[StatusPattern]| patterns.iter().any(|p| p.matches(&raw, &full, &uses_crate));
+        if any(&self.k.server_errors) {
             Some(Status::Server { standalone: true })
-        } else if Self::matches_any(&self.k.server_errors_in_error_paths, &raw, &full) {
+        } else if any(&self.k.server_errors_in_error_paths) {
             Some(Status::Server { standalone: false })
-        } else if Self::matches_any(&self.k.client_errors, &raw, &full) {
+        } else if any(&self.k.client_errors) {
             Some(Status::Client)
         } else {
             None
         }
+    }
+
+    /// A status built from a 5xx number (`StatusCode::from_u16(500)`, rocket's
+    /// `Status::new(500)`), and the call as written.
+    pub fn numeric_call(&self, c: &syn::ExprCall) -> Option<(Status, String)> {
+        let path = expr_path(&c.func)?;
+        let status = numeric_server_status(c.args.first()?)?;
+        let raw = segments(path);
+        let full = self.uses.expand(raw.clone());
+        self.k
+            .numeric_status
+            .iter()
+            .any(|n| matches!(n, NumericStatus::Call(p) if p.matches(&full) || p.matches(&raw)))
+            .then(|| (status.0, format!("{}({})", raw.join("::"), status.1)))
+    }
+
+    /// `.status(500)` and the like, and the call as written.
+    pub fn numeric_method(&self, m: &ExprMethodCall) -> Option<(Status, String)> {
+        if m.args.len() != 1 {
+            return None;
+        }
+        let status = numeric_server_status(&m.args[0])?;
+        self.k
+            .numeric_status
+            .iter()
+            .any(|n| matches!(n, NumericStatus::Method(name) if m.method == name))
+            .then(|| (status.0, format!(".{}({})", m.method, status.1)))
     }
 
     pub fn is_propagate_macro(&self, path: &syn::Path) -> bool {
@@ -155,6 +186,22 @@ fn ends_with_path(path: &[String], pattern: &str) -> bool {
         at -= 1;
     }
     true
+}
+
+/// A 5xx integer literal (`500`, `502u16`): a server status, standalone unless it is 503 (often
+/// a deliberate answer, as `server_errors_in_error_paths` says), and its digits.
+fn numeric_server_status(arg: &Expr) -> Option<(Status, u64)> {
+    let lit = match arg {
+        Expr::Lit(l) => l,
+        Expr::Paren(p) => return numeric_server_status(&p.expr),
+        Expr::Group(g) => return numeric_server_status(&g.expr),
+        _ => return None,
+    };
+    let syn::Lit::Int(i) = &lit.lit else { return None };
+    let n: u64 = i.base10_parse().ok()?;
+    (500..=599)
+        .contains(&n)
+        .then_some((Status::Server { standalone: n != 503 }, n))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -392,6 +439,11 @@ impl<'ast> Visit<'ast> for Scanner<'_, '_> {
     }
 
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        if self.comparison == 0 && self.scan.server_error.is_none() {
+            if let Some((_, written)) = self.env.numeric_call(c) {
+                self.scan.server_error = Some(written);
+            }
+        }
         if let Some(path) = expr_path(&c.func) {
             let full = self.env.expand(path);
             if self.env.is_log_function(&full) {
@@ -409,6 +461,11 @@ impl<'ast> Visit<'ast> for Scanner<'_, '_> {
     }
 
     fn visit_expr_method_call(&mut self, m: &'ast ExprMethodCall) {
+        if self.comparison == 0 && self.scan.server_error.is_none() {
+            if let Some((_, written)) = self.env.numeric_method(m) {
+                self.scan.server_error = Some(written);
+            }
+        }
         self.scan.logs.push(LogCond::Call(Callee {
             path: vec![m.method.to_string()],
             method: true,

@@ -17,6 +17,7 @@ use super::macros::{self, MacroBody};
 use super::paths::{
     expr_path, generic_types, last_name, segments, span_of, span_one_line, strip_await, LineIndex, UseMap,
 };
+use super::scope::PrintScope;
 use super::{
     calls, handlers, FileFacts, FnFact, HandlerHow, HandlerMark, Origin, Outcome, ResponseImpl, SiteFact, SiteKind,
 };
@@ -26,19 +27,39 @@ use crate::knowledge::{BenignPattern, Knowledge, SourcePattern};
 /// parsed and analysed in parts, a few items at a time ([`super::parts`]), and this thread's
 /// proc-macro2 spans are then dropped: no syn tree may be alive on the calling thread.
 pub fn extract_file(source: &str, k: &Knowledge, test_target: bool) -> Result<FileFacts, syn::Error> {
+    extract_file_as(source, k, test_target, PrintScope::Service)
+}
+
+/// [`extract_file`] for a file whose print macros report to a user as `prints` says. A file
+/// whose first lines say `@generated` has no error-path sites.
+pub fn extract_file_as(
+    source: &str,
+    k: &Knowledge,
+    test_target: bool,
+    prints: PrintScope,
+) -> Result<FileFacts, syn::Error> {
+    let mut facts = None;
     if source.len() >= super::parts::PARTS_FROM {
-        if let Some(facts) = super::parts::extract_in_parts(source, k, test_target, super::parts::PART_SIZE) {
-            return Ok(facts);
-        }
+        facts = super::parts::extract_in_parts(source, k, test_target, prints, super::parts::PART_SIZE);
     }
-    let file = syn::parse_file(source)?;
-    Ok(extract(&file, source, k, test_target))
+    let mut facts = match facts {
+        Some(f) => f,
+        None => extract_as(&syn::parse_file(source)?, source, k, test_target, prints),
+    };
+    if super::scope::is_generated(source) {
+        facts.drop_sites();
+    }
+    Ok(facts)
 }
 
 /// Extracts the facts of a parsed file. `test_target` marks a file of a Cargo test, bench or
 /// example target, whose error paths are test code.
 pub fn extract(file: &syn::File, source: &str, k: &Knowledge, test_target: bool) -> FileFacts {
-    let scope = FileScope::new(UseMap::build(file), k, has_test_attr(&file.attrs));
+    extract_as(file, source, k, test_target, PrintScope::Service)
+}
+
+fn extract_as(file: &syn::File, source: &str, k: &Knowledge, test_target: bool, prints: PrintScope) -> FileFacts {
+    let scope = FileScope::new(UseMap::build(file), k, has_test_attr(&file.attrs)).printing(prints);
     let facts = extract_items(file, source, k, test_target, &scope);
     scope.finish(facts)
 }
@@ -59,9 +80,17 @@ pub(super) struct FileScope {
     crates_used: Vec<String>,
     framework: Option<String>,
     test_file: bool,
+    /// Print macros count as logging in this file.
+    prints: bool,
 }
 
 impl FileScope {
+    /// Print macros count as logging when `prints` says so for this file's framework.
+    pub(super) fn printing(mut self, prints: PrintScope) -> FileScope {
+        self.prints = prints.prints(self.framework.as_deref());
+        self
+    }
+
     pub(super) fn new(uses: UseMap, k: &Knowledge, test_file: bool) -> FileScope {
         let crates_used: Vec<String> = uses.roots.iter().cloned().collect();
         let framework = k.handlers.framework_of(&crates_used).map(|f| f.name.clone());
@@ -70,6 +99,7 @@ impl FileScope {
             crates_used,
             framework,
             test_file,
+            prints: false,
         }
     }
 
@@ -106,6 +136,8 @@ pub(super) fn extract_items(
         ok_consumed: HashMap::default(),
         test_logs: HashMap::default(),
         crates_used: &scope.crates_used,
+        prints: scope.prints,
+        deferred: 0,
     };
     let mut x = Extractor {
         sh: &mut shared,
@@ -120,7 +152,11 @@ pub(super) fn extract_items(
     x.visit_file(file);
     let mut facts = shared.facts;
     if !test_target || k.include_tests {
-        let env = Env { k, uses: &scope.uses };
+        let env = Env {
+            k,
+            uses: &scope.uses,
+            prints: false,
+        };
         let mut config = super::config::ConfigCollector::new(&env);
         config.visit_file(file);
         facts.config = config.out;
@@ -135,6 +171,8 @@ struct FnCtx {
     instrument_err: bool,
     /// A method like `ResponseError::status_code` that only names a status.
     status_only: bool,
+    /// `main` and the like: what it prints, its operator reads.
+    startup: bool,
 }
 
 struct Shared<'k> {
@@ -157,6 +195,18 @@ struct Shared<'k> {
     ok_consumed: HashMap<usize, OkUse>,
     /// Crates the file names (the roots of its paths), for every function's call collector.
     crates_used: &'k [String],
+    /// Print macros count as logging in the whole file.
+    prints: bool,
+    /// Closures and async blocks around the node: in `main`, what runs there is not start-up.
+    deferred: usize,
+}
+
+impl Shared<'_> {
+    /// Print macros report to the program's user here: in the whole file, or directly in `main`
+    /// (not in the closures and tasks it starts).
+    fn prints_here(&self) -> bool {
+        self.prints || (self.deferred == 0 && self.fns.last().is_some_and(|f| f.startup))
+    }
 }
 
 /// The innermost blocks and arm bodies around the current node, for 5xx responses built outside
@@ -363,6 +413,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
         Env {
             k: self.sh.k,
             uses: self.sh.uses,
+            prints: self.sh.prints_here(),
         }
     }
 
@@ -740,6 +791,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
         let env = Env {
             k: self.sh.k,
             uses: self.sh.uses,
+            prints: self.sh.prints_here(),
         };
         let mut parts = Vec::new();
         if let Some(inner) = self.scopes.last_mut() {
@@ -863,12 +915,13 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             is_test,
         });
         self.sh.facts.fns.extend(inline);
-        let status_only = self.sh.k.status_only_methods.contains(&name);
+        let status_only = self.sh.k.status_only_methods.contains(&name) || maps_to_code(self.sh.k, sig);
         self.sh.fns.push(FnCtx {
             index,
             err_type,
             instrument_err: has_instrument_err(attrs),
             status_only,
+            startup,
         });
         self.sh.test_depth += usize::from(test);
     }
@@ -1002,6 +1055,11 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                 self.sh.facts.response_impls.push(ResponseImpl { type_name, logs });
             }
         }
+        if !test && (self.sh.test_depth == 0 || self.sh.k.include_tests) {
+            if let Some(mw) = super::scope::service_middleware(&self.env(), i, self_name.as_deref()) {
+                self.sh.facts.middleware.push(mw);
+            }
+        }
         self.sh.test_depth += usize::from(test);
         self.sh.owners.push(self_name);
         self.sh.in_trait_impl.push(i.trait_.is_some());
@@ -1045,7 +1103,10 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
         for input in &c.inputs {
             typed_results(input, &mut self.result_names);
         }
+        // What `main` prints is reported to its operator; not what the closures it starts print.
+        self.sh.deferred += 1;
         visit::visit_expr_closure(self, c);
+        self.sh.deferred -= 1;
         self.result_names.truncate(before);
     }
 
@@ -1077,27 +1138,23 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
     }
 
     fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
-        let status_only = self.sh.fns.last().is_some_and(|f| f.status_only);
-        if self.site_depth == 0 && self.comparison == 0 && !status_only {
-            if let Some(Status::Server { standalone: true }) = self.env().status(&p.path) {
-                let written = segments(&p.path).join("::");
-                let logs = self.scope_logs();
-                let judged = Judged {
-                    outcome: Outcome::ServerError(written.clone()),
-                    logs,
-                    converts_to: Vec::new(),
-                    replaced: false,
-                    propagates_if: LogCond::No,
-                    builder: Vec::new(),
-                };
-                let span = span_of(p.span(), p.span());
-                self.push_site(
-                    Site::new(SiteKind::ServerError, span, written.clone()).detail(written),
-                    judged,
-                );
-            }
+        if let Some(Status::Server { standalone: true }) = self.env().status(&p.path) {
+            self.standalone_server_error(segments(&p.path).join("::"), p.span());
         }
         visit::visit_expr_path(self, p);
+    }
+
+    fn visit_expr_async(&mut self, a: &'ast syn::ExprAsync) {
+        self.sh.deferred += 1;
+        visit::visit_expr_async(self, a);
+        self.sh.deferred -= 1;
+    }
+
+    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        if let Some((Status::Server { standalone: true }, written)) = self.env().numeric_call(c) {
+            self.standalone_server_error(written, c.span());
+        }
+        visit::visit_expr_call(self, c);
     }
 
     fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
@@ -1315,6 +1372,7 @@ impl<'ast> Extractor<'_, '_, 'ast> {
     fn method_call(&mut self, m: &'ast ExprMethodCall) {
         let key = m as *const ExprMethodCall as usize;
         let span = span_one_line(m.method.span(), m.paren_token.span.close());
+        self.service_scope(m, span);
         let text = format!(".{}", self.text(m.method.span(), m.paren_token.span.close()));
 
         // `.ok()` discards the error; `.ok().ok_or(..)` replaces it by another error.
@@ -1380,6 +1438,28 @@ impl<'ast> Extractor<'_, '_, 'ast> {
 }
 
 impl<'ast> Extractor<'_, '_, 'ast> {
+    /// A 5xx built outside any error path (`written` as shown): a site of its own, logged when
+    /// its block does, unless the function only maps errors to status codes.
+    fn standalone_server_error(&mut self, written: String, at: PmSpan) {
+        let status_only = self.sh.fns.last().is_some_and(|f| f.status_only);
+        if self.site_depth > 0 || self.comparison > 0 || status_only {
+            return;
+        }
+        let logs = self.scope_logs();
+        let judged = Judged {
+            outcome: Outcome::ServerError(written.clone()),
+            logs,
+            converts_to: Vec::new(),
+            replaced: false,
+            propagates_if: LogCond::No,
+            builder: Vec::new(),
+        };
+        self.push_site(
+            Site::new(SiteKind::ServerError, span_of(at, at), written.clone()).detail(written),
+            judged,
+        );
+    }
+
     /// `.unwrap_or(..)`, `.unwrap_or_default()`, `.is_ok()`, `.is_err()`. An `Option` has the
     /// first two, and the last two are tests: they are sites only when the producer is known to
     /// return a `Result` (decided in resolve), and a tested variable only when nothing else
@@ -1446,6 +1526,20 @@ impl<'ast> Extractor<'_, '_, 'ast> {
         match self.fn_block {
             Some(b) => count(quote::ToTokens::to_token_stream(b), name),
             None => usize::MAX,
+        }
+    }
+
+    /// A middleware installed (`.wrap(..)`, `.layer(..)`), and a 5xx built with a number
+    /// (`.status(500)`) outside any error path.
+    fn service_scope(&mut self, m: &ExprMethodCall, span: crate::diagnostic::Span) {
+        if self.sh.test_depth > 0 && !self.sh.k.include_tests {
+            return;
+        }
+        if let Some(mw) = super::scope::installed(&self.env(), m, span) {
+            self.sh.facts.middleware.push(mw);
+        }
+        if let Some((Status::Server { standalone: true }, written)) = self.env().numeric_method(m) {
+            self.standalone_server_error(written, m.method.span());
         }
     }
 
@@ -1606,6 +1700,16 @@ fn result_var(e: &Expr) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// A method taking `self` that returns a status code type (`fn error_code(&self) -> Code`): a
+/// table from the error's variants to codes, not a response.
+fn maps_to_code(k: &Knowledge, sig: &syn::Signature) -> bool {
+    let takes_self = sig.inputs.first().is_some_and(|i| matches!(i, syn::FnArg::Receiver(_)));
+    let ReturnType::Type(_, ty) = &sig.output else {
+        return false;
+    };
+    takes_self && type_name(ty).is_some_and(|t| crate::knowledge::service::is_code_type(&k.code_types, &t))
 }
 
 /// `From<AppError>` → `AppError`.

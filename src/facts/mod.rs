@@ -16,11 +16,13 @@ mod macros;
 pub mod packed;
 mod parts;
 mod paths;
+pub mod scope;
 
-pub use extract::{extract, extract_file};
+pub use extract::{extract, extract_file, extract_file_as};
 pub use logcond::{Callee, LogCond};
 pub use macro_defs::{MacroArm, MacroDef};
 pub use packed::Packed;
+pub use scope::{Middleware, PrintScope, Records};
 
 use serde::{Deserialize, Serialize};
 
@@ -52,6 +54,8 @@ pub struct FileFacts {
     pub test_mods: Vec<Vec<String>>,
     /// `macro_rules!` definitions, read by what their arms do.
     pub macro_defs: Vec<MacroDef>,
+    /// Middleware the file installs around handlers, or defines, that logs failed responses.
+    pub middleware: Vec<Middleware>,
 }
 
 impl FileFacts {
@@ -67,6 +71,12 @@ impl FileFacts {
 
     pub(crate) fn push_site(&mut self, site: SiteFact) {
         self.sites.push(site);
+    }
+
+    /// Forgets the error-path sites: code whose error paths are not the service's (generated
+    /// files, build scripts, procedural macros). Its functions still resolve calls.
+    pub fn drop_sites(&mut self) {
+        self.sites = Packed::default();
     }
 
     /// Encodes the lists a run reads only a few times (see [`packed`]): the sites, and each
@@ -120,6 +130,7 @@ impl FileFacts {
         self.registrations.shrink_to_fit();
         self.config.shrink_to_fit();
         self.test_mods.shrink_to_fit();
+        self.middleware.shrink_to_fit();
     }
 
     /// A file's facts from those of its parts, in order ([`parts`]). Each part's functions are
@@ -148,6 +159,7 @@ impl FileFacts {
                 config,
                 test_mods,
                 macro_defs,
+                middleware,
             } = part;
             let first_fn = facts.fns.len() as u32;
             for mut site in sites.read().into_owned() {
@@ -165,6 +177,7 @@ impl FileFacts {
             facts.config.extend(config);
             facts.test_mods.extend(test_mods);
             facts.macro_defs.extend(macro_defs);
+            facts.middleware.extend(middleware);
         }
         facts.sites = all_sites.finish()?;
         Some(facts)
@@ -176,6 +189,7 @@ impl FileFacts {
         self.config.clear();
         self.registrations.clear();
         self.macro_defs.clear();
+        self.middleware.clear();
         for f in &mut self.fns {
             f.is_test = true;
             f.handler = None;

@@ -14,6 +14,7 @@ use rayon::prelude::*;
 
 use super::extract::{extract_items, has_test_attr, FileScope};
 use super::paths::{with_first_line, UseMap};
+use super::scope::PrintScope;
 use super::FileFacts;
 use crate::knowledge::Knowledge;
 
@@ -25,7 +26,13 @@ pub const PART_SIZE: usize = 256 << 10;
 
 /// The facts of `source`, read in parts of about `part_size` bytes; `None` when it is one part
 /// or a part does not parse (then the whole file is parsed).
-pub fn extract_in_parts(source: &str, k: &Knowledge, test_target: bool, part_size: usize) -> Option<FileFacts> {
+pub fn extract_in_parts(
+    source: &str,
+    k: &Knowledge,
+    test_target: bool,
+    prints: PrintScope,
+    part_size: usize,
+) -> Option<FileFacts> {
     let parts = cut(source, part_size);
     if parts.len() < 2 {
         return None;
@@ -40,7 +47,7 @@ pub fn extract_in_parts(source: &str, k: &Knowledge, test_target: bool, part_siz
         uses.merge(map);
     }
     uses.finish();
-    let scope = FileScope::new(uses, k, test_file);
+    let scope = FileScope::new(uses, k, test_file).printing(prints);
     // Each part's lists are encoded at once: the whole file's are never held decoded.
     let extracted = each_part(&parts, |file, part| {
         let mut facts = with_first_line(part.first_line, || {
@@ -221,7 +228,7 @@ mod tests {
                 let Ok(whole) = syn::parse_file(&src).map(|f| super::super::extract(&f, &src, &k, test_target)) else {
                     continue;
                 };
-                if let Some(parts) = extract_in_parts(&src, &k, test_target, 1) {
+                if let Some(parts) = extract_in_parts(&src, &k, test_target, PrintScope::Service, 1) {
                     assert_eq!(parts, whole, "{}", path.display());
                     compared += 1;
                 }
@@ -240,10 +247,10 @@ mod tests {
             "fn f() {}\n//! doc\nfn g() {}\n",
             "fn f() {}\nfn g() {\n",
         ] {
-            assert_eq!(extract_in_parts(src, &k, false, 1), None, "{src}");
+            assert_eq!(extract_in_parts(src, &k, false, PrintScope::Service, 1), None, "{src}");
         }
         let good = "#![cfg(test)]\nfn f() { let _ = a(); }\nfn g() { b().ok(); }\n";
-        let parts = extract_in_parts(good, &k, false, 1).expect("two parts");
+        let parts = extract_in_parts(good, &k, false, PrintScope::Service, 1).expect("two parts");
         let whole = super::super::extract(&syn::parse_file(good).unwrap(), good, &k, false);
         assert_eq!(parts, whole);
         assert!(

@@ -5,10 +5,12 @@
 pub mod config;
 pub mod engines;
 pub mod handlers;
+pub mod service;
 
 pub use config::ConfigKnowledge;
 pub use engines::Engines;
 pub use handlers::Handlers;
+pub use service::{NumericStatus, ServiceLogging, StatusPattern};
 
 use serde::Deserialize;
 
@@ -22,6 +24,7 @@ struct LoggingFile {
     propagation: PropagationSection,
     responses: ResponsesSection,
     status: StatusSection,
+    service_logging: service::Section,
     discards: DiscardsSection,
     sources: SourcesSection,
 }
@@ -33,6 +36,7 @@ struct LoggingSection {
     macros: Vec<String>,
     bare_macros: Vec<String>,
     print_macros: Vec<String>,
+    server_crates: Vec<String>,
     functions: Vec<String>,
     exits: Vec<String>,
 }
@@ -51,6 +55,7 @@ struct ResponsesSection {
     traits: Vec<String>,
     from_targets: Vec<String>,
     status_only_methods: Vec<String>,
+    code_types: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -58,6 +63,7 @@ struct ResponsesSection {
 struct StatusSection {
     server_errors: Vec<String>,
     server_errors_in_error_paths: Vec<String>,
+    numeric: Vec<String>,
     client_errors: Vec<String>,
 }
 
@@ -280,6 +286,8 @@ pub struct Knowledge {
     pub extra_log_macros: Vec<PathPattern>,
     pub print_macros: Vec<String>,
     pub print_counts: bool,
+    /// Crates that make a package a server (its prints are not reports to a user).
+    pub server_crates: Vec<String>,
     pub log_functions: Vec<PathPattern>,
     /// Calls that end the process (`std::process::exit`): a path that reports to the operator
     /// and then ends the process has reported its error.
@@ -290,9 +298,14 @@ pub struct Knowledge {
     pub response_traits: Vec<String>,
     pub response_from_targets: Vec<String>,
     pub status_only_methods: Vec<String>,
-    pub server_errors: Vec<PathPattern>,
-    pub server_errors_in_error_paths: Vec<PathPattern>,
-    pub client_errors: Vec<PathPattern>,
+    /// Types that are a status code, not a response (`*Code`).
+    pub code_types: Vec<Glob>,
+    pub server_errors: Vec<StatusPattern>,
+    pub server_errors_in_error_paths: Vec<StatusPattern>,
+    /// Calls that build a status from a number.
+    pub numeric_status: Vec<NumericStatus>,
+    pub client_errors: Vec<StatusPattern>,
+    pub service_logging: ServiceLogging,
     pub benign: Vec<BenignPattern>,
     /// Names of calls that do not return a `Result` (for `let _ =`).
     pub not_results: Vec<String>,
@@ -317,6 +330,7 @@ impl Knowledge {
                 .map(|s| SourcePattern::parse(s).expect("embedded source patterns are valid"))
                 .collect::<Vec<_>>()
         };
+        let statuses = |v: &[String]| v.iter().map(|s| StatusPattern::parse(s)).collect::<Vec<_>>();
         Knowledge {
             log_crates: file.logging.crates,
             log_macros: file.logging.macros,
@@ -324,6 +338,7 @@ impl Knowledge {
             extra_log_macros: Vec::new(),
             print_macros: file.logging.print_macros,
             print_counts: false,
+            server_crates: file.logging.server_crates,
             log_functions: paths(&file.logging.functions),
             exit_functions: paths(&file.logging.exits),
             propagate_macros: paths(&file.propagation.macros),
@@ -332,9 +347,12 @@ impl Knowledge {
             response_traits: file.responses.traits,
             response_from_targets: file.responses.from_targets,
             status_only_methods: file.responses.status_only_methods,
-            server_errors: paths(&file.status.server_errors),
-            server_errors_in_error_paths: paths(&file.status.server_errors_in_error_paths),
-            client_errors: paths(&file.status.client_errors),
+            code_types: file.responses.code_types.iter().map(|s| Glob::new(s)).collect(),
+            server_errors: statuses(&file.status.server_errors),
+            server_errors_in_error_paths: statuses(&file.status.server_errors_in_error_paths),
+            numeric_status: file.status.numeric.iter().map(|s| NumericStatus::parse(s)).collect(),
+            client_errors: statuses(&file.status.client_errors),
+            service_logging: ServiceLogging::from_section(file.service_logging),
             benign: file
                 .discards
                 .benign

@@ -6,6 +6,7 @@ mod calls;
 pub mod config;
 pub mod names;
 pub mod requests;
+pub mod service;
 
 pub use calls::FnIndex;
 

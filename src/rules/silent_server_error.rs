@@ -14,7 +14,17 @@ An error path that answers with a server error — `StatusCode::INTERNAL_SERVER_
 `tonic::Status::internal(..)`, actix's `ErrorInternalServerError(..)`, poem's
 `InternalServerError(..)`, 502 and 504, and 503 inside an error path — when nothing on the path
 logs. A 500 built outside any error path (for example in an error type's `IntoResponse` impl) is
-checked against its enclosing block, and against the statements before it.
+checked against its enclosing block, and against the statements before it. A 5xx built from a
+number (`.status(500)`, `StatusCode::from_u16(502)`) counts the same.
+
+Not reported: a 5xx on a path that a middleware of the service logs with its cause
+(tracing-actix-web's `TracingLogger`, sentry's actix integration, or a workspace `Service`
+whose `call` logs the failed response's error or `Status` message at error level); a method
+that only maps an error's variants to codes (`fn error_code(&self) -> Code`); a library (no
+binary in its workspace and no route handler), which returns the 5xx to its caller; generated
+files, build scripts and procedural macros. A layer that logs only the status line
+(tower-http's `TraceLayer`, actix-web's `Logger`) does not log the cause: the finding stays,
+and its help says how to have the cause recorded.
 
 ## Why it matters
 The client gets a 500 and the operator gets nothing: access logs show the status, but not the
@@ -49,6 +59,14 @@ The 5xx constructors are listed in obsdebt's `rules/logging.toml` (`[status]`); 
 logging is configured under `[logging]` in `lint.toml`.
 "#,
 };
+
+/// The help when the service installs a layer that logs only the status (`help`, which names
+/// it and says how to have the cause logged).
+pub fn name_the_layer(d: &mut crate::diagnostic::Diagnostic, help: &str) {
+    if d.rule == RULE.name {
+        d.help = Some(help.to_string());
+    }
+}
 
 pub fn describe(site: &SiteFact) -> (String, String, String) {
     let status = match &site.outcome {
