@@ -196,7 +196,11 @@ mod tests {
         let file = syn::parse_file(src).unwrap();
         let k = Knowledge::defaults();
         let uses = UseMap::build(&file);
-        let env = Env { k: &k, uses: &uses };
+        let env = Env {
+            k: &k,
+            uses: &uses,
+            prints: false,
+        };
         file.items
             .iter()
             .filter_map(|i| match i {
