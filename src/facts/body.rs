@@ -171,7 +171,11 @@ pub fn is_specific_err_pat(pat: &Pat) -> bool {
             t.elems.iter().any(|p| !is_catch_all(strip_ref(p)))
         }
         Pat::Paren(p) => is_specific_err_pat(&p.pat),
-        Pat::Or(o) => o.cases.iter().all(is_specific_err_pat),
+        // `Ok(()) | Err(NotFound | Invalid)`: every `Err` case names a variant.
+        Pat::Or(o) => {
+            let mut errs = o.cases.iter().filter(|c| is_variant_pat(c, "Err")).peekable();
+            errs.peek().is_some() && errs.all(is_specific_err_pat)
+        }
         _ => false,
     }
 }
@@ -500,7 +504,8 @@ impl<'a> Visit<'a> for Exits<'a> {
     fn visit_item(&mut self, _: &'a syn::Item) {}
 }
 
-/// Whether `e` mentions one of `names` as a plain variable.
+/// Whether `e` mentions one of `names` as a plain variable, also inside macro arguments and
+/// as an inline format argument (`format!("failed: {e}")`, `anyhow!("{e:?}")`).
 pub fn mentions(e: &Expr, names: &[String]) -> bool {
     struct M<'n>(&'n [String], bool);
     impl<'ast> Visit<'ast> for M<'_> {
@@ -509,6 +514,27 @@ pub fn mentions(e: &Expr, names: &[String]) -> bool {
                 self.1 = true;
             }
         }
+        fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+            if self.1 {
+                return;
+            }
+            match macros::parse(mac) {
+                Some(MacroBody::Exprs(exprs)) => {
+                    for e in &exprs {
+                        if let Expr::Lit(syn::ExprLit {
+                            lit: syn::Lit::Str(s), ..
+                        }) = e
+                        {
+                            self.1 |= inline_format_args(&s.value()).any(|a| self.0.iter().any(|n| n == a));
+                        }
+                        self.visit_expr(e);
+                    }
+                }
+                Some(MacroBody::Stmts(stmts)) => stmts.iter().for_each(|s| self.visit_stmt(s)),
+                None => {}
+            }
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
     }
     if names.is_empty() {
         return false;
@@ -518,10 +544,37 @@ pub fn mentions(e: &Expr, names: &[String]) -> bool {
     m.1
 }
 
-/// The error value itself, possibly wrapped: `e`, `Some(e)`, `Box::new(e)`, `Wrap(e)`, `e.into()`.
+/// The names a format string captures inline: `"{e}"`, `"{err:?}"`, `"{e:#}"` (not `{{`, `{0}`,
+/// `{}`).
+fn inline_format_args(s: &str) -> impl Iterator<Item = &str> {
+    let mut rest = s;
+    std::iter::from_fn(move || loop {
+        let at = rest.find('{')?;
+        let after = &rest[at + 1..];
+        if let Some(escaped) = after.strip_prefix('{') {
+            rest = escaped;
+            continue;
+        }
+        let len = after
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        let (name, tail) = after.split_at(len);
+        rest = tail;
+        let is_ident = name.starts_with(|c: char| c.is_alphabetic() || c == '_');
+        if is_ident && (tail.starts_with('}') || tail.starts_with(':')) {
+            return Some(name);
+        }
+    })
+}
+
+/// The error value itself, possibly wrapped: `e`, `Some(e)`, `Box::new(e)`, `Wrap(e)`, `e.into()`,
+/// or formatted into a constructor (`Event::Failed(format!("{e}"))`).
 fn by_value(e: &Expr, names: &[String]) -> bool {
     match strip_await(e) {
-        Expr::Call(c) => c.args.iter().any(|a| by_value(a, names)),
+        Expr::Call(c) => {
+            c.args.iter().any(|a| by_value(a, names))
+                || (constructed_type(e).is_some() && c.args.iter().any(|a| mentions(a, names)))
+        }
         Expr::MethodCall(m) => m.method == "into" && is_binding(&m.receiver, names),
         Expr::Tuple(t) => t.elems.iter().any(|a| by_value(a, names)),
         Expr::Struct(s) => s.fields.iter().any(|f| by_value(&f.expr, names)),
@@ -571,6 +624,70 @@ const CONVERSIONS: &[&str] = &[
     "wrap_err_with",
 ];
 
+fn is_err_ctor(e: &Expr) -> Option<&syn::ExprCall> {
+    match strip_await(e) {
+        Expr::Call(c) if expr_path(&c.func).and_then(last_ident).as_deref() == Some("Err") => Some(c),
+        _ => None,
+    }
+}
+
+/// Whether a value that leaves the path carries the error on (adding the error types it is
+/// converted into to `types`):
+/// - an `Err(..)`, also wrapped (`Poll::Ready(Err(e))`, `Some(Err(e))`, `Ok(Err(e))`) or
+///   followed by a method (`Err(x).context(..)`);
+/// - the error itself, converted (`e.into()`, `e.context(..)`) or in a constructor
+///   (`AppError::from(e)`, `Wrap(e)`, `Failed { source: e }`);
+/// - the error formatted into a constructor: `ToolOutcome::Error(format!("failed: {e}"))`
+///   hands the failure to the caller as the path's result;
+/// - a tuple with one of these (`(Outcome::Error(msg), None)`), or a propagating macro.
+fn carries(env: &Env, r: &Expr, names: &[String], types: &mut Vec<String>) -> bool {
+    let r = strip_await(r);
+    if let Some(c) = is_err_ctor(r) {
+        types.extend(c.args.first().and_then(constructed_type));
+        return true;
+    }
+    if is_binding(r, names) {
+        return true;
+    }
+    match r {
+        Expr::MethodCall(m) if is_err_ctor(&m.receiver).is_some() => true,
+        Expr::MethodCall(m) => is_binding(&m.receiver, names) && CONVERSIONS.contains(&m.method.to_string().as_str()),
+        Expr::Macro(m) => env.is_propagate_macro(&m.mac.path),
+        Expr::Tuple(t) => {
+            let mut any = false;
+            for e in &t.elems {
+                any |= carries(env, e, names, types);
+            }
+            any
+        }
+        Expr::Call(c) => {
+            let Some(ty) = constructed_type(r) else { return false };
+            let (mut direct, mut wrapped) = (false, false);
+            for a in &c.args {
+                if is_binding(a, names) {
+                    direct = true;
+                } else if carries(env, a, names, types) {
+                    wrapped = true;
+                } else if mentions(a, names) {
+                    direct = true;
+                }
+            }
+            if direct {
+                types.push(ty);
+            }
+            direct || wrapped
+        }
+        Expr::Struct(s) => {
+            let direct = s.fields.iter().any(|f| mentions(&f.expr, names));
+            if direct {
+                types.extend(constructed_type(r));
+            }
+            direct
+        }
+        _ => false,
+    }
+}
+
 /// Whether the error flows on from a path whose error is bound to `names`, and the error
 /// types it is converted into on the way.
 pub fn propagation(env: &Env, body: BodyRef, names: &[String]) -> (bool, Vec<String>) {
@@ -595,35 +712,7 @@ pub fn propagation(env: &Env, body: BodyRef, names: &[String]) -> (bool, Vec<Str
     let mut propagates = false;
     let mut types = Vec::new();
     for r in results {
-        let r = strip_await(r);
-        match r {
-            // `Err(x)` / `Err(x).context(..)`
-            Expr::Call(c) if expr_path(&c.func).and_then(last_ident).as_deref() == Some("Err") => {
-                propagates = true;
-                types.extend(c.args.first().and_then(constructed_type));
-            }
-            Expr::MethodCall(m) if matches!(strip_await(&m.receiver), Expr::Call(c) if expr_path(&c.func).and_then(last_ident).as_deref() == Some("Err")) =>
-            {
-                propagates = true;
-            }
-            // The error itself, or converted: `e`, `e.into()`, `AppError::from(e)`, `Wrap(e)`.
-            _ if is_binding(r, names) => propagates = true,
-            Expr::MethodCall(m)
-                if is_binding(&m.receiver, names) && CONVERSIONS.contains(&m.method.to_string().as_str()) =>
-            {
-                propagates = true;
-            }
-            Expr::Call(c) if c.args.iter().any(|a| is_binding(a, names)) && constructed_type(r).is_some() => {
-                propagates = true;
-                types.extend(constructed_type(r));
-            }
-            Expr::Struct(s) if s.fields.iter().any(|f| is_binding(&f.expr, names)) => {
-                propagates = true;
-                types.extend(constructed_type(r));
-            }
-            Expr::Macro(m) if env.is_propagate_macro(&m.mac.path) => propagates = true,
-            _ => {}
-        }
+        propagates |= carries(env, r, names, &mut types);
     }
     // `self.last_error = Some(e)`, `failures.push(e)`: the error is kept and flows on.
     if exits.stores.iter().any(|s| by_value(s, names)) {

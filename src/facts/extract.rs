@@ -290,6 +290,24 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
         }
     }
 
+    /// `m.lock()`, `rw.read()`, `rw.write()`: a std lock's `LockResult`, not awaited (an
+    /// awaited lock is tokio's, which cannot fail) and with no arguments (`file.read(&mut buf)`
+    /// is I/O).
+    fn is_lock(&self, expr: &Expr) -> bool {
+        let mut expr = expr;
+        loop {
+            expr = match expr {
+                Expr::Paren(p) => &p.expr,
+                // `.map(..)` keeps the lock's error as it is.
+                Expr::MethodCall(m) if m.method == "map" || m.method == "inspect" => &m.receiver,
+                Expr::MethodCall(m) => {
+                    return m.args.is_empty() && self.sh.k.lock_methods.iter().any(|l| m.method == l)
+                }
+                _ => return false,
+            }
+        }
+    }
+
     /// The call that produces the `Result` an expression evaluates (through `.await` and
     /// pass-through combinators).
     fn producer(&self, mut expr: &Expr) -> Option<Callee> {
@@ -365,6 +383,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             specific,
             source,
         } = site;
+        let lock_poison = source.is_some_and(|e| self.is_lock(e));
         let source = source.and_then(|e| self.producer(e));
         let in_test = self.sh.test_depth > 0;
         if in_test && !self.sh.k.include_tests {
@@ -397,6 +416,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             converts_to,
             instrument_err,
             source,
+            lock_poison,
             in_test,
             function,
         });

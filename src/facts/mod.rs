@@ -372,6 +372,9 @@ pub struct SiteFact {
     /// The call that produced the `Result` (`store.transfer(..)` in `match store.transfer(..)`):
     /// when it is an in-workspace function, its declared error type is the error's type.
     pub source: Option<Callee>,
+    /// The `Result` is a lock's (`m.lock()`, `rw.read()`, `rw.write()`): its only error is
+    /// poisoning, whose cause is the panic already printed.
+    pub lock_poison: bool,
 
     pub in_test: bool,
     /// The enclosing function, as an index into [`FileFacts::fns`].

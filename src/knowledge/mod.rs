@@ -64,6 +64,7 @@ struct StatusSection {
 struct DiscardsSection {
     benign: Vec<String>,
     not_results: Vec<String>,
+    lock_methods: Vec<String>,
 }
 
 /// A path written as segments, matched on its trailing segments.
@@ -206,6 +207,8 @@ pub struct Knowledge {
     pub benign: Vec<BenignPattern>,
     /// Names of calls that do not return a `Result` (for `let _ =`).
     pub not_results: Vec<String>,
+    /// Methods with no arguments whose `Result` is a lock's: its error is poisoning.
+    pub lock_methods: Vec<String>,
     /// Count error paths in test code too.
     pub include_tests: bool,
     pub handlers: Handlers,
@@ -242,6 +245,7 @@ impl Knowledge {
                 .map(|s| BenignPattern::parse(s).expect("embedded benign patterns are valid"))
                 .collect(),
             not_results: file.discards.not_results,
+            lock_methods: file.discards.lock_methods,
             include_tests: false,
             handlers: Handlers::defaults(),
             engines: Engines::defaults(),

@@ -149,6 +149,15 @@ fn is_not_a_result(site: &SiteFact, krate: usize, index: &FnIndex) -> bool {
 
 /// Propagated, logged, expected or unlogged — the most specific rule for the latter.
 pub fn classify(site: &SiteFact, logs: bool, converts_to_logging: bool) -> Class {
+    let class = classify_outcome(site, logs, converts_to_logging);
+    // A poisoned lock's error carries no cause beyond the panic already printed.
+    if site.lock_poison && matches!(class, Class::Unlogged(_)) {
+        return Class::Expected;
+    }
+    class
+}
+
+fn classify_outcome(site: &SiteFact, logs: bool, converts_to_logging: bool) -> Class {
     match &site.outcome {
         Outcome::ServerError(_) if logs => Class::Logged,
         Outcome::ServerError(_) => Class::Unlogged(crate::rules::silent_server_error::RULE.name),
@@ -156,6 +165,8 @@ pub fn classify(site: &SiteFact, logs: bool, converts_to_logging: bool) -> Class
         Outcome::Propagated => Class::Propagated,
         _ if logs => Class::Logged,
         Outcome::ClientError => Class::Expected,
+        // `Err(NotFound | BadKey) => {}`: ignoring the variants it names is a decision.
+        Outcome::Discarded if site.specific => Class::Expected,
         Outcome::Discarded => Class::Unlogged(crate::rules::swallowed_error::RULE.name),
         Outcome::Fallback if site.specific => Class::Expected,
         Outcome::Fallback => Class::Unlogged(crate::rules::unlogged_error::RULE.name),
