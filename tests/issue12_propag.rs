@@ -171,3 +171,124 @@ fn an_empty_catch_all_arm_is_still_swallowed() {
         assert_eq!(one(&in_fn(stmt)), "swallowed-error", "{stmt}");
     }
 }
+
+// --- best-effort calls ----------------------------------------------------------------------
+
+#[test]
+fn best_effort_calls_are_not_discards() {
+    for stmt in [
+        "let _ = stream.set_nodelay(true);",
+        "stream.set_read_timeout(Some(d)).ok();",
+        "let _ = sock.set_write_timeout(None);",
+        "let _ = sd_notify::notify(true, &[sd_notify::NotifyState::Ready]);",
+        "let _ = sd_notify::notify_and_unset_env(&[sd_notify::NotifyState::Ready]);",
+        "let _ = libsystemd::daemon::notify(false, &[NotifyState::Ready]);",
+        "let _ = crossterm::terminal::disable_raw_mode();",
+        "let _ = filetime::set_file_mtime(&path, mtime);",
+        "let host = whoami::fallible::hostname().ok();",
+        "let user = whoami::username().ok().unwrap_or_default();",
+        "let _ = events_tx.blocking_send(ev);",
+        "let _ = unsafe { libc::umask(before) };",
+    ] {
+        assert!(
+            classify(&in_fn(stmt)).is_empty(),
+            "{stmt}: {:?}",
+            classify(&in_fn(stmt))
+        );
+    }
+}
+
+#[test]
+fn a_removal_dropped_outright_is_cleanup_but_answered_it_is_judged() {
+    for stmt in [
+        "let _ = std::fs::remove_file(&tmp);",
+        "let _ = tokio::fs::remove_dir_all(&dir).await;",
+        "std::fs::remove_file(&socket_path).ok();",
+        "match fs::remove_dir(path) { Ok(()) => {}, Err(_) => {} }",
+    ] {
+        assert!(
+            classify(&in_fn(stmt)).is_empty(),
+            "{stmt}: {:?}",
+            classify(&in_fn(stmt))
+        );
+    }
+    let src = in_fn(
+        "match std::fs::remove_file(&path) { Ok(()) => Ok(()), Err(_) => Err(StatusCode::INTERNAL_SERVER_ERROR) }",
+    );
+    assert_eq!(one(&src), "silent-server-error");
+    let src = in_fn("let removed = match std::fs::remove_file(&path) { Ok(()) => true, Err(_) => false };");
+    assert_eq!(one(&src), "unlogged-error");
+}
+
+#[test]
+fn look_alike_calls_stay_findings() {
+    for stmt in [
+        "let _ = stream.set_nonblocking(true);",
+        "let _ = store.remove_file(&id).await;",
+        "let _ = notify(&user).await;",
+    ] {
+        assert_eq!(one(&in_fn(stmt)), "swallowed-error", "{stmt}");
+    }
+}
+
+// --- detached tasks -------------------------------------------------------------------------
+
+const FALLIBLE: &str = "async fn serve_metrics(port: u16) -> Result<(), std::io::Error> { Ok(()) }\nasync fn tick() {}\nfn sync_job() -> anyhow::Result<()> { Ok(()) }\n";
+
+#[test]
+fn a_dropped_handle_of_a_fallible_task_loses_its_result() {
+    for stmt in [
+        "tokio::spawn(serve_metrics(9000));",
+        "let _ = tokio::spawn(serve_metrics(9000));",
+        "tokio::spawn(async move { serve_metrics(port).await });",
+        "tokio::task::spawn_blocking(move || sync_job());",
+        "std::thread::spawn(sync_job);",
+        "tokio::spawn(async move { let v = load().await?; store(v).await?; Ok::<_, anyhow::Error>(()) });",
+    ] {
+        let src = format!("{FALLIBLE}{}", in_fn(stmt));
+        let got = classify(&src);
+        // `std::thread::spawn(sync_job)` hands over a function, not a call: nothing is known.
+        let want: &[&str] = if stmt.contains("(sync_job)") {
+            &[]
+        } else {
+            &["swallowed-error"]
+        };
+        assert_eq!(got.iter().map(|s| s.1.as_str()).collect::<Vec<_>>(), want, "{stmt}");
+    }
+}
+
+#[test]
+fn tasks_not_known_to_return_a_result_are_not_reported() {
+    for stmt in [
+        "tokio::spawn(tick());",
+        "tokio::spawn(external::serve(9000));",
+        "tokio::spawn(worker.run());",
+        "tokio::spawn(async move { if let Err(e) = serve_metrics(1).await { tracing::error!(%e, \"metrics\") } });",
+        "tokio::spawn(async move { loop { tick().await } });",
+        "tokio::spawn(async move { let _x = 1; Ok::<_, anyhow::Error>(()) });",
+        "let handle = tokio::spawn(serve_metrics(9000));",
+        "tokio::spawn(serve_metrics(9000)).await??;",
+    ] {
+        let src = format!("{FALLIBLE}{}", in_fn(stmt));
+        let got: Vec<_> = classify(&src).into_iter().filter(|s| s.1 != "logged").collect();
+        assert!(got.is_empty(), "{stmt}: {got:?}");
+    }
+}
+
+#[test]
+fn a_task_that_logs_its_own_failures_has_left_a_trace() {
+    let src = format!(
+        "{}async fn handle_conn(s: Stream) -> Result<(), std::io::Error> {{\n let n = match s.peek().await {{ Ok(n) => n, Err(e) => {{ tracing::debug!(?e, \"closed early\"); return Err(e); }} }};\n Ok(())\n}}\n{}",
+        FALLIBLE,
+        in_fn("tokio::spawn(handle_conn(stream));")
+    );
+    let got: Vec<_> = classify(&src).into_iter().map(|s| s.1).collect();
+    assert_eq!(
+        got,
+        ["propagated"],
+        "only the logged, propagated arm in handle_conn is a site"
+    );
+    let silent = src.replace("tracing::debug!(?e, \"closed early\");", "");
+    let got: Vec<_> = classify(&silent).into_iter().map(|s| s.1).collect();
+    assert_eq!(got, ["propagated", "swallowed-error"]);
+}

@@ -256,8 +256,12 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
 
     /// Whether the Result that `expr` produces is a benign discard from the knowledge base.
     fn benign(&self, expr: &Expr) -> bool {
+        self.matches_discard(&self.sh.k.benign, expr)
+    }
+
+    /// Whether the Result that `expr` produces comes from a call of `benign`.
+    fn matches_discard(&self, benign: &[BenignPattern], expr: &Expr) -> bool {
         let expr = strip_await(expr);
-        let benign = &self.sh.k.benign;
         match expr {
             Expr::Call(c) => {
                 let Some(path) = expr_path(&c.func) else { return false };
@@ -383,6 +387,10 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             specific,
             source,
         } = site;
+        // Best-effort cleanup whose error is dropped outright (`let _ = fs::remove_file(tmp)`).
+        if judged.outcome == Outcome::Discarded && source.is_some_and(|e| self.matches_discard(&self.sh.k.cleanup, e)) {
+            return;
+        }
         let lock_poison = source.is_some_and(|e| self.is_lock(e));
         let source = source.and_then(|e| self.producer(e));
         let in_test = self.sh.test_depth > 0;
@@ -834,6 +842,13 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
         }
     }
 
+    fn visit_stmt(&mut self, s: &'ast syn::Stmt) {
+        if let syn::Stmt::Expr(e, Some(_)) = s {
+            self.detached_task(e);
+        }
+        visit::visit_stmt(self, s);
+    }
+
     fn visit_local(&mut self, l: &'ast syn::Local) {
         if let Some((init, diverge)) = let_else(l) {
             self.visit_expr(init);
@@ -921,8 +936,61 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
 }
 
 impl Extractor<'_, '_, '_> {
+    /// `tokio::spawn(fallible())` whose handle is dropped (a statement, `let _ =`): a site when
+    /// the task's output is a `Result` — by construction (an async block or closure ending in
+    /// `Ok(..)` after a `?`), or when the spawned call is an in-workspace function returning one
+    /// (its callee is the site's source, decided in resolve). Returns whether `value` is a spawn.
+    fn detached_task(&mut self, value: &Expr) -> bool {
+        let Expr::Call(call) = value else { return false };
+        let Some(path) = expr_path(&call.func) else {
+            return false;
+        };
+        let raw = segments(path);
+        let full = self.sh.uses.expand(raw.clone());
+        if !self.sh.k.spawn.iter().any(|p| p.matches(&full) || p.matches(&raw)) {
+            return false;
+        }
+        let Some(task) = call.args.first() else { return true };
+        let (output, by_construction) = match task {
+            Expr::Async(a) => task_output(&a.block),
+            Expr::Closure(c) => match &*c.body {
+                Expr::Block(b) => task_output(&b.block),
+                other => (Some(other), false),
+            },
+            other => (Some(other), false),
+        };
+        let Some(output) = output else { return true };
+        let output = strip_await(output);
+        // A function called by its path (`launch(..)`, `server::run(..)`): a method's receiver
+        // type is unknown, so the function it means is not.
+        let is_call = match output {
+            Expr::Call(c) => expr_path(&c.func).is_some(),
+            _ => false,
+        };
+        if !by_construction && !is_call {
+            return true;
+        }
+        let span = span_one_line(call.func.span(), call.paren_token.span.open());
+        let text = self.text(call.func.span(), call.func.span());
+        let detail = self.text(output.span(), output.span());
+        let judged = Judged {
+            outcome: Outcome::Discarded,
+            logs: LogCond::No,
+            converts_to: Vec::new(),
+        };
+        let mut site = Site::new(SiteKind::DetachedTask, span, text).detail(detail);
+        if !by_construction {
+            site = site.source(output);
+        }
+        self.push_site(site, judged);
+        true
+    }
+
     /// `let _ = call()` and `_ = call()`: the error vanishes.
     fn discard_let(&mut self, start: PmSpan, value: &Expr) {
+        if self.detached_task(value) {
+            return;
+        }
         let value_stripped = strip_await(value);
         let callee = match value_stripped {
             // `let _ = x.unwrap();` panics on the error instead of discarding it.
@@ -1002,6 +1070,31 @@ impl Extractor<'_, '_, '_> {
             }
         }
     }
+}
+
+/// What a spawned block hands back: its tail expression, and whether that is a `Result` by
+/// construction (`Ok(..)` after a `?` in the block).
+fn task_output(block: &syn::Block) -> (Option<&Expr>, bool) {
+    let Some(syn::Stmt::Expr(tail, None)) = block.stmts.last() else {
+        return (None, false);
+    };
+    let is_ok = matches!(strip_await(tail), Expr::Call(c)
+        if expr_path(&c.func).and_then(|p| p.segments.last()).is_some_and(|s| s.ident == "Ok"));
+    if !is_ok {
+        return (Some(tail), false);
+    }
+    struct Tries(bool);
+    impl<'ast> Visit<'ast> for Tries {
+        fn visit_expr_try(&mut self, _: &'ast syn::ExprTry) {
+            self.0 = true;
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+        fn visit_expr_async(&mut self, _: &'ast syn::ExprAsync) {}
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut tries = Tries(false);
+    block.stmts.iter().for_each(|s| tries.visit_stmt(s));
+    (Some(tail), tries.0)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -332,6 +332,9 @@ pub enum SiteKind {
     DiscardLet,
     /// `if let Ok(..) = x { … }` with no else
     DiscardIfLet,
+    /// `tokio::spawn(fallible());` with the `JoinHandle` dropped: the task's `Result` is lost.
+    /// Kept only when the spawned function is known to return a `Result` (decided in resolve).
+    DetachedTask,
     /// A 5xx response built outside any other error path.
     ServerError,
 }

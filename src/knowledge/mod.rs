@@ -65,6 +65,8 @@ struct DiscardsSection {
     benign: Vec<String>,
     not_results: Vec<String>,
     lock_methods: Vec<String>,
+    cleanup: Vec<String>,
+    spawn: Vec<String>,
 }
 
 /// A path written as segments, matched on its trailing segments.
@@ -205,8 +207,12 @@ pub struct Knowledge {
     pub server_errors_in_error_paths: Vec<PathPattern>,
     pub client_errors: Vec<PathPattern>,
     pub benign: Vec<BenignPattern>,
+    /// Best-effort cleanup calls: benign only when their error is dropped outright.
+    pub cleanup: Vec<BenignPattern>,
     /// Names of calls that do not return a `Result` (for `let _ =`).
     pub not_results: Vec<String>,
+    /// Functions that start a detached task and return its handle (`tokio::spawn`).
+    pub spawn: Vec<PathPattern>,
     /// Methods with no arguments whose `Result` is a lock's: its error is poisoning.
     pub lock_methods: Vec<String>,
     /// Count error paths in test code too.
@@ -244,8 +250,15 @@ impl Knowledge {
                 .iter()
                 .map(|s| BenignPattern::parse(s).expect("embedded benign patterns are valid"))
                 .collect(),
+            cleanup: file
+                .discards
+                .cleanup
+                .iter()
+                .map(|s| BenignPattern::parse(s).expect("embedded cleanup patterns are valid"))
+                .collect(),
             not_results: file.discards.not_results,
             lock_methods: file.discards.lock_methods,
+            spawn: paths(&file.discards.spawn),
             include_tests: false,
             handlers: Handlers::defaults(),
             engines: Engines::defaults(),

@@ -98,6 +98,9 @@ pub fn resolve<'a>(files: &'a [FileInput<'a>], crate_names: &[String]) -> Resolv
                     if is_not_a_result(site, krate, &index) {
                         return None;
                     }
+                    if site.kind == SiteKind::DetachedTask && !task_result_lost(site, krate, &index, files, &logs_of) {
+                        return None;
+                    }
                     let logs = site.logs.eval(&mut |c| logs_of(krate, c));
                     let is_logging_type = |krate: usize, t: &str| {
                         let name = if t == RESULT_ALIAS {
@@ -131,6 +134,32 @@ fn source_is_logging(site: &SiteFact, krate: usize, index: &FnIndex, is_logging:
         && candidates.iter().all(|&id| match index.err_type(id) {
             (k, Some(t)) => is_logging(k, t),
             _ => false,
+        })
+}
+
+/// `tokio::spawn(f(..))` with the handle dropped: the task's `Result` is lost when every
+/// in-workspace function `f` can mean returns one and none of them logs on any of its error
+/// paths (a task that logs its own failures has left its trace). A task whose output is a
+/// `Result` by construction (no source) is lost as it is.
+fn task_result_lost(
+    site: &SiteFact,
+    krate: usize,
+    index: &FnIndex,
+    files: &[FileInput],
+    logs_of: &dyn Fn(usize, &Callee) -> bool,
+) -> bool {
+    let Some(callee) = &site.source else { return true };
+    let candidates = index.candidates(krate, callee);
+    !candidates.is_empty()
+        && candidates.iter().all(|&id| {
+            let (file, fn_index) = index.location(id);
+            let file = &files[file];
+            index.returns_result(id) == Some(true)
+                && !file
+                    .facts
+                    .sites()
+                    .iter()
+                    .any(|s| s.function == Some(fn_index as u32) && s.logs.eval(&mut |c| logs_of(file.place.krate, c)))
         })
 }
 
