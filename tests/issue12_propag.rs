@@ -292,3 +292,76 @@ fn a_task_that_logs_its_own_failures_has_left_a_trace() {
     let got: Vec<_> = classify(&silent).into_iter().map(|s| s.1).collect();
     assert_eq!(got, ["propagated", "swallowed-error"]);
 }
+
+// --- Results inside macro calls that are not one expression list ----------------------------
+
+#[test]
+fn a_join_macro_with_a_pool_arrow_is_read_in_pieces() {
+    let src = "async fn local_site(pool: &mut DbPool<'_>) -> LemmyResult<Data> {\n  let (site, allowed) = join_with_pool!(pool => (\n    |pool| async {\n      Ok(SiteView::read_local(pool).await.ok())\n    },\n    Instance::allowlist\n  ))?;\n  Ok(Data { site, allowed })\n}\n";
+    assert_eq!(classify(src), [(4, "swallowed-error".to_string())]);
+}
+
+#[test]
+fn a_per_backend_block_macro_is_read_in_pieces() {
+    let src = "pub async fn find(code: &str, conn: &DbConn) -> Option<Auth> {\n    run_on! { conn: {\n        auth::table.filter(auth::code.eq(code)).first::<Auth>(conn).ok()\n    }}\n}\n\npub async fn version(conn: &DbConn) -> String {\n    run_on! { conn:\n        postgresql, mysql {\n            select_version().get_result::<String>(conn).unwrap_or_else(|_| \"Unknown\".to_owned())\n        }\n        sqlite {\n            let v = sqlite_version().get_result::<String>(conn);\n            match v { Ok(v) => v, Err(_) => String::new() }\n        }\n    }\n}\n";
+    assert_eq!(
+        classify(src),
+        [
+            (3, "swallowed-error".to_string()),
+            (10, "unlogged-error".to_string()),
+            (14, "unlogged-error".to_string())
+        ]
+    );
+}
+
+#[test]
+fn values_of_a_json_like_macro_are_read() {
+    let src = in_fn("let body = json!({ \"user\": users.find(id).await.ok(), \"tags\": [1, 2] });");
+    assert_eq!(one(&src), "swallowed-error");
+}
+
+#[test]
+fn each_piece_is_analysed_once() {
+    // A piece that parses is not read again through its groups.
+    let src = in_fn("with_conn!(conn => { let n = match count(conn) { Ok(n) => n, Err(_) => 0 }; n }, retry: 3);");
+    assert_eq!(one(&src), "unlogged-error");
+}
+
+#[test]
+fn token_templates_are_not_read_in_pieces() {
+    for src in [
+        "fn gen(x: &Ident) -> TokenStream { quote! { let _ = #x.send(); match load() { Ok(v) => v, Err(_) => 0 } } }\n",
+        "fn gen(xs: &[Ident]) -> TokenStream { quote! { #(let _ = #xs.flush();)* fetch().ok() } }\n",
+        "macro_rules! get { ($c:ident, $q:expr) => {{ let r = $q.first($c).ok(); match load() { Ok(v) => v, Err(_) => 0 } }}; }\n",
+    ] {
+        assert!(classify(src).is_empty(), "{src}: {:?}", classify(src));
+    }
+}
+
+#[test]
+fn attributes_inside_a_macro_do_not_make_it_a_template() {
+    let src = "fn main() {\n  cfg_if! {\n    if #[cfg(unix)] {\n      let _ = install_handler();\n    } else {\n      fallback();\n    }\n  }\n}\n";
+    assert_eq!(classify(src), [(4, "swallowed-error".to_string())]);
+}
+
+#[test]
+fn a_macro_body_that_never_parses_is_read_to_a_bounded_depth() {
+    // Groups that never parse are followed eight levels deep: each level reads its tokens a
+    // few times, so the work stays linear however deep the body goes.
+    let depth = 300;
+    let mut body = String::from("x.ok()");
+    for i in 0..depth {
+        body = format!("k{i}: {{ step{i}().ok(); {body} }}");
+    }
+    let src = in_fn(&format!("weird!({body});"));
+    let found = classify(&src).len();
+    assert!((1..=9).contains(&found), "{found}");
+
+    // Many pieces side by side are all read.
+    let n = 5_000;
+    let arms: String = (0..n).map(|i| format!("  db{i} {{ q{i}(conn).ok() }}\n")).collect();
+    let src = in_fn(&format!("run_on! {{ conn:\n{arms}}}"));
+    let sites = classify(&src);
+    assert_eq!(sites.len(), n);
+    assert!(sites.iter().all(|(_, c)| c == "swallowed-error"));
+}

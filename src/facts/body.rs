@@ -274,7 +274,7 @@ impl<'e, 'k> Scanner<'e, 'k> {
     }
 
     fn scan_macro_body(&mut self, mac: &syn::Macro) {
-        match macros::parse(mac) {
+        match macros::parse_pieces(mac) {
             Some(MacroBody::Exprs(exprs)) => exprs.iter().for_each(|e| self.visit_expr(e)),
             Some(MacroBody::Stmts(stmts)) => stmts.iter().for_each(|s| self.visit_stmt(s)),
             None => {}
@@ -518,7 +518,7 @@ pub fn mentions(e: &Expr, names: &[String]) -> bool {
             if self.1 {
                 return;
             }
-            match macros::parse(mac) {
+            match macros::parse_pieces(mac) {
                 Some(MacroBody::Exprs(exprs)) => {
                     for e in &exprs {
                         if let Expr::Lit(syn::ExprLit {
@@ -776,7 +776,7 @@ fn macro_logs(env: &Env, mac: &syn::Macro) -> LogCond {
     if env.is_log_macro(&mac.path) {
         return LogCond::Yes;
     }
-    match macros::parse(mac) {
+    match macros::parse_pieces(mac) {
         Some(MacroBody::Exprs(exprs)) => LogCond::any(exprs.iter().map(|e| always_logs_expr(env, e)).collect()),
         Some(MacroBody::Stmts(stmts)) => LogCond::any(stmts.iter().map(|s| always_logs_stmt(env, s)).collect()),
         None => LogCond::No,

@@ -567,7 +567,9 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
     }
 
     fn visit_macro_body(&mut self, mac: &syn::Macro) {
-        let Some(parsed) = macros::parse(mac) else { return };
+        let Some(parsed) = macros::parse_pieces(mac) else {
+            return;
+        };
         // A fresh visitor over the parsed tokens: the tree is owned here, not by the file.
         let mut sub = Extractor {
             sh: &mut *self.sh,
