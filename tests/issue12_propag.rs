@@ -365,3 +365,20 @@ fn a_macro_body_that_never_parses_is_read_to_a_bounded_depth() {
     assert_eq!(sites.len(), n);
     assert!(sites.iter().all(|(_, c)| c == "swallowed-error"));
 }
+
+#[test]
+fn the_error_formatted_into_a_response_body_is_only_a_message() {
+    for tail in [
+        "Json(ApiReply::error(e.to_string()))",
+        "Ok(Json(ErrorBody { message: format!(\"lookup failed: {e}\") }))",
+        "Html(format!(\"<p>{e}</p>\"))",
+    ] {
+        let src = in_fn(&format!(
+            "let v = match db.load().await {{ Ok(v) => v, Err(e) => return {tail} }};"
+        ));
+        assert_eq!(one(&src), "unlogged-error", "{tail}");
+    }
+    // The error value itself in a body is still handed on, as before.
+    let src = in_fn("let v = match db.load().await { Ok(v) => v, Err(e) => return Err(Json(e)) };");
+    assert_eq!(one(&src), "propagated");
+}

@@ -624,6 +624,15 @@ const CONVERSIONS: &[&str] = &[
     "wrap_err_with",
 ];
 
+/// A call of a constructor (`Wrap(..)`, `Outcome::Failed(..)`) or a struct literal.
+fn is_constructor(e: &Expr) -> bool {
+    match strip_await(e) {
+        e @ Expr::Call(_) => constructed_type(e).is_some(),
+        Expr::Struct(_) => true,
+        _ => false,
+    }
+}
+
 fn is_err_ctor(e: &Expr) -> Option<&syn::ExprCall> {
     match strip_await(e) {
         Expr::Call(c) if expr_path(&c.func).and_then(last_ident).as_deref() == Some("Err") => Some(c),
@@ -641,6 +650,12 @@ fn is_err_ctor(e: &Expr) -> Option<&syn::ExprCall> {
 ///   hands the failure to the caller as the path's result;
 /// - a tuple with one of these (`(Outcome::Error(msg), None)`), or a propagating macro.
 fn carries(env: &Env, r: &Expr, names: &[String], types: &mut Vec<String>) -> bool {
+    carries_in(env, r, names, types, true)
+}
+
+/// [`carries`]; `formatted` is false inside a response body (`Json(..)`), where the error's
+/// text is only a message for the client.
+fn carries_in(env: &Env, r: &Expr, names: &[String], types: &mut Vec<String>, formatted: bool) -> bool {
     let r = strip_await(r);
     if let Some(c) = is_err_ctor(r) {
         types.extend(c.args.first().and_then(constructed_type));
@@ -656,19 +671,21 @@ fn carries(env: &Env, r: &Expr, names: &[String], types: &mut Vec<String>) -> bo
         Expr::Tuple(t) => {
             let mut any = false;
             for e in &t.elems {
-                any |= carries(env, e, names, types);
+                any |= carries_in(env, e, names, types, formatted);
             }
             any
         }
         Expr::Call(c) => {
             let Some(ty) = constructed_type(r) else { return false };
+            let formatted = formatted && !env.k.body_types.contains(&ty);
             let (mut direct, mut wrapped) = (false, false);
             for a in &c.args {
                 if is_binding(a, names) {
                     direct = true;
-                } else if carries(env, a, names, types) {
+                } else if carries_in(env, a, names, types, formatted) {
                     wrapped = true;
-                } else if mentions(a, names) {
+                } else if formatted && !is_constructor(a) && mentions(a, names) {
+                    // A constructor argument was read by the call above, at its own level.
                     direct = true;
                 }
             }
@@ -678,11 +695,22 @@ fn carries(env: &Env, r: &Expr, names: &[String], types: &mut Vec<String>) -> bo
             direct || wrapped
         }
         Expr::Struct(s) => {
-            let direct = s.fields.iter().any(|f| mentions(&f.expr, names));
-            if direct {
-                types.extend(constructed_type(r));
+            let ty = constructed_type(r);
+            let formatted = formatted && !ty.as_ref().is_some_and(|t| env.k.body_types.contains(t));
+            let (mut direct, mut wrapped) = (false, false);
+            for f in &s.fields {
+                if is_binding(&f.expr, names) {
+                    direct = true;
+                } else if carries_in(env, &f.expr, names, types, formatted) {
+                    wrapped = true;
+                } else if formatted && !is_constructor(&f.expr) && mentions(&f.expr, names) {
+                    direct = true;
+                }
             }
-            direct
+            if direct {
+                types.extend(ty);
+            }
+            direct || wrapped
         }
         _ => false,
     }

@@ -49,6 +49,7 @@ struct ResponsesSection {
     traits: Vec<String>,
     from_targets: Vec<String>,
     status_only_methods: Vec<String>,
+    body_types: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -203,6 +204,8 @@ pub struct Knowledge {
     pub response_traits: Vec<String>,
     pub response_from_targets: Vec<String>,
     pub status_only_methods: Vec<String>,
+    /// Types whose value is a response body sent to the client (`Json`, `Html`).
+    pub body_types: Vec<String>,
     pub server_errors: Vec<PathPattern>,
     pub server_errors_in_error_paths: Vec<PathPattern>,
     pub client_errors: Vec<PathPattern>,
@@ -241,6 +244,7 @@ impl Knowledge {
             response_traits: file.responses.traits,
             response_from_targets: file.responses.from_targets,
             status_only_methods: file.responses.status_only_methods,
+            body_types: file.responses.body_types,
             server_errors: paths(&file.status.server_errors),
             server_errors_in_error_paths: paths(&file.status.server_errors_in_error_paths),
             client_errors: paths(&file.status.client_errors),
