@@ -382,3 +382,26 @@ fn the_error_formatted_into_a_response_body_is_only_a_message() {
     let src = in_fn("let v = match db.load().await { Ok(v) => v, Err(e) => return Err(Json(e)) };");
     assert_eq!(one(&src), "propagated");
 }
+
+#[test]
+fn a_reply_or_signal_sent_on_a_channel_is_not_a_discard() {
+    for stmt in [
+        "let _ = lmdb_writer_sx.send(Err(error));",
+        "let _ = results.send(Ok(chunk));",
+        "let _ = done.send(());",
+        "search_request.try_send(Ok(permit)).ok();",
+    ] {
+        assert!(
+            classify(&in_fn(stmt)).is_empty(),
+            "{stmt}: {:?}",
+            classify(&in_fn(stmt))
+        );
+    }
+    // Anything else sent under another name is still judged.
+    for stmt in [
+        "let _ = mailer.send(message);",
+        "let _ = client.send(Request::new(body)).await;",
+    ] {
+        assert_eq!(one(&in_fn(stmt)), "swallowed-error", "{stmt}");
+    }
+}

@@ -256,7 +256,26 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
 
     /// Whether the Result that `expr` produces is a benign discard from the knowledge base.
     fn benign(&self, expr: &Expr) -> bool {
-        self.matches_discard(&self.sh.k.benign, expr)
+        self.matches_discard(&self.sh.k.benign, expr) || self.is_reply_send(expr)
+    }
+
+    /// `reply.send(Err(e))`, `results_sx.send(Ok(chunk))`, `done.send(())`: a send whose message
+    /// is a `Result` or a bare signal is a channel's, answering a waiting caller; its own error
+    /// only says that the receiver is gone, which is normal when the caller gave up.
+    fn is_reply_send(&self, expr: &Expr) -> bool {
+        let Expr::MethodCall(m) = strip_await(expr) else {
+            return false;
+        };
+        if m.args.len() != 1 || !self.sh.k.channel_sends.iter().any(|s| m.method == s) {
+            return false;
+        }
+        match &m.args[0] {
+            Expr::Tuple(t) => t.elems.is_empty(),
+            Expr::Call(c) => expr_path(&c.func)
+                .and_then(|p| p.segments.last())
+                .is_some_and(|s| s.ident == "Ok" || s.ident == "Err"),
+            _ => false,
+        }
     }
 
     /// Whether the Result that `expr` produces comes from a call of `benign`.

@@ -68,6 +68,7 @@ struct DiscardsSection {
     lock_methods: Vec<String>,
     cleanup: Vec<String>,
     spawn: Vec<String>,
+    channel_sends: Vec<String>,
 }
 
 /// A path written as segments, matched on its trailing segments.
@@ -214,6 +215,8 @@ pub struct Knowledge {
     pub cleanup: Vec<BenignPattern>,
     /// Names of calls that do not return a `Result` (for `let _ =`).
     pub not_results: Vec<String>,
+    /// Channel send methods: one whose message is a `Result` or `()` answers a waiting caller.
+    pub channel_sends: Vec<String>,
     /// Functions that start a detached task and return its handle (`tokio::spawn`).
     pub spawn: Vec<PathPattern>,
     /// Methods with no arguments whose `Result` is a lock's: its error is poisoning.
@@ -263,6 +266,7 @@ impl Knowledge {
             not_results: file.discards.not_results,
             lock_methods: file.discards.lock_methods,
             spawn: paths(&file.discards.spawn),
+            channel_sends: file.discards.channel_sends,
             include_tests: false,
             handlers: Handlers::defaults(),
             engines: Engines::defaults(),
