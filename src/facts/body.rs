@@ -14,6 +14,9 @@ use crate::knowledge::{Knowledge, PathPattern};
 pub struct Env<'a> {
     pub k: &'a Knowledge,
     pub uses: &'a UseMap,
+    /// Read macro bodies that do not parse in pieces ([`macros::parse_pieces`]): off in test
+    /// code, whose error paths are not counted.
+    pub pieces: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +29,15 @@ pub enum Status {
 }
 
 impl Env<'_> {
+    /// A macro's body as the error-path analyses read it.
+    pub fn macro_body(&self, mac: &syn::Macro) -> Option<MacroBody> {
+        if self.pieces {
+            macros::parse_pieces(mac)
+        } else {
+            macros::parse(mac)
+        }
+    }
+
     pub fn expand(&self, path: &syn::Path) -> Vec<String> {
         self.uses.expand(segments(path))
     }
@@ -274,7 +286,7 @@ impl<'e, 'k> Scanner<'e, 'k> {
     }
 
     fn scan_macro_body(&mut self, mac: &syn::Macro) {
-        match macros::parse_pieces(mac) {
+        match self.env.macro_body(mac) {
             Some(MacroBody::Exprs(exprs)) => exprs.iter().for_each(|e| self.visit_expr(e)),
             Some(MacroBody::Stmts(stmts)) => stmts.iter().for_each(|s| self.visit_stmt(s)),
             None => {}
@@ -804,7 +816,7 @@ fn macro_logs(env: &Env, mac: &syn::Macro) -> LogCond {
     if env.is_log_macro(&mac.path) {
         return LogCond::Yes;
     }
-    match macros::parse_pieces(mac) {
+    match env.macro_body(mac) {
         Some(MacroBody::Exprs(exprs)) => LogCond::any(exprs.iter().map(|e| always_logs_expr(env, e)).collect()),
         Some(MacroBody::Stmts(stmts)) => LogCond::any(stmts.iter().map(|s| always_logs_stmt(env, s)).collect()),
         None => LogCond::No,

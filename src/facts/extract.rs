@@ -13,7 +13,7 @@ use super::body::{
     type_of_constructor, BodyRef, Env, IfLet, Status,
 };
 use super::logcond::{Callee, LogCond};
-use super::macros::{self, MacroBody};
+use super::macros::MacroBody;
 use super::paths::{
     expr_path, generic_types, last_name, segments, span_of, span_one_line, strip_await, LineIndex, UseMap,
 };
@@ -104,7 +104,11 @@ pub(super) fn extract_items(
     x.visit_file(file);
     let mut facts = shared.facts;
     if !test_target || k.include_tests {
-        let env = Env { k, uses: &scope.uses };
+        let env = Env {
+            k,
+            uses: &scope.uses,
+            pieces: false,
+        };
         let mut config = super::config::ConfigCollector::new(&env);
         config.visit_file(file);
         facts.config = config.out;
@@ -223,6 +227,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
         Env {
             k: self.sh.k,
             uses: self.sh.uses,
+            pieces: self.sh.test_depth == 0,
         }
     }
 
@@ -455,6 +460,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
         let env = Env {
             k: self.sh.k,
             uses: self.sh.uses,
+            pieces: self.sh.test_depth == 0,
         };
         let mut parts = Vec::new();
         if let Some(inner) = self.scopes.last_mut() {
@@ -499,7 +505,8 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
     ) {
         let test = has_test_attr(attrs);
         let (returns_result, err_type) = return_type(&sig.output);
-        let env = self.env();
+        let mut env = self.env();
+        env.pieces &= !test;
         let always_logs = always_logs_block(&env, block);
         let h = &self.sh.k.handlers;
         let startup = handlers::is_startup(h, &name, attrs);
@@ -586,7 +593,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
     }
 
     fn visit_macro_body(&mut self, mac: &syn::Macro) {
-        let Some(parsed) = macros::parse_pieces(mac) else {
+        let Some(parsed) = self.env().macro_body(mac) else {
             return;
         };
         // A fresh visitor over the parsed tokens: the tree is owned here, not by the file.
