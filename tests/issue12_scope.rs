@@ -103,11 +103,11 @@ fn a_build_script_named_in_the_manifest_is_the_build_script() {
         ),
         (
             "tools/gen.rs",
-            "fn main() {\n    let _ = std::fs::remove_file(\"gen.rs\");\n}\n",
+            "fn main() {\n    let _ = std::fs::copy(\"a.rs\", \"gen.rs\");\n}\n",
         ),
         (
             "build.rs",
-            "fn main() {\n    let _ = std::fs::remove_file(\"gen.rs\");\n}\n",
+            "fn main() {\n    let _ = std::fs::copy(\"a.rs\", \"gen.rs\");\n}\n",
         ),
         ("src/main.rs", "fn main() {}\n"),
     ]);

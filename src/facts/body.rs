@@ -16,6 +16,9 @@ pub struct Env<'a> {
     pub uses: &'a UseMap,
     /// Print macros report to the program's user here (see [`super::scope::PrintScope`]).
     pub prints: bool,
+    /// Read macro bodies that do not parse in pieces ([`macros::parse_pieces`]): off in test
+    /// code, whose error paths are not counted.
+    pub pieces: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +31,15 @@ pub enum Status {
 }
 
 impl Env<'_> {
+    /// A macro's body as the error-path analyses read it.
+    pub fn macro_body(&self, mac: &syn::Macro) -> Option<MacroBody> {
+        if self.pieces {
+            macros::parse_pieces(mac)
+        } else {
+            macros::parse(mac)
+        }
+    }
+
     pub fn expand(&self, path: &syn::Path) -> Vec<String> {
         self.uses.expand(segments(path))
     }
@@ -273,12 +285,11 @@ pub fn is_specific_err_pat(pat: &Pat) -> bool {
             t.elems.iter().any(|p| !is_catch_all(strip_ref(p)))
         }
         Pat::Paren(p) => is_specific_err_pat(&p.pat),
-        // `Ok(A) | Err(E::X) =>`: the `Ok` cases name no error.
-        Pat::Or(o) => o
-            .cases
-            .iter()
-            .filter(|c| is_variant_pat(c, "Err"))
-            .all(is_specific_err_pat),
+        // `Ok(()) | Err(NotFound | Invalid)`: every `Err` case names a variant.
+        Pat::Or(o) => {
+            let mut errs = o.cases.iter().filter(|c| is_variant_pat(c, "Err")).peekable();
+            errs.peek().is_some() && errs.all(is_specific_err_pat)
+        }
         _ => false,
     }
 }
@@ -387,7 +398,7 @@ impl<'e, 'k> Scanner<'e, 'k> {
     }
 
     fn scan_macro_body(&mut self, mac: &syn::Macro) {
-        match macros::parse(mac) {
+        match self.env.macro_body(mac) {
             Some(MacroBody::Exprs(exprs)) => exprs.iter().for_each(|e| self.visit_expr(e)),
             Some(MacroBody::Stmts(stmts)) => stmts.iter().for_each(|s| self.visit_stmt(s)),
             None => {}
@@ -635,7 +646,8 @@ impl<'a> Visit<'a> for Exits<'a> {
     fn visit_item(&mut self, _: &'a syn::Item) {}
 }
 
-/// Whether `e` mentions one of `names` as a plain variable.
+/// Whether `e` mentions one of `names` as a plain variable, also inside macro arguments and
+/// as an inline format argument (`format!("failed: {e}")`, `anyhow!("{e:?}")`).
 pub fn mentions(e: &Expr, names: &[String]) -> bool {
     struct M<'n>(&'n [String], bool);
     impl<'ast> Visit<'ast> for M<'_> {
@@ -644,6 +656,27 @@ pub fn mentions(e: &Expr, names: &[String]) -> bool {
                 self.1 = true;
             }
         }
+        fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+            if self.1 {
+                return;
+            }
+            match macros::parse_pieces(mac) {
+                Some(MacroBody::Exprs(exprs)) => {
+                    for e in &exprs {
+                        if let Expr::Lit(syn::ExprLit {
+                            lit: syn::Lit::Str(s), ..
+                        }) = e
+                        {
+                            self.1 |= inline_format_args(&s.value()).any(|a| self.0.iter().any(|n| n == a));
+                        }
+                        self.visit_expr(e);
+                    }
+                }
+                Some(MacroBody::Stmts(stmts)) => stmts.iter().for_each(|s| self.visit_stmt(s)),
+                None => {}
+            }
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
     }
     if names.is_empty() {
         return false;
@@ -653,10 +686,37 @@ pub fn mentions(e: &Expr, names: &[String]) -> bool {
     m.1
 }
 
-/// The error value itself, possibly wrapped: `e`, `Some(e)`, `Box::new(e)`, `Wrap(e)`, `e.into()`.
+/// The names a format string captures inline: `"{e}"`, `"{err:?}"`, `"{e:#}"` (not `{{`, `{0}`,
+/// `{}`).
+fn inline_format_args(s: &str) -> impl Iterator<Item = &str> {
+    let mut rest = s;
+    std::iter::from_fn(move || loop {
+        let at = rest.find('{')?;
+        let after = &rest[at + 1..];
+        if let Some(escaped) = after.strip_prefix('{') {
+            rest = escaped;
+            continue;
+        }
+        let len = after
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        let (name, tail) = after.split_at(len);
+        rest = tail;
+        let is_ident = name.starts_with(|c: char| c.is_alphabetic() || c == '_');
+        if is_ident && (tail.starts_with('}') || tail.starts_with(':')) {
+            return Some(name);
+        }
+    })
+}
+
+/// The error value itself, possibly wrapped: `e`, `Some(e)`, `Box::new(e)`, `Wrap(e)`, `e.into()`,
+/// or formatted into a constructor (`Event::Failed(format!("{e}"))`).
 fn by_value(e: &Expr, names: &[String]) -> bool {
     match strip_await(e) {
-        Expr::Call(c) => c.args.iter().any(|a| by_value(a, names)),
+        Expr::Call(c) => {
+            c.args.iter().any(|a| by_value(a, names))
+                || (constructed_type(e).is_some() && c.args.iter().any(|a| mentions(a, names)))
+        }
         Expr::MethodCall(m) => m.method == "into" && is_binding(&m.receiver, names),
         Expr::Tuple(t) => t.elems.iter().any(|a| by_value(a, names)),
         Expr::Struct(s) => s.fields.iter().any(|f| by_value(&f.expr, names)),
@@ -706,6 +766,98 @@ const CONVERSIONS: &[&str] = &[
     "wrap_err_with",
 ];
 
+/// A call of a constructor (`Wrap(..)`, `Outcome::Failed(..)`) or a struct literal.
+fn is_constructor(e: &Expr) -> bool {
+    match strip_await(e) {
+        e @ Expr::Call(_) => constructed_type(e).is_some(),
+        Expr::Struct(_) => true,
+        _ => false,
+    }
+}
+
+fn is_err_ctor(e: &Expr) -> Option<&syn::ExprCall> {
+    match strip_await(e) {
+        Expr::Call(c) if expr_path(&c.func).and_then(last_ident).as_deref() == Some("Err") => Some(c),
+        _ => None,
+    }
+}
+
+/// Whether a value that leaves the path carries the error on (adding the error types it is
+/// converted into to `types`):
+/// - an `Err(..)`, also wrapped (`Poll::Ready(Err(e))`, `Some(Err(e))`, `Ok(Err(e))`) or
+///   followed by a method (`Err(x).context(..)`);
+/// - the error itself, converted (`e.into()`, `e.context(..)`) or in a constructor
+///   (`AppError::from(e)`, `Wrap(e)`, `Failed { source: e }`);
+/// - the error formatted into a constructor: `ToolOutcome::Error(format!("failed: {e}"))`
+///   hands the failure to the caller as the path's result;
+/// - a tuple with one of these (`(Outcome::Error(msg), None)`), or a propagating macro.
+fn carries(env: &Env, r: &Expr, names: &[String], types: &mut Vec<String>) -> bool {
+    carries_in(env, r, names, types, true)
+}
+
+/// [`carries`]; `formatted` is false inside a response body (`Json(..)`), where the error's
+/// text is only a message for the client.
+fn carries_in(env: &Env, r: &Expr, names: &[String], types: &mut Vec<String>, formatted: bool) -> bool {
+    let r = strip_await(r);
+    if let Some(c) = is_err_ctor(r) {
+        types.extend(c.args.first().and_then(constructed_type));
+        return true;
+    }
+    if is_binding(r, names) {
+        return true;
+    }
+    match r {
+        Expr::MethodCall(m) if is_err_ctor(&m.receiver).is_some() => true,
+        Expr::MethodCall(m) => is_binding(&m.receiver, names) && CONVERSIONS.contains(&m.method.to_string().as_str()),
+        Expr::Macro(m) => env.is_propagate_macro(&m.mac.path),
+        Expr::Tuple(t) => {
+            let mut any = false;
+            for e in &t.elems {
+                any |= carries_in(env, e, names, types, formatted);
+            }
+            any
+        }
+        Expr::Call(c) => {
+            let Some(ty) = constructed_type(r) else { return false };
+            let formatted = formatted && !env.k.body_types.contains(&ty);
+            let (mut direct, mut wrapped) = (false, false);
+            for a in &c.args {
+                if is_binding(a, names) {
+                    direct = true;
+                } else if carries_in(env, a, names, types, formatted) {
+                    wrapped = true;
+                } else if formatted && !is_constructor(a) && mentions(a, names) {
+                    // A constructor argument was read by the call above, at its own level.
+                    direct = true;
+                }
+            }
+            if direct {
+                types.push(ty);
+            }
+            direct || wrapped
+        }
+        Expr::Struct(s) => {
+            let ty = constructed_type(r);
+            let formatted = formatted && !ty.as_ref().is_some_and(|t| env.k.body_types.contains(t));
+            let (mut direct, mut wrapped) = (false, false);
+            for f in &s.fields {
+                if is_binding(&f.expr, names) {
+                    direct = true;
+                } else if carries_in(env, &f.expr, names, types, formatted) {
+                    wrapped = true;
+                } else if formatted && !is_constructor(&f.expr) && mentions(&f.expr, names) {
+                    direct = true;
+                }
+            }
+            if direct {
+                types.extend(ty);
+            }
+            direct || wrapped
+        }
+        _ => false,
+    }
+}
+
 /// Whether the error flows on from a path whose error is bound to `names`, and the error
 /// types it is converted into on the way.
 pub fn propagation(env: &Env, body: BodyRef, names: &[String]) -> (bool, Vec<String>) {
@@ -730,35 +882,7 @@ pub fn propagation(env: &Env, body: BodyRef, names: &[String]) -> (bool, Vec<Str
     let mut propagates = false;
     let mut types = Vec::new();
     for r in results {
-        let r = strip_await(r);
-        match r {
-            // `Err(x)` / `Err(x).context(..)`
-            Expr::Call(c) if expr_path(&c.func).and_then(last_ident).as_deref() == Some("Err") => {
-                propagates = true;
-                types.extend(c.args.first().and_then(constructed_type));
-            }
-            Expr::MethodCall(m) if matches!(strip_await(&m.receiver), Expr::Call(c) if expr_path(&c.func).and_then(last_ident).as_deref() == Some("Err")) =>
-            {
-                propagates = true;
-            }
-            // The error itself, or converted: `e`, `e.into()`, `AppError::from(e)`, `Wrap(e)`.
-            _ if is_binding(r, names) => propagates = true,
-            Expr::MethodCall(m)
-                if is_binding(&m.receiver, names) && CONVERSIONS.contains(&m.method.to_string().as_str()) =>
-            {
-                propagates = true;
-            }
-            Expr::Call(c) if c.args.iter().any(|a| is_binding(a, names)) && constructed_type(r).is_some() => {
-                propagates = true;
-                types.extend(constructed_type(r));
-            }
-            Expr::Struct(s) if s.fields.iter().any(|f| is_binding(&f.expr, names)) => {
-                propagates = true;
-                types.extend(constructed_type(r));
-            }
-            Expr::Macro(m) if env.is_propagate_macro(&m.mac.path) => propagates = true,
-            _ => {}
-        }
+        propagates |= carries(env, r, names, &mut types);
     }
     // `self.last_error = Some(e)`, `failures.push(e)`: the error is kept and flows on.
     if exits.stores.iter().any(|s| by_value(s, names)) {
@@ -947,7 +1071,7 @@ fn macro_logs(env: &Env, mac: &syn::Macro, printed: bool) -> LogCond {
         return LogCond::Yes;
     }
     let own = env.macro_callee(&mac.path).map(LogCond::Macro).unwrap_or(LogCond::No);
-    let args = match macros::parse(mac) {
+    let args = match env.macro_body(mac) {
         Some(MacroBody::Exprs(exprs)) => LogCond::any(exprs.iter().map(|e| expr_logs(env, e, printed)).collect()),
         Some(MacroBody::Stmts(stmts)) => stmts_logs(env, &stmts, printed),
         None => LogCond::No,

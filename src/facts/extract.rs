@@ -13,7 +13,7 @@ use super::body::{
     type_of_constructor, BodyRef, Env, IfLet, Status,
 };
 use super::logcond::{Callee, LogCond};
-use super::macros::{self, MacroBody};
+use super::macros::MacroBody;
 use super::paths::{
     expr_path, generic_types, last_name, segments, span_of, span_one_line, strip_await, LineIndex, UseMap,
 };
@@ -156,6 +156,7 @@ pub(super) fn extract_items(
             k,
             uses: &scope.uses,
             prints: false,
+            pieces: false,
         };
         let mut config = super::config::ConfigCollector::new(&env);
         config.visit_file(file);
@@ -414,6 +415,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             k: self.sh.k,
             uses: self.sh.uses,
             prints: self.sh.prints_here(),
+            pieces: self.sh.test_depth == 0,
         }
     }
 
@@ -464,8 +466,31 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
 
     /// Whether the Result that `expr` produces is a benign discard from the knowledge base.
     fn benign(&self, expr: &Expr) -> bool {
+        self.matches_discard(&self.sh.k.benign, expr) || self.is_reply_send(expr)
+    }
+
+    /// `reply.send(Err(e))`, `results_sx.send(Ok(chunk))`, `done.send(())`: a send whose message
+    /// is a `Result` or a bare signal is a channel's, answering a waiting caller; its own error
+    /// only says that the receiver is gone, which is normal when the caller gave up.
+    fn is_reply_send(&self, expr: &Expr) -> bool {
+        let Expr::MethodCall(m) = strip_await(expr) else {
+            return false;
+        };
+        if m.args.len() != 1 || !self.sh.k.channel_sends.iter().any(|s| m.method == s) {
+            return false;
+        }
+        match &m.args[0] {
+            Expr::Tuple(t) => t.elems.is_empty(),
+            Expr::Call(c) => expr_path(&c.func)
+                .and_then(|p| p.segments.last())
+                .is_some_and(|s| s.ident == "Ok" || s.ident == "Err"),
+            _ => false,
+        }
+    }
+
+    /// Whether the Result that `expr` produces comes from a call of `benign`.
+    fn matches_discard(&self, benign: &[BenignPattern], expr: &Expr) -> bool {
         let expr = strip_await(expr);
-        let benign = &self.sh.k.benign;
         match expr {
             Expr::Call(c) => {
                 let Some(path) = expr_path(&c.func) else { return false };
@@ -495,6 +520,24 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
                     .any(|b| matches!(b, BenignPattern::Macro(n) if *n == name))
             }
             _ => false,
+        }
+    }
+
+    /// `m.lock()`, `rw.read()`, `rw.write()`: a std lock's `LockResult`, not awaited (an
+    /// awaited lock is tokio's, which cannot fail) and with no arguments (`file.read(&mut buf)`
+    /// is I/O).
+    fn is_lock(&self, expr: &Expr) -> bool {
+        let mut expr = expr;
+        loop {
+            expr = match expr {
+                Expr::Paren(p) => &p.expr,
+                // `.map(..)` keeps the lock's error as it is.
+                Expr::MethodCall(m) if m.method == "map" || m.method == "inspect" => &m.receiver,
+                Expr::MethodCall(m) => {
+                    return m.args.is_empty() && self.sh.k.lock_methods.iter().any(|l| m.method == l)
+                }
+                _ => return false,
+            }
         }
     }
 
@@ -719,6 +762,13 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             needs_result,
             covers,
         } = site;
+        // Best-effort cleanup whose error is dropped outright (`let _ = fs::remove_file(tmp)`).
+        if judged.outcome == Outcome::Discarded
+            && source_expr.is_some_and(|e| self.matches_discard(&self.sh.k.cleanup, e))
+        {
+            return;
+        }
+        let lock_poison = source_expr.is_some_and(|e| self.is_lock(e));
         let in_test = self.sh.test_depth > 0;
         if in_test && !self.sh.k.include_tests {
             return;
@@ -780,6 +830,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             origin,
             propagates_if,
             builder,
+            lock_poison,
             in_test,
             function,
         });
@@ -792,6 +843,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             k: self.sh.k,
             uses: self.sh.uses,
             prints: self.sh.prints_here(),
+            pieces: self.sh.test_depth == 0,
         };
         let mut parts = Vec::new();
         if let Some(inner) = self.scopes.last_mut() {
@@ -842,7 +894,8 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             }
             ReturnType::Default => false,
         } && owner.is_some();
-        let env = self.env();
+        let mut env = self.env();
+        env.pieces &= !test;
         let always_logs = always_logs_block(&env, block);
         let h = &self.sh.k.handlers;
         let startup = handlers::is_startup(h, &name, attrs);
@@ -947,7 +1000,9 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
     }
 
     fn visit_macro_body(&mut self, mac: &syn::Macro) {
-        let Some(parsed) = macros::parse(mac) else { return };
+        let Some(parsed) = self.env().macro_body(mac) else {
+            return;
+        };
         // A fresh visitor over the parsed tokens: the tree is owned here, not by the file.
         let mut sub = Extractor {
             sh: &mut *self.sh,
@@ -1300,6 +1355,13 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
         }
     }
 
+    fn visit_stmt(&mut self, s: &'ast syn::Stmt) {
+        if let syn::Stmt::Expr(e, Some(_)) = s {
+            self.detached_task(e);
+        }
+        visit::visit_stmt(self, s);
+    }
+
     fn visit_local(&mut self, l: &'ast syn::Local) {
         if let Some((init, diverge)) = let_else(l) {
             self.visit_expr(init);
@@ -1543,8 +1605,64 @@ impl<'ast> Extractor<'_, '_, 'ast> {
         }
     }
 
+    /// `tokio::spawn(fallible())` whose handle is dropped (a statement, `let _ =`): a site when
+    /// the task's output is a `Result` — by construction (an async block or closure ending in
+    /// `Ok(..)` after a `?`), or when the spawned call is an in-workspace function returning one
+    /// (its callee is the site's source, decided in resolve). Returns whether `value` is a spawn.
+    fn detached_task(&mut self, value: &'ast Expr) -> bool {
+        let Expr::Call(call) = value else { return false };
+        let Some(path) = expr_path(&call.func) else {
+            return false;
+        };
+        let raw = segments(path);
+        let full = self.sh.uses.expand(raw.clone());
+        if !self.sh.k.spawn.iter().any(|p| p.matches(&full) || p.matches(&raw)) {
+            return false;
+        }
+        let Some(task) = call.args.first() else { return true };
+        let (output, by_construction) = match task {
+            Expr::Async(a) => task_output(&a.block),
+            Expr::Closure(c) => match &*c.body {
+                Expr::Block(b) => task_output(&b.block),
+                other => (Some(other), false),
+            },
+            other => (Some(other), false),
+        };
+        let Some(output) = output else { return true };
+        let output = strip_await(output);
+        // A function called by its path (`launch(..)`, `server::run(..)`): a method's receiver
+        // type is unknown, so the function it means is not.
+        let is_call = match output {
+            Expr::Call(c) => expr_path(&c.func).is_some(),
+            _ => false,
+        };
+        if !by_construction && !is_call {
+            return true;
+        }
+        let span = span_one_line(call.func.span(), call.paren_token.span.open());
+        let text = self.text(call.func.span(), call.func.span());
+        let detail = self.text(output.span(), output.span());
+        let judged = Judged {
+            outcome: Outcome::Discarded,
+            logs: LogCond::No,
+            converts_to: Vec::new(),
+            replaced: false,
+            propagates_if: LogCond::No,
+            builder: Vec::new(),
+        };
+        let mut site = Site::new(SiteKind::DetachedTask, span, text).detail(detail);
+        if !by_construction {
+            site = site.source(output);
+        }
+        self.push_site(site, judged);
+        true
+    }
+
     /// `let _ = call()` and `_ = call()`: the error vanishes.
     fn discard_let(&mut self, start: PmSpan, value: &'ast Expr) {
+        if self.detached_task(value) {
+            return;
+        }
         let value_stripped = strip_await(value);
         let callee = match value_stripped {
             // `let _ = x.unwrap();` panics on the error instead of discarding it.
@@ -1637,6 +1755,31 @@ impl<'ast> Extractor<'_, '_, 'ast> {
             }
         }
     }
+}
+
+/// What a spawned block hands back: its tail expression, and whether that is a `Result` by
+/// construction (`Ok(..)` after a `?` in the block).
+fn task_output(block: &syn::Block) -> (Option<&Expr>, bool) {
+    let Some(syn::Stmt::Expr(tail, None)) = block.stmts.last() else {
+        return (None, false);
+    };
+    let is_ok = matches!(strip_await(tail), Expr::Call(c)
+        if expr_path(&c.func).and_then(|p| p.segments.last()).is_some_and(|s| s.ident == "Ok"));
+    if !is_ok {
+        return (Some(tail), false);
+    }
+    struct Tries(bool);
+    impl<'ast> Visit<'ast> for Tries {
+        fn visit_expr_try(&mut self, _: &'ast syn::ExprTry) {
+            self.0 = true;
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+        fn visit_expr_async(&mut self, _: &'ast syn::ExprAsync) {}
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut tries = Tries(false);
+    block.stmts.iter().for_each(|s| tries.visit_stmt(s));
+    (Some(tail), tries.0)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -200,6 +200,7 @@ mod tests {
             k: &k,
             uses: &uses,
             prints: false,
+            pieces: false,
         };
         file.items
             .iter()

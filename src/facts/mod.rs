@@ -383,6 +383,9 @@ pub enum SiteKind {
     DiscardLet,
     /// `if let Ok(..) = x { … }` with no else
     DiscardIfLet,
+    /// `tokio::spawn(fallible());` with the `JoinHandle` dropped: the task's `Result` is lost.
+    /// Kept only when the spawned function is known to return a `Result` (decided in resolve).
+    DetachedTask,
     /// A 5xx response built outside any other error path.
     ServerError,
     /// `.is_ok()` / `.is_err()` on a `Result`: a test that drops the error.
@@ -435,6 +438,9 @@ pub struct SiteFact {
     /// when each is a `Self`-returning method of logging error types only, the value is still
     /// a logging error.
     pub builder: Vec<String>,
+    /// The `Result` is a lock's (`m.lock()`, `rw.read()`, `rw.write()`): its only error is
+    /// poisoning, whose cause is the panic already printed.
+    pub lock_poison: bool,
 
     pub in_test: bool,
     /// The enclosing function, as an index into [`FileFacts::fns`].

@@ -56,6 +56,7 @@ struct ResponsesSection {
     from_targets: Vec<String>,
     status_only_methods: Vec<String>,
     code_types: Vec<String>,
+    body_types: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -72,6 +73,10 @@ struct StatusSection {
 struct DiscardsSection {
     benign: Vec<String>,
     not_results: Vec<String>,
+    lock_methods: Vec<String>,
+    cleanup: Vec<String>,
+    spawn: Vec<String>,
+    channel_sends: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -306,13 +311,23 @@ pub struct Knowledge {
     pub numeric_status: Vec<NumericStatus>,
     pub client_errors: Vec<StatusPattern>,
     pub service_logging: ServiceLogging,
+    /// Types whose value is a response body sent to the client (`Json`, `Html`).
+    pub body_types: Vec<String>,
     pub benign: Vec<BenignPattern>,
+    /// Best-effort cleanup calls: benign only when their error is dropped outright.
+    pub cleanup: Vec<BenignPattern>,
     /// Names of calls that do not return a `Result` (for `let _ =`).
     pub not_results: Vec<String>,
     /// Calls whose `Result` errs with an operational failure.
     pub result_sources: Vec<SourcePattern>,
     /// Calls whose `Err` is an answer about a value.
     pub probe_sources: Vec<SourcePattern>,
+    /// Channel send methods: one whose message is a `Result` or `()` answers a waiting caller.
+    pub channel_sends: Vec<String>,
+    /// Functions that start a detached task and return its handle (`tokio::spawn`).
+    pub spawn: Vec<PathPattern>,
+    /// Methods with no arguments whose `Result` is a lock's: its error is poisoning.
+    pub lock_methods: Vec<String>,
     /// Count error paths in test code too.
     pub include_tests: bool,
     pub handlers: Handlers,
@@ -353,15 +368,25 @@ impl Knowledge {
             numeric_status: file.status.numeric.iter().map(|s| NumericStatus::parse(s)).collect(),
             client_errors: statuses(&file.status.client_errors),
             service_logging: ServiceLogging::from_section(file.service_logging),
+            body_types: file.responses.body_types,
             benign: file
                 .discards
                 .benign
                 .iter()
                 .map(|s| BenignPattern::parse(s).expect("embedded benign patterns are valid"))
                 .collect(),
+            cleanup: file
+                .discards
+                .cleanup
+                .iter()
+                .map(|s| BenignPattern::parse(s).expect("embedded cleanup patterns are valid"))
+                .collect(),
             not_results: file.discards.not_results,
             result_sources: sources(&file.sources.results),
             probe_sources: sources(&file.sources.probes),
+            lock_methods: file.discards.lock_methods,
+            spawn: paths(&file.discards.spawn),
+            channel_sends: file.discards.channel_sends,
             include_tests: false,
             handlers: Handlers::defaults(),
             engines: Engines::defaults(),

@@ -113,6 +113,11 @@ impl<'a> FnIndex<'a> {
         }
     }
 
+    /// Where function `id`'s facts are: (file index, index in that file's `fns`).
+    pub fn location(&self, id: usize) -> (usize, usize) {
+        self.fns[id].at
+    }
+
     pub fn returns_result(&self, id: usize) -> Option<bool> {
         self.fns[id].returns_result
     }

@@ -105,6 +105,9 @@ pub fn resolve<'a>(files: &'a [FileInput<'a>], crate_names: &[String]) -> Resolv
                     if is_not_a_result(site, krate, &index) {
                         return None;
                     }
+                    if site.kind == SiteKind::DetachedTask && !task_result_lost(site, krate, &index, files, &logs_of) {
+                        return None;
+                    }
                     let logs = site
                         .logs
                         .eval_with(&mut |c| logs_of(krate, c), &mut |c| macro_logs_of(krate, c));
@@ -247,6 +250,32 @@ fn builder_keeps_logging(site: &SiteFact, krate: usize, index: &FnIndex, is_logg
         })
 }
 
+/// `tokio::spawn(f(..))` with the handle dropped: the task's `Result` is lost when every
+/// in-workspace function `f` can mean returns one and none of them logs on any of its error
+/// paths (a task that logs its own failures has left its trace). A task whose output is a
+/// `Result` by construction (no source) is lost as it is.
+fn task_result_lost(
+    site: &SiteFact,
+    krate: usize,
+    index: &FnIndex,
+    files: &[FileInput],
+    logs_of: &dyn Fn(usize, &Callee) -> bool,
+) -> bool {
+    let Some(callee) = &site.source else { return true };
+    let candidates = index.candidates(krate, callee);
+    !candidates.is_empty()
+        && candidates.iter().all(|&id| {
+            let (file, fn_index) = index.location(id);
+            let file = &files[file];
+            index.returns_result(id) == Some(true)
+                && !file
+                    .facts
+                    .sites()
+                    .iter()
+                    .any(|s| s.function == Some(fn_index as u32) && s.logs.eval(&mut |c| logs_of(file.place.krate, c)))
+        })
+}
+
 /// `let _ = f()` where every in-workspace `f` it can mean returns something other than a
 /// `Result`: nothing is discarded.
 fn is_not_a_result(site: &SiteFact, krate: usize, index: &FnIndex) -> bool {
@@ -262,6 +291,15 @@ fn is_not_a_result(site: &SiteFact, krate: usize, index: &FnIndex) -> bool {
 
 /// Propagated, logged, expected or unlogged — the most specific rule for the latter.
 pub fn classify(site: &SiteFact, logs: bool, converts_to_logging: bool) -> Class {
+    let class = classify_outcome(site, logs, converts_to_logging);
+    // A poisoned lock's error carries no cause beyond the panic already printed.
+    if site.lock_poison && matches!(class, Class::Unlogged(_)) {
+        return Class::Expected;
+    }
+    class
+}
+
+fn classify_outcome(site: &SiteFact, logs: bool, converts_to_logging: bool) -> Class {
     match &site.outcome {
         Outcome::ServerError(_) if logs => Class::Logged,
         Outcome::ServerError(_) => Class::Unlogged(crate::rules::rule_for_site(site).name),
@@ -269,6 +307,8 @@ pub fn classify(site: &SiteFact, logs: bool, converts_to_logging: bool) -> Class
         Outcome::Propagated => Class::Propagated,
         _ if logs => Class::Logged,
         Outcome::ClientError => Class::Expected,
+        // `Err(NotFound | BadKey) => {}`: ignoring the variants it names is a decision.
+        Outcome::Discarded if site.specific => Class::Expected,
         Outcome::Discarded => Class::Unlogged(crate::rules::rule_for_site(site).name),
         Outcome::Fallback if site.specific => Class::Expected,
         Outcome::Fallback => Class::Unlogged(crate::rules::rule_for_site(site).name),

@@ -10,14 +10,20 @@ pub const RULE: RuleInfo = RuleInfo {
     summary: "an error is discarded: `.ok()`, `let _ =`, an empty `Err` arm, `if let Ok` without `else`",
     doc: r#"## What it finds
 Places where an `Err` vanishes without being looked at: `.ok()`, `let _ = call()` and
-`_ = call()`, an empty `Err(_) => {}` arm or `if let Err(..) {}` block, and `if let Ok(..)`
-without an `else`.
+`_ = call()`, an empty `Err(_) => {}` arm or `if let Err(..) {}` block, `if let Ok(..)`
+without an `else`, and a task started with `tokio::spawn(f(..))` (or `spawn_blocking`,
+`thread::spawn`) whose handle is dropped, when `f` is a workspace function that returns a
+`Result` and logs none of its errors.
 
 Benign discards are not reported: optional configuration (`std::env::var(..).ok()`), sends on
-channels whose receiver may be gone (`let _ = tx.send(..)`), `write!` into a `String`, and the
-rest of the list in obsdebt's `rules/logging.toml`. A `let _ =` of an in-workspace function that
-does not return a `Result` is not a discard. An earlier `.inspect_err(..)` that logs makes the
-discard logged.
+channels whose receiver may be gone (`let _ = tx.send(..)`), `write!` into a `String`, best-effort
+calls (socket tweaks such as `set_nodelay`, `sd_notify`, restoring the terminal, file metadata,
+host and user name probes, and file removals whose error is dropped outright), and the rest of
+the list in obsdebt's `rules/logging.toml`. A poisoned lock (`m.lock().ok()`) carries no cause
+beyond the panic already printed, and an empty arm on named variants
+(`Err(NotFound | Invalid) => {}`) is a decision: neither is reported. A `let _ =` of an
+in-workspace function that does not return a `Result` is not a discard. An earlier
+`.inspect_err(..)` that logs makes the discard logged.
 
 ## Why it matters
 A discarded error leaves no trace at all: the write that did not happen, the message that was not
@@ -73,6 +79,11 @@ pub fn describe(site: &SiteFact) -> (String, String, String) {
             format!("`{}` without `else` discards the error", site.text),
             "the `Err` case is ignored".into(),
             format!("add an `else` branch that logs the error, or use `match`; {suppress}"),
+        ),
+        SiteKind::DetachedTask => (
+            format!("the `Result` of the task `{}` spawns is dropped with its handle", site.text),
+            format!("`{}` returns a `Result` that nobody reads", site.detail),
+            format!("log the error inside the task (`if let Err(e) = … {{ tracing::error!(…) }}`), or keep the handle and check what it returns; {suppress}"),
         ),
         SiteKind::Combinator => (
             format!("`.{}(..)` discards the error", site.detail),
