@@ -219,3 +219,22 @@ fn collect(results: Vec<AppResult<()>>, names: &[String]) -> Vec<String> {
 "#;
     assert_eq!(outcomes(src), vec!["unlogged-error"]);
 }
+
+#[test]
+fn an_if_let_on_a_borrowed_result_only_looks_at_it() {
+    let src = r#"
+async fn call(c: &Client) -> Result<Reply, ClientError> {
+    let r = c.send().await;
+    if let Ok(reply) = &r {
+        remember(reply);
+    }
+    r
+}
+async fn drop_it(c: &Client) {
+    if let Ok(reply) = c.send().await {
+        remember(&reply);
+    }
+}
+"#;
+    assert_eq!(outcomes(src), vec!["swallowed-error"]);
+}

@@ -808,8 +808,21 @@ fn carries_in(env: &Env, r: &Expr, names: &[String], types: &mut Vec<String>, fo
     }
     match r {
         Expr::MethodCall(m) if is_err_ctor(&m.receiver).is_some() => true,
-        Expr::MethodCall(m) => is_binding(&m.receiver, names) && CONVERSIONS.contains(&m.method.to_string().as_str()),
+        Expr::MethodCall(m) => {
+            (is_binding(&m.receiver, names) && CONVERSIONS.contains(&m.method.to_string().as_str()))
+                // `other().unwrap_or_else(|e2| format!("{e}, then {e2}"))`: the fallback value
+                // is the error's text.
+                || m.args.iter().any(|a| {
+                    matches!(a, Expr::Closure(c) if carries_in(env, &c.body, names, types, formatted))
+                })
+        }
+        // The path's value is the error's text (`format!("failed: {e}")`), handed to the caller.
+        Expr::Macro(m) if formatted && m.mac.path.is_ident("format") && mentions(r, names) => true,
         Expr::Macro(m) => env.is_propagate_macro(&m.mac.path),
+        Expr::Block(b) => match b.block.stmts.last() {
+            Some(Stmt::Expr(e, None)) => carries_in(env, e, names, types, formatted),
+            _ => false,
+        },
         Expr::Tuple(t) => {
             let mut any = false;
             for e in &t.elems {

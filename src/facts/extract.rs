@@ -1332,7 +1332,17 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                 self.visit_in_site(|x| x.visit_expr(else_expr));
             }
             IfLet::OkNoElse => {
-                if !benign {
+                // `if let Ok(v) = &res { .. }` or `res.as_ref()`: the `Result` is only looked at
+                // and lives on in `res`; it is judged where that ends.
+                let borrowed = match strip_await(scrutinee) {
+                    Expr::Reference(r) => matches!(&*r.expr, Expr::Path(p) if p.path.segments.len() == 1),
+                    Expr::MethodCall(m) => {
+                        (m.method == "as_ref" || m.method == "as_mut")
+                            && matches!(&*m.receiver, Expr::Path(p) if p.path.segments.len() == 1)
+                    }
+                    _ => false,
+                };
+                if !benign && !borrowed {
                     let judged = Judged {
                         outcome: Outcome::Discarded,
                         logs: self.chain_logs(scrutinee),

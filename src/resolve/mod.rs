@@ -207,7 +207,9 @@ pub fn classify_origin(site: &SiteFact, logs: bool, converts_to_logging: bool, s
     if o.needs_result && !is_result {
         return None;
     }
-    if o.needs_result && source == SourceKind::NotResult {
+    // A workspace method of that name returning something else is another method: `bool` has no
+    // `.unwrap_or(..)`, so the code calls the one the knowledge names.
+    if o.needs_result && source == SourceKind::NotResult && !o.known_result {
         return None;
     }
     let server_error = matches!(site.outcome, Outcome::ServerError(_));
