@@ -613,7 +613,10 @@ const STORING_METHODS: &[&str] = &[
 
 /// `return` values, `?` operands and stored values inside a body (not inside closures or async
 /// blocks).
-struct Exits<'a> {
+pub struct Exits<'a> {
+    /// The values the path leaves with: its tail (through blocks, `if`, `match`) and every
+    /// `return`'s value.
+    results: Vec<&'a Expr>,
     returns: Vec<&'a Expr>,
     tries: Vec<&'a Expr>,
     /// Right-hand sides of assignments and arguments of storing methods.
@@ -871,30 +874,41 @@ fn carries_in(env: &Env, r: &Expr, names: &[String], types: &mut Vec<String>, fo
     }
 }
 
-/// Whether the error flows on from a path whose error is bound to `names`, and the error
-/// types it is converted into on the way.
-pub fn propagation(env: &Env, body: BodyRef, names: &[String]) -> (bool, Vec<String>) {
-    let mut results = Vec::new();
+/// How a path's body can leave: the values it leaves with, `?` operands and stored values,
+/// read once and shared by [`propagation_of`] and [`builder_methods`].
+pub fn exits(body: BodyRef<'_>) -> Exits<'_> {
     let mut exits = Exits {
+        results: Vec::new(),
         returns: Vec::new(),
         tries: Vec::new(),
         stores: Vec::new(),
     };
     match body {
         BodyRef::Expr(e) => {
-            result_exprs(e, &mut results);
+            result_exprs(e, &mut exits.results);
             exits.visit_expr(e);
         }
         BodyRef::Block(b) => {
-            block_tail(b, &mut results);
+            block_tail(b, &mut exits.results);
             exits.visit_block(b);
         }
     }
-    results.extend(exits.returns);
+    let returns = std::mem::take(&mut exits.returns);
+    exits.results.extend(returns);
+    exits
+}
 
+/// Whether the error flows on from a path whose error is bound to `names`, and the error
+/// types it is converted into on the way.
+pub fn propagation(env: &Env, body: BodyRef, names: &[String]) -> (bool, Vec<String>) {
+    propagation_of(env, &exits(body), names)
+}
+
+/// [`propagation`] of a body whose [`exits`] are read.
+pub fn propagation_of(env: &Env, exits: &Exits, names: &[String]) -> (bool, Vec<String>) {
     let mut propagates = false;
     let mut types = Vec::new();
-    for r in results {
+    for r in &exits.results {
         propagates |= carries(env, r, names, &mut types);
     }
     // `self.last_error = Some(e)`, `failures.push(e)`: the error is kept and flows on.
@@ -902,7 +916,7 @@ pub fn propagation(env: &Env, body: BodyRef, names: &[String]) -> (bool, Vec<Str
         propagates = true;
     }
     // `Err(e)?`, `res.map_err(..)?` on the error itself, `Err(AppError::X)?`.
-    for t in exits.tries {
+    for t in &exits.tries {
         let t = strip_await(t);
         let is_err_call =
             matches!(t, Expr::Call(c) if expr_path(&c.func).and_then(last_ident).as_deref() == Some("Err"));
@@ -969,29 +983,12 @@ pub fn leaving_macros(env: &Env, body: BodyRef) -> LogCond {
 /// Methods called on the error value itself in what the path leaves with (`e.with_code(500)`,
 /// `Err(e.with_status(..))`): a builder method of a logging error type that returns `Self`
 /// keeps the value a logging error (decided in resolve). Empty when no result has that form.
-pub fn builder_methods(body: BodyRef, names: &[String]) -> Vec<String> {
+pub fn builder_methods(exits: &Exits, names: &[String]) -> Vec<String> {
     if names.is_empty() {
         return Vec::new();
     }
-    let mut results = Vec::new();
-    let mut exits = Exits {
-        returns: Vec::new(),
-        tries: Vec::new(),
-        stores: Vec::new(),
-    };
-    match body {
-        BodyRef::Expr(e) => {
-            result_exprs(e, &mut results);
-            exits.visit_expr(e);
-        }
-        BodyRef::Block(b) => {
-            block_tail(b, &mut results);
-            exits.visit_block(b);
-        }
-    }
-    results.extend(exits.returns);
     let mut out = Vec::new();
-    for r in results {
+    for r in &exits.results {
         let mut r = strip_await(r);
         if let Expr::Call(c) = r {
             if expr_path(&c.func).and_then(last_ident).as_deref() == Some("Err") && c.args.len() == 1 {

@@ -9,7 +9,7 @@ use syn::visit::{self, Visit};
 use syn::{Attribute, BinOp, Expr, ExprMethodCall, ReturnType, Type};
 
 use super::body::{
-    self, always_logs_block, bindings, combinator, error_arms, if_let_kind, is_specific_err_pat, let_else, propagation,
+    self, always_logs_block, bindings, combinator, error_arms, if_let_kind, is_specific_err_pat, let_else,
     type_of_constructor, BodyRef, Env, IfLet, Status,
 };
 use super::logcond::{Callee, LogCond};
@@ -427,7 +427,8 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
     fn judge(&self, body: BodyRef, names: &[String]) -> Judged {
         let env = self.env();
         let scan = body::scan(&env, body);
-        let (propagates, converts_to) = propagation(&env, body, names);
+        let exits = body::exits(body);
+        let (propagates, converts_to) = body::propagation_of(&env, &exits, names);
         let mut logs = scan.logs.clone();
         if scan.prints_and_exits() {
             // `eprintln!("{e}"); std::process::exit(1)`: reported to the operator.
@@ -460,7 +461,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             converts_to,
             replaced,
             propagates_if,
-            builder: body::builder_methods(body, names),
+            builder: body::builder_methods(&exits, names),
         }
     }
 

@@ -102,7 +102,10 @@ pub fn resolve<'a>(files: &'a [FileInput<'a>], crate_names: &[String]) -> Resolv
                 .sites()
                 .iter()
                 .map(|site| {
-                    if is_not_a_result(site, krate, &index) {
+                    let source = source_kind(site, krate, &index);
+                    // `let _ = f()` where every in-workspace `f` it can mean returns something
+                    // other than a `Result`: nothing is discarded.
+                    if site.kind == SiteKind::DiscardLet && source == SourceKind::NotResult {
                         return None;
                     }
                     if site.kind == SiteKind::DetachedTask && !task_result_lost(site, krate, &index, files, &logs_of) {
@@ -126,7 +129,6 @@ pub fn resolve<'a>(files: &'a [FileInput<'a>], crate_names: &[String]) -> Resolv
                     let converts_to_logging = builder
                         || site.converts_to.iter().any(|t| is_logging_type(krate, t))
                         || source_is_logging(site, krate, &index, &is_logging_type);
-                    let source = source_kind(site, krate, &index);
                     // `Err(e) => err!(..)`: a workspace macro that returns an `Err` in every arm.
                     let propagates = matches!(site.outcome, Outcome::Fallback | Outcome::Discarded)
                         && site
@@ -276,19 +278,6 @@ fn task_result_lost(
                     .iter()
                     .any(|s| s.function == Some(fn_index as u32) && s.logs.eval(&mut |c| logs_of(file.place.krate, c)))
         })
-}
-
-/// `let _ = f()` where every in-workspace `f` it can mean returns something other than a
-/// `Result`: nothing is discarded.
-fn is_not_a_result(site: &SiteFact, krate: usize, index: &FnIndex) -> bool {
-    if site.kind != SiteKind::DiscardLet {
-        return false;
-    }
-    let Some(callee) = &site.source else {
-        return false;
-    };
-    let candidates = index.candidates(krate, callee);
-    !candidates.is_empty() && candidates.iter().all(|&id| index.returns_result(id) == Some(false))
 }
 
 /// Propagated, logged, expected or unlogged — the most specific rule for the latter.
