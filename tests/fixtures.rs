@@ -20,6 +20,7 @@ const FIXTURES: &[&str] = &[
     "salvo-links",
     "config-sprawl",
     "ledger-workspace",
+    "engines-reach",
 ];
 
 fn check_fixture(name: &str) {

@@ -11,9 +11,12 @@ use syn::visit::{self, Visit};
 use syn::{Expr, ExprMethodCall};
 
 use super::body::Env;
+use super::held::{self, Fields, Held, Locals, Typer};
 use super::macros::{self, MacroBody};
 use super::paths::{chain_root, expr_path, segments, span_one_line, strip_await, LineIndex};
-use super::{CallSite, Callee, EngineSite, HandlerHow, HandlerMark, Registration};
+use crate::diagnostic::Span;
+
+use super::{CallSite, Callee, EngineSite, HandlerHow, HandlerMark, PendingEngine, Registration, ReturnsBuilder};
 
 pub struct Collected {
     pub calls: Vec<CallSite>,
@@ -23,6 +26,10 @@ pub struct Collected {
     pub registrations: Vec<Registration>,
     /// Closures registered as handlers: their own calls and engines.
     pub inline_handlers: Vec<(HandlerMark, Collected, crate::diagnostic::Span)>,
+    /// Finishing calls on what workspace functions returned.
+    pub pending: Vec<PendingEngine>,
+    /// The function returns an unfinished engine builder.
+    pub returns_builder: Option<ReturnsBuilder>,
 }
 
 impl Collected {
@@ -33,6 +40,8 @@ impl Collected {
             engines: Vec::new(),
             registrations: Vec::new(),
             inline_handlers: Vec::new(),
+            pending: Vec::new(),
+            returns_builder: None,
         }
     }
 }
@@ -52,6 +61,47 @@ pub struct Collector<'a, 'k> {
     chains: ChainMemo,
     /// The names in `out.value_methods`, looked up by hash: a body may call thousands.
     value_methods_seen: rustc_hash::FxHashSet<String>,
+    fields: &'a Fields,
+    owner: Option<&'a str>,
+    /// What the bindings in scope hold.
+    locals: Locals,
+    /// What each method-chain link holds, by address (see [`Typer::held_of`]).
+    held: rustc_hash::FxHashMap<usize, Held>,
+    /// Closures around the node: their `return`s are not the function's.
+    closures: usize,
+    /// Locals bound from `self`'s state or a static (`let guard = self.pools.write().await`).
+    state_locals: Vec<String>,
+    /// Locals bound from a call's value, with the call's extent.
+    call_vars: Vec<(String, Span)>,
+    /// Extents of values stored into `self`'s state or a static (`self.pool.lock().add(channel)`):
+    /// what is built there fills a cache or pool, once per miss, not once per request.
+    stored: Vec<Span>,
+}
+
+/// Methods that put a value into a container.
+const STORE_METHODS: &[&str] = &[
+    "insert", "add", "push", "push_back", "put", "set", "replace", "store", "get_or_insert", "swap",
+];
+
+/// `data.feeds` for a receiver written as a variable and its fields.
+fn receiver_text(e: &Expr) -> Option<String> {
+    match strip_await(e) {
+        Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
+        Expr::Field(f) => {
+            let base = receiver_text(&f.base)?;
+            Some(match &f.member {
+                syn::Member::Named(n) => format!("{base}.{n}"),
+                syn::Member::Unnamed(i) => format!("{base}.{}", i.index),
+            })
+        }
+        Expr::Reference(r) => receiver_text(&r.expr),
+        _ => None,
+    }
+}
+
+fn within(outer: &Span, inner: &Span) -> bool {
+    (outer.line, outer.column) <= (inner.line, inner.column)
+        && (inner.line, inner.column) <= (outer.end_line, outer.end_column)
 }
 
 /// The root call's path (`reqwest::Client::builder` in `reqwest::Client::builder().timeout(..)
@@ -96,6 +146,8 @@ impl<'a, 'k> Collector<'a, 'k> {
         crates_used: &'a [String],
         module: &'a [String],
         framework: Option<String>,
+        fields: &'a Fields,
+        owner: Option<&'a str>,
     ) -> Self {
         Collector {
             env,
@@ -107,6 +159,154 @@ impl<'a, 'k> Collector<'a, 'k> {
             route: Vec::new(),
             chains: ChainMemo::default(),
             value_methods_seen: Default::default(),
+            fields,
+            owner,
+            locals: Locals::default(),
+            held: Default::default(),
+            closures: 0,
+            state_locals: Vec::new(),
+            call_vars: Vec::new(),
+            stored: Vec::new(),
+        }
+    }
+
+    /// Whether `e` reads `self`'s state, a static, or a local bound from one of them.
+    fn rooted_in_state(&self, mut e: &Expr) -> bool {
+        loop {
+            e = match e {
+                Expr::MethodCall(m) => &m.receiver,
+                Expr::Field(f) => &f.base,
+                Expr::Await(a) => &a.base,
+                Expr::Try(t) => &t.expr,
+                Expr::Paren(p) => &p.expr,
+                Expr::Reference(r) => &r.expr,
+                Expr::Unary(u) => &u.expr,
+                Expr::Path(p) => {
+                    let Some(last) = p.path.segments.last() else { return false };
+                    let name = last.ident.to_string();
+                    return p.path.is_ident("self")
+                        || (p.path.segments.len() == 1 && self.state_locals.contains(&name))
+                        || name.chars().all(|c| c.is_uppercase() || c == '_' || c.is_ascii_digit());
+                }
+                _ => return false,
+            }
+        }
+    }
+
+    /// A value stored into state: its whole extent, or the call a local was bound from.
+    fn note_stored(&mut self, arg: &Expr) {
+        let mut a = arg;
+        while let Expr::MethodCall(m) = a {
+            if m.method == "clone" || m.method == "into" {
+                a = &m.receiver;
+            } else {
+                break;
+            }
+        }
+        match a {
+            Expr::Path(p) => {
+                if let Some(id) = p.path.get_ident() {
+                    let name = id.to_string();
+                    if let Some((_, span)) = self.call_vars.iter().rev().find(|(n, _)| *n == name) {
+                        self.stored.push(*span);
+                    }
+                }
+            }
+            Expr::Call(_) | Expr::MethodCall(_) | Expr::Await(_) | Expr::Try(_) => {
+                self.stored.push(super::paths::span_of(a.span(), a.span()));
+            }
+            _ => {}
+        }
+    }
+
+    fn typer(&self) -> Typer<'_> {
+        Typer {
+            k: self.env.k,
+            uses: self.env.uses,
+            fields: self.fields,
+            owner: self.owner,
+        }
+    }
+
+    fn held_of(&mut self, e: &Expr) -> Held {
+        let typer = Typer {
+            k: self.env.k,
+            uses: self.env.uses,
+            fields: self.fields,
+            owner: self.owner,
+        };
+        typer.held_of(&self.locals, &mut self.held, e)
+    }
+
+    /// Walks a function: its parameters are bound, then its body; what the body returns tells
+    /// whether it hands back an unfinished builder.
+    pub fn visit_fn(&mut self, sig: &syn::Signature, block: &syn::Block) {
+        let mut locals = Locals::default();
+        self.typer().bind_params(&mut locals, sig);
+        self.locals = locals;
+        if let syn::ReturnType::Type(_, ty) = &sig.output {
+            if let Held::Builder(b) = self.typer().annotated(&self.locals, ty) {
+                self.out.returns_builder = Some(b.returned(self.env.k));
+            }
+        }
+        let mark = self.locals.mark();
+        for s in &block.stmts {
+            self.visit_stmt(s);
+        }
+        if let Some(t) = held::tail(block) {
+            self.note_returned(t);
+        }
+        self.locals.restore(mark);
+        if !self.stored.is_empty() {
+            let stored = std::mem::take(&mut self.stored);
+            self.out.engines.retain(|e| !stored.iter().any(|s| within(s, &e.span)));
+            self.out.calls.retain(|c| !stored.iter().any(|s| within(s, &c.span)));
+            self.out.pending.retain(|p| !stored.iter().any(|s| within(s, &p.span)));
+        }
+    }
+
+    fn note_returned(&mut self, e: &Expr) {
+        if self.out.returns_builder.is_none() {
+            if let Held::Builder(b) = self.held_of(e) {
+                self.out.returns_builder = Some(b.returned(self.env.k));
+            }
+        }
+    }
+
+    /// A finishing call (`.build()`) on a builder made across statements, a parameter or field
+    /// of a builder type, or on what a workspace function returned (decided in resolve).
+    fn finishing_call(&mut self, m: &ExprMethodCall, name: &str) {
+        match self.held_of(&m.receiver) {
+            Held::Builder(b) if b.finishes(self.env.k, name) => {
+                let (span, text) = match &b.origin {
+                    Some((span, text)) => (*span, format!("{text}()…{name}")),
+                    None => (
+                        span_one_line(m.method.span(), m.paren_token.span.close()),
+                        format!(".{name}"),
+                    ),
+                };
+                if !self.out.engines.iter().any(|e| e.span == span) {
+                    self.out.engines.push(EngineSite {
+                        builds: b.builds(self.env.k).to_string(),
+                        text,
+                        span,
+                        via_glob: None,
+                    });
+                }
+            }
+            Held::Value { recv, span: Some(span), text } => {
+                if let super::RecvRoot::Call(path) = &recv.root {
+                    if !self.out.pending.iter().any(|p| p.span == span) {
+                        self.out.pending.push(PendingEngine {
+                            root: path.clone(),
+                            method: name.to_string(),
+                            span,
+                            text: format!("{text}()…{name}"),
+                        });
+                    }
+                }
+            }
+            _ => {}
         }
     }
 
@@ -302,6 +502,8 @@ impl<'a, 'k> Collector<'a, 'k> {
                         self.crates_used,
                         self.module,
                         self.framework.clone(),
+                        self.fields,
+                        self.owner,
                     );
                     inner.visit_expr(&c.body);
                     let label = match (&method, &route) {
@@ -328,6 +530,113 @@ impl<'a, 'k> Collector<'a, 'k> {
 impl<'ast> Visit<'ast> for Collector<'_, '_> {
     fn visit_item(&mut self, _: &'ast syn::Item) {
         // Nested items are functions of their own.
+    }
+
+    fn visit_block(&mut self, b: &'ast syn::Block) {
+        let mark = self.locals.mark();
+        visit::visit_block(self, b);
+        self.locals.restore(mark);
+    }
+
+    fn visit_local(&mut self, l: &'ast syn::Local) {
+        for a in &l.attrs {
+            self.visit_attribute(a);
+        }
+        if let Some(init) = &l.init {
+            self.visit_expr(&init.expr);
+            if let Some((_, diverge)) = &init.diverge {
+                self.visit_expr(diverge);
+            }
+        }
+        if let (Some((name, _)), Some(init)) = (held::let_binding(&l.pat), &l.init) {
+            if self.rooted_in_state(&init.expr) {
+                self.state_locals.push(name.clone());
+            }
+            let mut e = &*init.expr;
+            while let Expr::Await(_) | Expr::Try(_) = e {
+                e = match e {
+                    Expr::Await(a) => &a.base,
+                    Expr::Try(t) => &t.expr,
+                    _ => unreachable!(),
+                };
+            }
+            if matches!(e, Expr::Call(_) | Expr::MethodCall(_)) {
+                self.call_vars.push((name, super::paths::span_of(e.span(), e.span())));
+            }
+        }
+        match held::let_binding(&l.pat) {
+            Some((name, ty)) => {
+                let held = match (ty, &l.init) {
+                    (Some(ty), _) => match self.typer().annotated(&self.locals, ty) {
+                        Held::Unknown => l.init.as_ref().map_or(Held::Unknown, |i| self.held_of(&i.expr)),
+                        h => h,
+                    },
+                    (None, Some(init)) => self.held_of(&init.expr),
+                    (None, None) => Held::Unknown,
+                };
+                self.locals.bind(name, held);
+            }
+            None => self.visit_pat(&l.pat),
+        }
+    }
+
+    fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+        // A binding whose value is not followed: it shadows what the name held.
+        self.locals.bind(p.ident.to_string(), Held::Unknown);
+        visit::visit_pat_ident(self, p);
+    }
+
+    fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+        visit::visit_expr_assign(self, a);
+        if let Expr::Path(p) = &*a.left {
+            if let Some(id) = p.path.get_ident() {
+                let held = self.held_of(&a.right);
+                self.locals.assign(&id.to_string(), held);
+            }
+        }
+    }
+
+    fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
+        let mark = self.locals.mark();
+        self.closures += 1;
+        visit::visit_expr_closure(self, c);
+        self.closures -= 1;
+        self.locals.restore(mark);
+    }
+
+    fn visit_arm(&mut self, a: &'ast syn::Arm) {
+        let mark = self.locals.mark();
+        visit::visit_arm(self, a);
+        self.locals.restore(mark);
+    }
+
+    fn visit_expr_if(&mut self, i: &'ast syn::ExprIf) {
+        let mark = self.locals.mark();
+        self.visit_expr(&i.cond);
+        self.visit_block(&i.then_branch);
+        self.locals.restore(mark);
+        if let Some((_, e)) = &i.else_branch {
+            self.visit_expr(e);
+        }
+    }
+
+    fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+        let mark = self.locals.mark();
+        visit::visit_expr_for_loop(self, f);
+        self.locals.restore(mark);
+    }
+
+    fn visit_expr_while(&mut self, w: &'ast syn::ExprWhile) {
+        let mark = self.locals.mark();
+        visit::visit_expr_while(self, w);
+        self.locals.restore(mark);
+    }
+
+    fn visit_expr_return(&mut self, r: &'ast syn::ExprReturn) {
+        visit::visit_expr_return(self, r);
+        if let (Some(e), 0) = (&r.expr, self.closures) {
+            self.note_returned(e);
+        }
     }
 
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
@@ -357,6 +666,7 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
             on_self: false,
             span: span_one_line(c.func.span(), c.paren_token.span.close()),
             text,
+            recv: None,
         });
         let last = full.last().cloned().unwrap_or_default();
         let mut pushed_route = false;
@@ -392,6 +702,7 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
         let root_engine = root
             .as_deref()
             .and_then(|p| self.engine_for_root(p, Some(&name)).map(|e| (e, p)));
+        let at_root_engine = root_engine.is_some();
         if let Some(((builds, via_glob), root_path)) = root_engine {
             let text = format!("{}()…{name}", root_path.join("::"));
             self.push_engine(builds, text, m.method.span(), m.paren_token.span.close(), via_glob);
@@ -415,18 +726,55 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
                 );
             }
         }
-        // Only `self.method()` can be followed without types; other method calls are kept as
-        // names, for the record of what was not followed.
+        if STORE_METHODS.contains(&name.as_str()) && self.rooted_in_state(&m.receiver) {
+            for a in &m.args {
+                self.note_stored(a);
+            }
+        }
+        if !at_root_engine && self.env.k.engines.is_finish_name(&name) {
+            self.finishing_call(m, &name);
+        }
+        // `self.method()` is followed; a method on another value is, when what the value is can
+        // be told (a typed parameter, a field, what a call returned); the rest are kept as names,
+        // for the record of what was not followed.
         let on_self = matches!(strip_await(&m.receiver), Expr::Path(p) if p.path.is_ident("self"));
-        if on_self {
+        let recv = match on_self {
+            true => None,
+            false => match self.held_of(&m.receiver) {
+                Held::Value { recv, .. } => Some((*recv).clone()),
+                _ => None,
+            },
+        };
+        if on_self || recv.is_some() {
+            let text = if on_self {
+                format!("self.{name}")
+            } else {
+                match (receiver_text(&m.receiver), chain_root(&m.receiver)) {
+                    (Some(r), _) => format!("{r}.{name}"),
+                    (None, Expr::Call(c)) => match expr_path(&c.func) {
+                        Some(p) => format!("{}()…{name}", segments(p).join("::")),
+                        None => format!("….{name}"),
+                    },
+                    _ => format!("….{name}"),
+                }
+            };
+            // A chain on what a call returned is shown from that call (`Builder::new()` on the
+            // line the chain starts).
+            let span = match chain_root(&m.receiver) {
+                Expr::Call(c) if matches!(&recv, Some(r) if matches!(r.root, super::RecvRoot::Call(_))) => {
+                    span_one_line(c.func.span(), c.paren_token.span.close())
+                }
+                _ => span_one_line(m.method.span(), m.paren_token.span.close()),
+            };
             self.out.calls.push(CallSite {
                 callee: Callee {
                     path: vec![name.clone()],
                     method: true,
                 },
                 on_self,
-                span: span_one_line(m.method.span(), m.paren_token.span.close()),
-                text: format!("self.{name}"),
+                span,
+                text,
+                recv,
             });
         } else if self.value_methods_seen.insert(name.clone()) {
             self.out.value_methods.push(name.clone());
@@ -499,5 +847,6 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
         }
         // The body's tree is freed now: no address of it may be looked up again.
         self.chains = ChainMemo::default();
+        self.held.clear();
     }
 }

@@ -59,7 +59,8 @@ pub fn extract(file: &syn::File, source: &str, k: &Knowledge, test_target: bool)
 }
 
 fn extract_as(file: &syn::File, source: &str, k: &Knowledge, test_target: bool, prints: PrintScope) -> FileFacts {
-    let scope = FileScope::new(UseMap::build(file), k, has_test_attr(&file.attrs)).printing(prints);
+    let mut scope = FileScope::new(UseMap::build(file), k, has_test_attr(&file.attrs)).printing(prints);
+    scope.fields = super::held::fields_of(file);
     let facts = extract_items(file, source, k, test_target, &scope);
     scope.finish(facts)
 }
@@ -77,6 +78,8 @@ enum OkUse {
 /// whether the file is test code (`#![cfg(test)]`).
 pub(super) struct FileScope {
     uses: UseMap,
+    /// Struct fields declared in the file.
+    pub(super) fields: super::held::Fields,
     crates_used: Vec<String>,
     framework: Option<String>,
     test_file: bool,
@@ -96,6 +99,7 @@ impl FileScope {
         let framework = k.handlers.framework_of(&crates_used).map(|f| f.name.clone());
         FileScope {
             uses,
+            fields: Default::default(),
             crates_used,
             framework,
             test_file,
@@ -126,7 +130,9 @@ pub(super) fn extract_items(
         k,
         framework: scope.framework.clone(),
         in_trait_impl: Vec::new(),
+        impl_traits: Vec::new(),
         uses: &scope.uses,
+        fields: &scope.fields,
         lines: LineIndex::new(source),
         facts: FileFacts::default(),
         fns: Vec::new(),
@@ -182,7 +188,11 @@ struct Shared<'k> {
     framework: Option<String>,
     /// For each enclosing `impl`: is it a trait impl?
     in_trait_impl: Vec<bool>,
+    /// For each enclosing `impl`: the trait it implements (its last segment).
+    impl_traits: Vec<Option<String>>,
     uses: &'k UseMap,
+    /// Struct fields declared in the file, for `self.field` receivers.
+    fields: &'k super::held::Fields,
     lines: LineIndex<'k>,
     facts: FileFacts,
     fns: Vec<FnCtx>,
@@ -912,7 +922,21 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
                 framework: Some("tonic".into()),
                 route,
             })
-        } else if handlers::has_extractor_params(h, sig) {
+        } else if let Some(route) = self
+            .sh
+            .impl_traits
+            .last()
+            .cloned()
+            .flatten()
+            .filter(|t| handlers::is_middleware_method(h, t, &name))
+            .map(|t| format!("{} as {t}", owner.as_deref().unwrap_or("_")))
+        {
+            Some(HandlerMark {
+                how: HandlerHow::Middleware,
+                framework: framework.clone(),
+                route: Some(route),
+            })
+        } else if handlers::has_extractor_params(h, self.sh.uses, sig) {
             Some(HandlerMark {
                 how: HandlerHow::Extractor,
                 framework: framework.clone(),
@@ -922,9 +946,19 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             None
         };
         let module = self.sh.module.clone();
-        let mut collector = calls::Collector::new(&env, &self.sh.lines, self.sh.crates_used, &module, framework);
-        collector.visit_block(block);
+        let mut collector = calls::Collector::new(
+            &env,
+            &self.sh.lines,
+            self.sh.crates_used,
+            &module,
+            framework,
+            self.sh.fields,
+            owner.as_deref(),
+        );
+        collector.visit_fn(sig, block);
         let collected = collector.finish();
+        let trait_impl = self.sh.impl_traits.last().cloned().flatten();
+        let ret_type = super::held::ret_type(&sig.output, self.sh.uses, owner.as_deref());
         let is_test = test || self.sh.test_depth > 0;
         let span = span_of(sig.ident.span(), sig.ident.span());
         let mut inline = Vec::new();
@@ -946,6 +980,10 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
                 err_type: None,
                 returns_self: false,
                 is_test,
+                trait_impl: None,
+                ret_type: None,
+                returns_builder: None,
+                pending: c.pending,
             });
             registrations.extend(c.registrations);
         }
@@ -967,6 +1005,10 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             err_type: err_type.clone(),
             returns_self,
             is_test,
+            trait_impl,
+            ret_type,
+            returns_builder: collected.returns_builder,
+            pending: collected.pending,
         });
         self.sh.facts.fns.extend(inline);
         let status_only = self.sh.k.status_only_methods.contains(&name) || maps_to_code(self.sh.k, sig);
@@ -1035,6 +1077,21 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
         visit::visit_item_mod(self, m);
         self.sh.module.pop();
         self.sh.test_depth -= usize::from(test);
+    }
+
+    fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
+        if matches!(u.vis, syn::Visibility::Inherited) {
+            return;
+        }
+        let mut leaves = Vec::new();
+        super::paths::use_leaves(Vec::new(), &u.tree, &mut leaves);
+        for (name, path) in leaves {
+            self.sh.facts.reexports.push(super::Reexport {
+                module: self.sh.module.clone(),
+                name,
+                path,
+            });
+        }
     }
 
     fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
@@ -1119,7 +1176,14 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
         self.sh.test_depth += usize::from(test);
         self.sh.owners.push(self_name);
         self.sh.in_trait_impl.push(i.trait_.is_some());
+        self.sh.impl_traits.push(
+            i.trait_
+                .as_ref()
+                .and_then(|(_, p, _)| p.segments.last())
+                .map(|s| s.ident.to_string()),
+        );
         visit::visit_item_impl(self, i);
+        self.sh.impl_traits.pop();
         self.sh.in_trait_impl.pop();
         self.sh.owners.pop();
         self.sh.test_depth -= usize::from(test);

@@ -142,15 +142,56 @@ pub fn is_tonic_method(sig: &syn::Signature) -> bool {
         && type_last(args[1]).is_some_and(|s| s.ident == "Status")
 }
 
+fn type_path(ty: &Type) -> Option<&syn::Path> {
+    match ty {
+        Type::Path(p) if p.qself.is_none() => Some(&p.path),
+        Type::Reference(r) => type_path(&r.elem),
+        Type::Paren(p) => type_path(&p.elem),
+        Type::Group(g) => type_path(&g.elem),
+        _ => None,
+    }
+}
+
+/// Whether a parameter type, with `use` aliases expanded, can be a framework's extractor: a type
+/// of a framework or extractor crate, or a bare name in a file that uses one (or glob-imports another crate). `oauth2::HttpRequest`
+/// is not actix's `HttpRequest`, nor is the workspace's `crate::state::State` axum's.
+fn from_extractor_crate(h: &Handlers, uses: &super::paths::UseMap, ty: &Type) -> bool {
+    let Some(path) = type_path(ty) else { return true };
+    let full = uses.expand(super::paths::segments(path));
+    match full.first().map(String::as_str) {
+        // A bare name: a framework's only in a file that names one (or imports by glob).
+        _ if full.len() < 2 => {
+            uses.globs
+                .iter()
+                .any(|g| g.first().is_some_and(|c| !matches!(c.as_str(), "crate" | "self" | "super")))
+                || h.frameworks
+                    .iter()
+                    .any(|f| f.crates.iter().any(|c| uses.roots.contains(c)))
+                || h.extractor_crates.iter().any(|c| uses.roots.contains(c))
+        }
+        // The workspace's own `State` is not axum's.
+        Some("crate" | "self" | "super") | None => false,
+        Some(first) => {
+            h.extractor_crates.iter().any(|c| c == first)
+                || h.frameworks.iter().any(|f| f.crates.iter().any(|c| c == first))
+        }
+    }
+}
+
 /// An `async fn` taking an extractor (`State<..>`, `Json<..>`, `web::Data<..>`, `&State<..>`).
-pub fn has_extractor_params(h: &Handlers, sig: &syn::Signature) -> bool {
+pub fn has_extractor_params(h: &Handlers, uses: &super::paths::UseMap, sig: &syn::Signature) -> bool {
     sig.asyncness.is_some()
         && sig.inputs.iter().any(|a| match a {
-            FnArg::Typed(t) => type_last(&t.ty).is_some_and(|s| {
+            FnArg::Typed(t) => from_extractor_crate(h, uses, &t.ty) && type_last(&t.ty).is_some_and(|s| {
                 let name = s.ident.to_string();
                 // `Request` alone is hyper's or tonic's: count it with a generic body only.
                 if name == "Request" {
                     return generic_first(s).is_some() || matches!(&*t.ty, Type::Reference(_));
+                }
+                // Extractors are taken by value; a borrowed one is a helper's parameter
+                // (`fn forward(req: &HttpRequest)`), but for rocket's `&State<T>`.
+                if matches!(&*t.ty, Type::Reference(_)) && name != "State" {
+                    return false;
                 }
                 h.extractors.contains(&name)
             }),
@@ -161,4 +202,12 @@ pub fn has_extractor_params(h: &Handlers, sig: &syn::Signature) -> bool {
 /// `main`, `#[tokio::main]`, `#[actix_web::main]`, `#[launch]`.
 pub fn is_startup(h: &Handlers, name: &str, attrs: &[Attribute]) -> bool {
     h.startup_fns.iter().any(|f| f == name) || attrs.iter().any(|a| h.startup_attrs.contains(&last_segment(a.path())))
+}
+
+/// A method of a trait impl that runs on every request: middleware (`Service::call`, a fairing's
+/// `on_request`, an interceptor) or a request extractor (`FromRequestParts::from_request_parts`).
+pub fn is_middleware_method(h: &Handlers, trait_name: &str, method: &str) -> bool {
+    h.middleware_methods
+        .iter()
+        .any(|m| m.split_once("::") == Some((trait_name, method)))
 }

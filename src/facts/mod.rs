@@ -10,6 +10,7 @@ mod calls;
 mod config;
 pub mod extract;
 mod handlers;
+mod held;
 mod logcond;
 mod macro_defs;
 mod macros;
@@ -56,6 +57,20 @@ pub struct FileFacts {
     pub macro_defs: Vec<MacroDef>,
     /// Middleware the file installs around handlers, or defines, that logs failed responses.
     pub middleware: Vec<Middleware>,
+    /// `pub use` re-exports: what a path through this module may name. Every one is kept:
+    /// `#[cfg(feature)]` alternatives of one name are all possible.
+    #[serde(default)]
+    pub reexports: Vec<Reexport>,
+}
+
+/// `pub use edition::proxy;` in inline module `module` of its file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reexport {
+    pub module: Vec<String>,
+    /// The name it is exported as; `*` for a glob.
+    pub name: String,
+    /// The path as written.
+    pub path: Vec<String>,
 }
 
 impl FileFacts {
@@ -160,6 +175,7 @@ impl FileFacts {
                 test_mods,
                 macro_defs,
                 middleware,
+                reexports,
             } = part;
             let first_fn = facts.fns.len() as u32;
             for mut site in sites.read().into_owned() {
@@ -178,6 +194,7 @@ impl FileFacts {
             facts.test_mods.extend(test_mods);
             facts.macro_defs.extend(macro_defs);
             facts.middleware.extend(middleware);
+            facts.reexports.extend(reexports);
         }
         facts.sites = all_sites.finish()?;
         Some(facts)
@@ -260,6 +277,9 @@ pub enum HandlerHow {
     Extractor,
     /// A closure registered inline (`get(|| async { .. })`).
     Inline,
+    /// A method of middleware or of a request extractor (`impl Service<ServiceRequest> for ..`'s
+    /// `call`, `FromRequestParts::from_request_parts`): it runs on every request it wraps.
+    Middleware,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -279,6 +299,49 @@ pub struct CallSite {
     pub span: Span,
     /// The callee as written (`db::connect`, `self.pool`).
     pub text: String,
+    /// For a method called on another value: what that value is, when the file can tell.
+    #[serde(default)]
+    pub recv: Option<Recv>,
+}
+
+/// What a method call's receiver is, as far as its file can tell; typed in resolve.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Recv {
+    pub root: RecvRoot,
+    /// Methods called on the root before this one (`prepare` in
+    /// `ClientBuilder::new().prepare(..).build_with_policies(..)`).
+    pub through: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RecvRoot {
+    /// A value of this type: a parameter's, a field's or an annotated binding's, `use` aliases
+    /// expanded and shared-state wrappers (`&`, `Arc`, `web::Data`, `State`, ..) peeled. A trait
+    /// (`dyn Store`, `impl Store`, `S: Store`) stands for each of its impls.
+    Type(Vec<String>),
+    /// The value this call returns.
+    Call(Vec<String>),
+}
+
+/// A builder's finishing call on a value that a workspace function returned
+/// (`http::client_builder(..).timeout(..).build()`): an engine when that function returns a
+/// builder ([`FnFact::returns_builder`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingEngine {
+    /// The function's path, as the call names it.
+    pub root: Vec<String>,
+    pub method: String,
+    /// The root call's span.
+    pub span: Span,
+    pub text: String,
+}
+
+/// The engine builder a function returns unfinished (`fn client_builder() -> reqwest::ClientBuilder`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnsBuilder {
+    pub builds: String,
+    /// Globs on the names of the methods that finish it (`build`).
+    pub finish: Vec<String>,
 }
 
 /// An engine constructor call inside a function body.
@@ -335,6 +398,18 @@ pub struct FnFact {
     /// Self`): a builder that keeps the value's type.
     pub returns_self: bool,
     pub is_test: bool,
+    /// For a method of a trait impl, the trait (its last segment).
+    #[serde(default)]
+    pub trait_impl: Option<String>,
+    /// The declared return type's path, `Result`/`Option` and shared-state wrappers peeled,
+    /// `Self` named: what a method called on the returned value belongs to.
+    #[serde(default)]
+    pub ret_type: Option<Vec<String>>,
+    #[serde(default)]
+    pub returns_builder: Option<ReturnsBuilder>,
+    /// Finishing calls on values workspace functions returned, decided in resolve.
+    #[serde(default)]
+    pub pending: Vec<PendingEngine>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -38,16 +38,25 @@ pub fn extract_in_parts(
         return None;
     }
     let declared = each_part(&parts, |file, _| {
-        Some((UseMap::declared_in(file), has_test_attr(&file.attrs)))
+        Some((
+            UseMap::declared_in(file),
+            has_test_attr(&file.attrs),
+            super::held::fields_of(file),
+        ))
     })?;
     // Inner attributes (`#![cfg(test)]`) are the first part's: a later part with some was no cut.
-    let test_file = declared.first().is_some_and(|(_, test)| *test);
+    let test_file = declared.first().is_some_and(|(_, test, _)| *test);
     let mut uses = UseMap::default();
-    for (map, _) in declared {
+    let mut fields = super::held::Fields::default();
+    for (map, _, f) in declared {
         uses.merge(map);
+        for (k, v) in f {
+            fields.entry(k).or_default().extend(v);
+        }
     }
     uses.finish();
-    let scope = FileScope::new(uses, k, test_file).printing(prints);
+    let mut scope = FileScope::new(uses, k, test_file).printing(prints);
+    scope.fields = fields;
     // Each part's lists are encoded at once: the whole file's are never held decoded.
     let extracted = each_part(&parts, |file, part| {
         let mut facts = with_first_line(part.first_line, || {

@@ -95,6 +95,41 @@ impl UseMap {
     }
 }
 
+/// The names a `use` tree brings in and the paths they stand for; a glob's name is `*` and its
+/// path the module.
+pub fn use_leaves(prefix: Vec<String>, tree: &UseTree, out: &mut Vec<(String, Vec<String>)>) {
+    match tree {
+        UseTree::Path(p) => {
+            let mut prefix = prefix;
+            prefix.push(p.ident.to_string());
+            use_leaves(prefix, &p.tree, out);
+        }
+        UseTree::Name(n) => {
+            let name = n.ident.to_string();
+            if name == "self" {
+                if let Some(last) = prefix.last().cloned() {
+                    out.push((last, prefix));
+                }
+            } else {
+                let mut path = prefix;
+                path.push(name.clone());
+                out.push((name, path));
+            }
+        }
+        UseTree::Rename(r) => {
+            let mut path = prefix;
+            path.push(r.ident.to_string());
+            out.push((r.rename.to_string(), path));
+        }
+        UseTree::Glob(_) => out.push(("*".to_string(), prefix)),
+        UseTree::Group(g) => {
+            for t in &g.items {
+                use_leaves(prefix.clone(), t, out);
+            }
+        }
+    }
+}
+
 fn add_tree(map: &mut UseMap, mut prefix: Vec<String>, tree: &UseTree) {
     match tree {
         UseTree::Path(p) => {

@@ -10,6 +10,39 @@ pub const ENGINES_TOML: &str = include_str!("../../rules/engines.toml");
 #[serde(deny_unknown_fields)]
 struct File {
     engine: Vec<Entry>,
+    #[serde(default)]
+    builder: Vec<BuilderEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BuilderEntry {
+    builds: String,
+    types: Vec<String>,
+    finish: Vec<String>,
+}
+
+/// A builder type (`reqwest::ClientBuilder`): a value of it, wherever it came from (a parameter,
+/// a field, a helper's return value), builds the engine when one of `finish` is called on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuilderType {
+    /// Glob segments of the type's path; the first is the crate.
+    pub ty: Vec<Glob>,
+    pub finish: Vec<Glob>,
+    pub builds: String,
+}
+
+/// Whether `path` (crate first) matches `pattern`: the crate and the trailing segments, with the
+/// segments in between free.
+pub fn path_matches(pattern: &[Glob], path: &[String]) -> bool {
+    path.len() >= pattern.len()
+        && !pattern.is_empty()
+        && pattern[0].is_match(&path[0])
+        && pattern[1..]
+            .iter()
+            .rev()
+            .zip(path.iter().rev())
+            .all(|(pat, seg)| pat.is_match(seg))
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -57,14 +90,7 @@ impl Constructor {
 
     /// Whether `path` (a resolved call path, crate first) is this pattern's root call.
     pub fn root_matches(&self, path: &[String]) -> bool {
-        let p = &self.root;
-        path.len() >= p.len()
-            && p[0].is_match(&path[0])
-            && p[1..]
-                .iter()
-                .rev()
-                .zip(path.iter().rev())
-                .all(|(pat, seg)| pat.is_match(seg))
+        path_matches(&self.root, path)
     }
 }
 
@@ -81,6 +107,7 @@ pub struct EngineMethod {
 pub struct Engines {
     pub constructors: Vec<Constructor>,
     pub methods: Vec<EngineMethod>,
+    pub builders: Vec<BuilderType>,
 }
 
 impl Engines {
@@ -100,7 +127,26 @@ impl Engines {
                 });
             }
         }
+        for b in f.builder {
+            for t in &b.types {
+                e.builders.push(BuilderType {
+                    ty: t.split("::").map(|s| Glob::new(s.trim())).collect(),
+                    finish: b.finish.iter().map(|m| Glob::new(m.trim_start_matches('.'))).collect(),
+                    builds: b.builds.clone(),
+                });
+            }
+        }
         e
+    }
+
+    /// Whether some builder's finishing method has this name: only then is a method call worth
+    /// asking what its receiver holds.
+    pub fn is_finish_name(&self, name: &str) -> bool {
+        self.constructors
+            .iter()
+            .filter_map(|c| c.method.as_ref())
+            .chain(self.builders.iter().flat_map(|b| &b.finish))
+            .any(|g| g.is_match(name))
     }
 }
 

@@ -12,6 +12,7 @@ struct File {
     attributes: Attributes,
     registration: Registration,
     extractors: Extractors,
+    middleware: Middleware,
     startup: Startup,
     once: Once,
     framework: Vec<Framework>,
@@ -40,6 +41,13 @@ struct Registration {
 #[serde(deny_unknown_fields)]
 struct Extractors {
     types: Vec<String>,
+    crates: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Middleware {
+    trait_methods: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -77,6 +85,10 @@ pub struct Handlers {
     pub warp_methods: Vec<String>,
     pub registration_macros: Vec<String>,
     pub extractors: Vec<String>,
+    /// Crates besides the frameworks' whose types are extractors (`axum_extra`, `http`).
+    pub extractor_crates: Vec<String>,
+    /// `Trait::method`s of impls that run per request (middleware, extractors).
+    pub middleware_methods: Vec<String>,
     pub startup_fns: Vec<String>,
     pub startup_attrs: Vec<String>,
     pub once_methods: Vec<String>,
@@ -101,6 +113,8 @@ impl Handlers {
             warp_methods: f.registration.warp_methods,
             registration_macros: f.registration.macros,
             extractors: f.extractors.types,
+            extractor_crates: f.extractors.crates,
+            middleware_methods: f.middleware.trait_methods,
             startup_fns: f.startup.functions,
             startup_attrs: f.startup.attributes,
             once_methods: f.once.methods,

@@ -8,7 +8,7 @@ pub mod handlers;
 pub mod service;
 
 pub use config::ConfigKnowledge;
-pub use engines::Engines;
+pub use engines::{path_matches, Engines};
 pub use handlers::Handlers;
 pub use service::{NumericStatus, ServiceLogging, StatusPattern};
 

@@ -7,7 +7,7 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::FileInput;
-use crate::facts::{CallSite, FnFact};
+use crate::facts::{CallSite, FnFact, Recv, RecvRoot};
 
 /// A function of the workspace: `fns[id]`.
 pub struct FnEntry {
@@ -44,7 +44,14 @@ pub struct Names<'a> {
     free_names: HashSet<&'a str>,
     crate_idents: HashMap<String, usize>,
     root_modules: HashSet<(usize, &'a str)>,
+    /// Every module name of each crate, at any depth: a lowercase first segment that is none of
+    /// them (`reqwest::Client::new`) names another crate.
+    modules: HashSet<(usize, &'a str)>,
     types: HashMap<usize, HashSet<&'a str>>,
+    /// Every type and trait name of the workspace.
+    type_names: HashSet<&'a str>,
+    /// `pub use` re-exports by (crate, module): the name and the path as written.
+    reexports: HashMap<(usize, Vec<String>), Vec<(&'a str, &'a [String])>>,
 }
 
 impl<'a> Names<'a> {
@@ -63,7 +70,10 @@ impl<'a> Names<'a> {
                 .map(|(i, c)| (c.replace('-', "_"), i))
                 .collect(),
             root_modules: HashSet::default(),
+            modules: HashSet::default(),
             types: HashMap::default(),
+            type_names: HashSet::default(),
+            reexports: HashMap::default(),
         };
         for (fi, f) in files.iter().enumerate() {
             let krate = f.place.krate;
@@ -71,10 +81,20 @@ impl<'a> Names<'a> {
                 .entry(krate)
                 .or_default()
                 .extend(f.facts.types.iter().map(String::as_str));
+            n.type_names.extend(f.facts.types.iter().map(String::as_str));
+            for r in &f.facts.reexports {
+                let mut module = f.place.module.clone();
+                module.extend(r.module.iter().cloned());
+                n.reexports
+                    .entry((krate, module))
+                    .or_default()
+                    .push((r.name.as_str(), r.path.as_slice()));
+            }
             if let Some(first) = f.place.module.first() {
                 n.root_modules.insert((krate, first.as_str()));
             }
             let file_module: std::sync::Arc<[String]> = f.place.module.clone().into();
+            n.modules.extend(f.place.module.iter().map(|m| (krate, m.as_str())));
             for (i, fact) in f.facts.fns.iter().enumerate() {
                 if fact.is_test {
                     continue;
@@ -82,6 +102,7 @@ impl<'a> Names<'a> {
                 if let Some(first) = f.place.module.first().or(fact.module.first()) {
                     n.root_modules.insert((krate, first.as_str()));
                 }
+                n.modules.extend(fact.module.iter().map(|m| (krate, m.as_str())));
                 let module = if fact.module.is_empty() {
                     file_module.clone()
                 } else {
@@ -154,6 +175,14 @@ impl<'a> Names<'a> {
                     return Self::pick(ids, true);
                 }
             }
+            if let Some(recv) = &call.recv {
+                if let Some(ty) = self.recv_type(caller, recv) {
+                    let ids = self.methods_of(e.krate, &ty, name);
+                    if !ids.is_empty() {
+                        return Self::pick(ids, true);
+                    }
+                }
+            }
             return if self.method_names.contains(name.as_str()) {
                 Res::Unresolved
             } else {
@@ -171,6 +200,71 @@ impl<'a> Names<'a> {
             .last()
             .is_some_and(|l| self.free_names.contains(l.as_str()) || self.method_names.contains(l.as_str()));
         Self::pick(ids, names_workspace && known_name)
+    }
+
+    /// The workspace type (or trait) a path names, from crate `krate`: `None` for another
+    /// crate's type or a name the workspace does not define.
+    fn type_named(&self, krate: usize, path: &[String]) -> Option<&'a str> {
+        let first = path.first()?;
+        if path.len() > 1
+            && !matches!(first.as_str(), "crate" | "self" | "super")
+            && !self.crate_idents.contains_key(first)
+            && !self.modules.contains(&(krate, first.as_str()))
+        {
+            return None;
+        }
+        self.type_names.get(path.last()?.as_str()).copied()
+    }
+
+    /// The type a function returns, when the workspace defines it.
+    fn returned_type(&self, id: usize) -> Option<&'a str> {
+        let ret = self.fact(id).ret_type.as_ref()?;
+        self.type_named(self.fns[id].krate, ret)
+    }
+
+    /// The workspace type of a method call's receiver.
+    pub fn recv_type(&self, caller: usize, recv: &Recv) -> Option<&'a str> {
+        let e = &self.fns[caller];
+        let mut ty = match &recv.root {
+            RecvRoot::Type(path) => self.type_named(e.krate, path)?,
+            RecvRoot::Call(path) => {
+                let globs = &self.files[e.file].facts.globs;
+                let owner = self.fact(caller).owner.as_deref();
+                match self.resolve_path(e.krate, &e.module, path, owner, globs).as_slice() {
+                    [id] => self.returned_type(*id)?,
+                    _ => return None,
+                }
+            }
+        };
+        for m in &recv.through {
+            let ids = self.methods_of(e.krate, ty, m);
+            let first = self.returned_type(*ids.first()?)?;
+            if ids.iter().any(|&id| self.returned_type(id) != Some(first)) {
+                return None;
+            }
+            ty = first;
+        }
+        Some(ty)
+    }
+
+    /// The methods `name` a value of workspace type `ty` may call: the type's own (its crate's
+    /// first), else, for a trait, every workspace impl's and the trait's default.
+    pub fn methods_of(&self, krate: usize, ty: &str, name: &str) -> Vec<usize> {
+        let own = self.owned(name, |id| self.owner(id).is_some_and(|o| o == ty));
+        if !own.is_empty() {
+            let here: Vec<usize> = own.iter().copied().filter(|&id| self.fns[id].krate == krate).collect();
+            return if here.is_empty() { own } else { here };
+        }
+        let mut impls = self.owned(name, |id| self.fact(id).trait_impl.as_deref() == Some(ty));
+        impls.extend(self.defaults(name, |id| self.owner(id).is_some_and(|o| o == ty)));
+        impls
+    }
+
+    /// The functions a path written in function `caller` denotes.
+    pub fn resolve_from(&self, caller: usize, path: &[String]) -> Vec<usize> {
+        let e = &self.fns[caller];
+        let globs = &self.files[e.file].facts.globs;
+        self.resolve_path(e.krate, &e.module, path, self.fact(caller).owner.as_deref(), globs)
     }
 
     fn pick(mut ids: Vec<usize>, workspace_name: bool) -> Res {
@@ -210,6 +304,14 @@ impl<'a> Names<'a> {
             }
             other => match self.crate_idents.get(other) {
                 Some(&c) if !self.root_modules.contains(&(krate, other)) => bases.push((c, Vec::new(), &path[1..])),
+                _ if path.len() > 1
+                    && other.starts_with(|c: char| c.is_lowercase())
+                    && !self.modules.contains(&(krate, other)) =>
+                {
+                    // `reqwest::Client::new`: another crate's item, never a workspace type of the
+                    // same name.
+                    return Vec::new();
+                }
                 _ => {
                     bases.push((krate, module.to_vec(), path));
                     if !module.is_empty() {
@@ -218,8 +320,16 @@ impl<'a> Names<'a> {
                 }
             },
         }
-        for (c, m, rest) in bases {
-            let ids = self.lookup(c, &m, rest);
+        for (c, m, rest) in &bases {
+            let ids = self.lookup(*c, m, rest);
+            if !ids.is_empty() {
+                return ids;
+            }
+        }
+        // Through the `pub use`s of the module the path names (`crate::proxy::proxy` re-exported
+        // from one edition's module or another's).
+        for (c, m, rest) in &bases {
+            let ids = self.through_reexports(*c, m, rest, 0);
             if !ids.is_empty() {
                 return ids;
             }
@@ -235,6 +345,50 @@ impl<'a> Names<'a> {
             return out;
         }
         Vec::new()
+    }
+
+    /// `base::quals::name` through the re-exports of module `base::quals`, a few levels deep.
+    fn through_reexports(&self, krate: usize, base: &[String], rest: &[String], depth: usize) -> Vec<usize> {
+        let Some((name, quals)) = rest.split_last() else {
+            return Vec::new();
+        };
+        if depth > 3 || self.reexports.is_empty() {
+            return Vec::new();
+        }
+        let mut module = base.to_vec();
+        module.extend(quals.iter().cloned());
+        let Some(list) = self.reexports.get(&(krate, module.clone())) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for &(alias, path) in list {
+            let target: Vec<String> = match alias {
+                "*" => path.iter().chain(std::iter::once(name)).cloned().collect(),
+                a if a == name => path.to_vec(),
+                _ => continue,
+            };
+            let (c, m, r): (usize, Vec<String>, &[String]) = match target.first().map(String::as_str) {
+                Some("crate") => (krate, Vec::new(), &target[1..]),
+                Some("self") => (krate, module.clone(), &target[1..]),
+                Some("super") => {
+                    let n = target.iter().take_while(|s| *s == "super").count();
+                    (krate, module[..module.len().saturating_sub(n)].to_vec(), &target[n..])
+                }
+                Some(first) => match self.crate_idents.get(first) {
+                    Some(&c) if !self.modules.contains(&(krate, first)) => (c, Vec::new(), &target[1..]),
+                    _ => (krate, module.clone(), &target[..]),
+                },
+                None => continue,
+            };
+            let mut ids = self.lookup(c, &m, r);
+            if ids.is_empty() {
+                ids = self.through_reexports(c, &m, r, depth + 1);
+            }
+            out.extend(ids);
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     fn owner(&self, id: usize) -> Option<&String> {

@@ -79,8 +79,7 @@ pub fn diagnostic(
     handlers: &Handlers,
     severity: Severity,
 ) -> Diagnostic {
-    let fact = names.fact(f.function);
-    let engine = &fact.engines[f.engine];
+    let engine = &f.site;
     let (route, framework) = routes(f.handler);
     let handler = handler_label(names, f.handler, route.as_deref());
     let mut related = Vec::new();
@@ -105,9 +104,21 @@ pub fn diagnostic(
             span: call.span,
             message: format!("`{}` calls `{}`", caller.name, call.text),
         });
-        chain_text.push(call.text.clone());
+        chain_text.push(if step.of > 1 {
+            format!("{} (one of {})", call.text, step.of)
+        } else {
+            call.text.clone()
+        });
     }
     chain_text.push(engine.text.clone());
+    if let Some((wf, site)) = &f.inside {
+        chain_text.push(site.text.clone());
+        related.push(Related {
+            path: path_of(names.fns[*wf].file),
+            span: site.span,
+            message: format!("`{}` builds it here", names.fact(*wf).name),
+        });
+    }
     let mut notes = vec![format!(
         "{} {}",
         arrow.first().filter(|_| route.is_some()).cloned().unwrap_or_default(),
