@@ -15,6 +15,7 @@ const FIXTURES: &[&str] = &[
     "tonic-accounts",
     "engines-axum",
     "engines-workspace",
+    "engines-sdk",
     "warp-quotes",
     "poem-notes",
     "salvo-links",
