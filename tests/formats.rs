@@ -63,7 +63,7 @@ fn sarif_has_the_structure_code_scanning_requires() {
         assert!(!r["fullDescription"]["text"].as_str().unwrap().is_empty());
     }
     let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 2);
+    assert_eq!(results.len(), 3);
     for res in results {
         let idx = res["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[idx]["id"], res["ruleId"], "ruleIndex points at the rule");

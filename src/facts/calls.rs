@@ -80,7 +80,16 @@ pub struct Collector<'a, 'k> {
 
 /// Methods that put a value into a container.
 const STORE_METHODS: &[&str] = &[
-    "insert", "add", "push", "push_back", "put", "set", "replace", "store", "get_or_insert", "swap",
+    "insert",
+    "add",
+    "push",
+    "push_back",
+    "put",
+    "set",
+    "replace",
+    "store",
+    "get_or_insert",
+    "swap",
 ];
 
 /// `data.feeds` for a receiver written as a variable and its fields.
@@ -182,7 +191,9 @@ impl<'a, 'k> Collector<'a, 'k> {
                 Expr::Reference(r) => &r.expr,
                 Expr::Unary(u) => &u.expr,
                 Expr::Path(p) => {
-                    let Some(last) = p.path.segments.last() else { return false };
+                    let Some(last) = p.path.segments.last() else {
+                        return false;
+                    };
                     let name = last.ident.to_string();
                     return p.path.is_ident("self")
                         || (p.path.segments.len() == 1 && self.state_locals.contains(&name))
@@ -252,6 +263,9 @@ impl<'a, 'k> Collector<'a, 'k> {
         let mark = self.locals.mark();
         for s in &block.stmts {
             self.visit_stmt(s);
+            if matches!(s, syn::Stmt::Expr(Expr::Return(_), _)) {
+                break;
+            }
         }
         if let Some(t) = held::tail(block) {
             self.note_returned(t);
@@ -294,7 +308,11 @@ impl<'a, 'k> Collector<'a, 'k> {
                     });
                 }
             }
-            Held::Value { recv, span: Some(span), text } => {
+            Held::Value {
+                recv,
+                span: Some(span),
+                text,
+            } => {
                 if let super::RecvRoot::Call(path) = &recv.root {
                     if !self.out.pending.iter().any(|p| p.span == span) {
                         self.out.pending.push(PendingEngine {
@@ -534,7 +552,13 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
 
     fn visit_block(&mut self, b: &'ast syn::Block) {
         let mark = self.locals.mark();
-        visit::visit_block(self, b);
+        for s in &b.stmts {
+            self.visit_stmt(s);
+            // What follows an unconditional `return` never runs.
+            if matches!(s, syn::Stmt::Expr(Expr::Return(_), _)) {
+                break;
+            }
+        }
         self.locals.restore(mark);
     }
 
@@ -679,7 +703,13 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
         let mut skip = Vec::new();
         if self.handlers().registration_calls.contains(&last) {
             let args: Vec<&Expr> = c.args.iter().collect();
+            // Middleware wraps every route of what it is layered on: it has no route of its own.
+            let routes = std::mem::take(&mut self.route);
+            if !self.handlers().middleware_calls.contains(&last) {
+                self.route = routes.clone();
+            }
             skip = self.register(&args, Self::http_method_of(&last));
+            self.route = routes;
         }
         for (i, a) in c.args.iter().enumerate() {
             if !skip.contains(&i) {

@@ -161,12 +161,13 @@ fn from_extractor_crate(h: &Handlers, uses: &super::paths::UseMap, ty: &Type) ->
     match full.first().map(String::as_str) {
         // A bare name: a framework's only in a file that names one (or imports by glob).
         _ if full.len() < 2 => {
-            uses.globs
+            uses.globs.iter().any(|g| {
+                g.first()
+                    .is_some_and(|c| !matches!(c.as_str(), "crate" | "self" | "super"))
+            }) || h
+                .frameworks
                 .iter()
-                .any(|g| g.first().is_some_and(|c| !matches!(c.as_str(), "crate" | "self" | "super")))
-                || h.frameworks
-                    .iter()
-                    .any(|f| f.crates.iter().any(|c| uses.roots.contains(c)))
+                .any(|f| f.crates.iter().any(|c| uses.roots.contains(c)))
                 || h.extractor_crates.iter().any(|c| uses.roots.contains(c))
         }
         // The workspace's own `State` is not axum's.
@@ -182,19 +183,22 @@ fn from_extractor_crate(h: &Handlers, uses: &super::paths::UseMap, ty: &Type) ->
 pub fn has_extractor_params(h: &Handlers, uses: &super::paths::UseMap, sig: &syn::Signature) -> bool {
     sig.asyncness.is_some()
         && sig.inputs.iter().any(|a| match a {
-            FnArg::Typed(t) => from_extractor_crate(h, uses, &t.ty) && type_last(&t.ty).is_some_and(|s| {
-                let name = s.ident.to_string();
-                // `Request` alone is hyper's or tonic's: count it with a generic body only.
-                if name == "Request" {
-                    return generic_first(s).is_some() || matches!(&*t.ty, Type::Reference(_));
-                }
-                // Extractors are taken by value; a borrowed one is a helper's parameter
-                // (`fn forward(req: &HttpRequest)`), but for rocket's `&State<T>`.
-                if matches!(&*t.ty, Type::Reference(_)) && name != "State" {
-                    return false;
-                }
-                h.extractors.contains(&name)
-            }),
+            FnArg::Typed(t) => {
+                from_extractor_crate(h, uses, &t.ty)
+                    && type_last(&t.ty).is_some_and(|s| {
+                        let name = s.ident.to_string();
+                        // `Request` alone is hyper's or tonic's: count it with a generic body only.
+                        if name == "Request" {
+                            return generic_first(s).is_some() || matches!(&*t.ty, Type::Reference(_));
+                        }
+                        // Extractors are taken by value; a borrowed one is a helper's parameter
+                        // (`fn forward(req: &HttpRequest)`), but for rocket's `&State<T>`.
+                        if matches!(&*t.ty, Type::Reference(_)) && name != "State" {
+                            return false;
+                        }
+                        h.extractors.contains(&name)
+                    })
+            }
             FnArg::Receiver(_) => false,
         })
 }

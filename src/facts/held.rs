@@ -15,13 +15,35 @@ use crate::knowledge::Knowledge;
 
 /// Shared-state wrappers a method call sees through: `Arc<Db>`'s methods are `Db`'s.
 const WRAPPERS: &[&str] = &[
-    "Arc", "Rc", "Box", "Data", "State", "Extension", "Mutex", "RwLock", "ReqData", "Cow", "Pin",
+    "Arc",
+    "Rc",
+    "Box",
+    "Data",
+    "State",
+    "Extension",
+    "Mutex",
+    "RwLock",
+    "ReqData",
+    "Cow",
+    "Pin",
 ];
 
 /// Methods that hand back the value they are called on, or what it wraps.
 const PASS_THROUGH: &[&str] = &[
-    "clone", "as_ref", "as_mut", "borrow", "borrow_mut", "lock", "read", "write", "deref", "get_ref",
-    "into_inner", "to_owned", "unwrap", "expect",
+    "clone",
+    "as_ref",
+    "as_mut",
+    "borrow",
+    "borrow_mut",
+    "lock",
+    "read",
+    "write",
+    "deref",
+    "get_ref",
+    "into_inner",
+    "to_owned",
+    "unwrap",
+    "expect",
 ];
 
 /// Struct fields of a file: struct name → (field name or index, the field type's path as written,
@@ -68,7 +90,10 @@ pub fn peel(ty: &Type) -> Option<Vec<String>> {
             if WRAPPERS.contains(&name.as_str()) {
                 return super::paths::segment_types(last).first().and_then(|t| peel(t));
             }
-            if matches!(name.as_str(), "Option" | "Vec" | "HashMap" | "BTreeMap" | "HashSet" | "Result") {
+            if matches!(
+                name.as_str(),
+                "Option" | "Vec" | "HashMap" | "BTreeMap" | "HashSet" | "Result"
+            ) {
                 return None;
             }
             Some(segments(&p.path))
@@ -87,7 +112,9 @@ fn first_trait(bounds: &syn::punctuated::Punctuated<syn::TypeParamBound, syn::To
 /// The declared return type a method called on the result belongs to: `Result<T, E>`,
 /// `Option<T>` and wrappers peeled, `Self` named, `use` aliases expanded.
 pub fn ret_type(output: &syn::ReturnType, uses: &UseMap, owner: Option<&str>) -> Option<Vec<String>> {
-    let syn::ReturnType::Type(_, ty) = output else { return None };
+    let syn::ReturnType::Type(_, ty) = output else {
+        return None;
+    };
     let mut ty: &Type = ty;
     // `Result<T, E>` / `Option<T>` / a `Result` alias with one argument.
     if let Type::Path(p) = ty {
@@ -315,9 +342,7 @@ impl Typer<'_> {
             Expr::Reference(r) => self.held_of(locals, memo, &r.expr),
             Expr::Path(p) if p.qself.is_none() => {
                 if p.path.is_ident("self") {
-                    return self
-                        .owner
-                        .map_or(Held::Unknown, |o| self.of_type(vec![o.to_string()]));
+                    return self.owner.map_or(Held::Unknown, |o| self.of_type(vec![o.to_string()]));
                 }
                 match p.path.get_ident() {
                     Some(id) => locals.get(&id.to_string()).cloned().unwrap_or(Held::Unknown),
@@ -386,10 +411,7 @@ impl Typer<'_> {
         {
             return self.held_of(locals, memo, &c.args[0]);
         }
-        let span = super::paths::span_one_line(
-            syn::spanned::Spanned::span(&c.func),
-            c.paren_token.span.close(),
-        );
+        let span = super::paths::span_one_line(syn::spanned::Spanned::span(&c.func), c.paren_token.span.close());
         if let Some(i) = self
             .k
             .engines

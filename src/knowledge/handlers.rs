@@ -31,6 +31,7 @@ struct Attributes {
 #[serde(deny_unknown_fields)]
 struct Registration {
     calls: Vec<String>,
+    middleware_calls: Vec<String>,
     methods: Vec<String>,
     route_methods: Vec<String>,
     warp_methods: Vec<String>,
@@ -80,6 +81,8 @@ pub struct Handlers {
     pub openapi_attrs: Vec<String>,
     pub route_doc_attrs: Vec<String>,
     pub registration_calls: Vec<String>,
+    /// Registration calls that install middleware: what they register has no route of its own.
+    pub middleware_calls: Vec<String>,
     pub registration_methods: Vec<String>,
     pub route_methods: Vec<String>,
     pub warp_methods: Vec<String>,
@@ -108,6 +111,7 @@ impl Handlers {
             openapi_attrs: f.attributes.openapi,
             route_doc_attrs: f.attributes.route_docs,
             registration_calls: f.registration.calls,
+            middleware_calls: f.registration.middleware_calls,
             registration_methods: f.registration.methods,
             route_methods: f.registration.route_methods,
             warp_methods: f.registration.warp_methods,

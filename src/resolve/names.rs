@@ -51,8 +51,11 @@ pub struct Names<'a> {
     /// Every type and trait name of the workspace.
     type_names: HashSet<&'a str>,
     /// `pub use` re-exports by (crate, module): the name and the path as written.
-    reexports: HashMap<(usize, Vec<String>), Vec<(&'a str, &'a [String])>>,
+    reexports: HashMap<(usize, Vec<String>), Vec<Reexported<'a>>>,
 }
+
+/// A `pub use`'s exported name and its path as written.
+type Reexported<'a> = (&'a str, &'a [String]);
 
 impl<'a> Names<'a> {
     pub fn build(files: &'a [FileInput<'a>], crate_names: &[String]) -> Names<'a> {
@@ -177,7 +180,7 @@ impl<'a> Names<'a> {
             }
             if let Some(recv) = &call.recv {
                 if let Some(ty) = self.recv_type(caller, recv) {
-                    let ids = self.methods_of(e.krate, &ty, name);
+                    let ids = self.methods_of(e.krate, ty, name);
                     if !ids.is_empty() {
                         return Self::pick(ids, true);
                     }

@@ -148,7 +148,12 @@ pub fn per_request(names: &Names, files: &[super::FileInput], custom: &[Glob], c
     }
     while let Some(cur) = queue.pop_front() {
         let fact = names.fact(cur);
-        stats.unresolved += fact.value_methods.read().iter().filter(|m| names.is_method_name(m)).count();
+        stats.unresolved += fact
+            .value_methods
+            .read()
+            .iter()
+            .filter(|m| names.is_method_name(m))
+            .count();
         for (ci, call) in fact.calls.read().iter().enumerate() {
             // The engine's own constructor (a workspace copy of a known crate): not entered.
             if fact.engines.iter().any(|e| e.span == call.span) {
@@ -201,7 +206,13 @@ pub fn per_request(names: &Names, files: &[super::FileInput], custom: &[Glob], c
         service[names.fns[h].krate] = true;
     }
     let sites: Vec<Vec<EngineSite>> = (0..n)
-        .map(|id| if reached[id] { engine_sites(names, id) } else { Vec::new() })
+        .map(|id| {
+            if reached[id] {
+                engine_sites(names, id)
+            } else {
+                Vec::new()
+            }
+        })
         .collect();
     // For each reached function of a library crate: an engine it builds, itself or through the
     // library functions it calls (the least fixpoint; the first witness is kept).

@@ -13,17 +13,21 @@ pub const RULE: RuleInfo = RuleInfo {
     counted: false,
     summary: "a database pool, HTTP client, cache or broker client is built on every request",
     doc: r#"## What it finds
-A constructor of an *engine* — a sqlx/diesel/r2d2/deadpool/bb8/sea-orm pool or connection,
-tokio-postgres, redis, mongodb, a reqwest or hyper client, a tonic channel or generated client,
-an AWS SDK config or client, lapin, NATS, rdkafka, elasticsearch, scylla — called inside a
-request handler or inside any workspace function a handler calls, directly or through helpers,
-across modules and crates. The diagnostic shows the chain from the handler
+A constructor of an *engine* — a database pool or connection, an HTTP client (reqwest, hyper,
+awc, ureq, ...), an SDK client that owns one (stripe, S3, OpenAI, AWS, ...), a tonic channel,
+redis, mongodb, an SMTP transport, a broker client — called inside a request handler or
+middleware, or inside any workspace function they call, directly or through helpers, across
+modules and crates, through methods on typed values (`data: web::Data<Db>`), trait impls and
+`#[cfg]` alternatives. A builder counts where it is made when it is finished later or by a
+helper's caller. An engine built inside a workspace crate without handlers is reported where the
+service calls it. The diagnostic shows the chain from the handler
 (`POST /users create_user → db::connect → PgPoolOptions::connect`) and how many handlers reach it.
 
 Handlers are found from route attributes (`#[get("/")]`, `#[handler]`), routing calls
 (`get(h)`, `.route("/p", post(h))`, `web::get().to(h)`, `.service(h)`, `routes![h]`, warp's
-`.and_then(h)`), tonic service impls, and `async fn`s taking extractors (`State`, `Json`,
-`web::Data`, ...). Code that runs once is not per-request: `main`, `#[tokio::main]`,
+`.and_then(h)`), tonic service impls, middleware (`wrap_fn`, `from_fn`, `Service::call`,
+fairings, interceptors, request extractors), and `async fn`s taking a framework's extractors
+(`State`, `Json`, `web::Data`, ...). Code that runs once is not per-request: `main`, `#[tokio::main]`,
 `#[launch]`, functions only reached from there, and the initialisers of `OnceLock`/`OnceCell`
 `get_or_init`, `LazyLock`/`Lazy::new`, `lazy_static!`, `thread_local!`. Constructors match on
 the path a call resolves to: your own `Client::new()` is not reqwest's.
