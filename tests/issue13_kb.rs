@@ -4,29 +4,8 @@
 
 mod common;
 
-use obsdebt::knowledge::engines::{Constructor, ENGINES_TOML};
+use obsdebt::knowledge::engines::{default_entries as entries, Constructor};
 use obsdebt::knowledge::Knowledge;
-
-#[derive(serde::Deserialize)]
-struct File {
-    engine: Vec<Entry>,
-}
-
-#[derive(serde::Deserialize)]
-struct Entry {
-    builds: String,
-    #[serde(default)]
-    constructors: Vec<String>,
-    #[serde(default)]
-    methods: Vec<String>,
-    #[serde(default)]
-    crates: Vec<String>,
-}
-
-fn entries() -> Vec<Entry> {
-    let f: File = toml::from_str(ENGINES_TOML).expect("rules/engines.toml parses");
-    f.engine
-}
 
 /// Names so common that a `methods` entry of that name would fire on any crate's value.
 const GENERIC_METHODS: &[&str] = &[

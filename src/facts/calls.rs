@@ -230,7 +230,9 @@ impl<'a, 'k> Collector<'a, 'k> {
         }
     }
 
-    fn typer(&self) -> Typer<'_> {
+    /// The typer borrows what the collector borrows, not the collector: it can be used while
+    /// the collector's own state is updated.
+    fn typer(&self) -> Typer<'a> {
         Typer {
             k: self.env.k,
             uses: self.env.uses,
@@ -240,13 +242,17 @@ impl<'a, 'k> Collector<'a, 'k> {
     }
 
     fn held_of(&mut self, e: &Expr) -> Held {
-        let typer = Typer {
-            k: self.env.k,
-            uses: self.env.uses,
-            fields: self.fields,
-            owner: self.owner,
-        };
-        typer.held_of(&self.locals, &mut self.held, e)
+        self.typer().held_of(&self.locals, &mut self.held, e)
+    }
+
+    /// Visits a block's statements up to an unconditional `return`: what follows never runs.
+    fn visit_live_stmts(&mut self, stmts: &[syn::Stmt]) {
+        for s in stmts {
+            self.visit_stmt(s);
+            if matches!(s, syn::Stmt::Expr(Expr::Return(_), _)) {
+                break;
+            }
+        }
     }
 
     /// Walks a function: its parameters are bound, then its body; what the body returns tells
@@ -261,12 +267,7 @@ impl<'a, 'k> Collector<'a, 'k> {
             }
         }
         let mark = self.locals.mark();
-        for s in &block.stmts {
-            self.visit_stmt(s);
-            if matches!(s, syn::Stmt::Expr(Expr::Return(_), _)) {
-                break;
-            }
-        }
+        self.visit_live_stmts(&block.stmts);
         if let Some(t) = held::tail(block) {
             self.note_returned(t);
         }
@@ -289,8 +290,8 @@ impl<'a, 'k> Collector<'a, 'k> {
 
     /// A finishing call (`.build()`) on a builder made across statements, a parameter or field
     /// of a builder type, or on what a workspace function returned (decided in resolve).
-    fn finishing_call(&mut self, m: &ExprMethodCall, name: &str) {
-        match self.held_of(&m.receiver) {
+    fn finishing_call(&mut self, m: &ExprMethodCall, name: &str, receiver: &Held) {
+        match receiver {
             Held::Builder(b) if b.finishes(self.env.k, name) => {
                 let (span, text) = match &b.origin {
                     Some((span, text)) => (*span, format!("{text}()…{name}")),
@@ -313,6 +314,7 @@ impl<'a, 'k> Collector<'a, 'k> {
                 span: Some(span),
                 text,
             } => {
+                let span = *span;
                 if let super::RecvRoot::Call(path) = &recv.root {
                     if !self.out.pending.iter().any(|p| p.span == span) {
                         self.out.pending.push(PendingEngine {
@@ -552,13 +554,7 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
 
     fn visit_block(&mut self, b: &'ast syn::Block) {
         let mark = self.locals.mark();
-        for s in &b.stmts {
-            self.visit_stmt(s);
-            // What follows an unconditional `return` never runs.
-            if matches!(s, syn::Stmt::Expr(Expr::Return(_), _)) {
-                break;
-            }
-        }
+        self.visit_live_stmts(&b.stmts);
         self.locals.restore(mark);
     }
 
@@ -577,11 +573,11 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
                 self.state_locals.push(name.clone());
             }
             let mut e = &*init.expr;
-            while let Expr::Await(_) | Expr::Try(_) = e {
+            loop {
                 e = match e {
                     Expr::Await(a) => &a.base,
                     Expr::Try(t) => &t.expr,
-                    _ => unreachable!(),
+                    _ => break,
                 };
             }
             if matches!(e, Expr::Call(_) | Expr::MethodCall(_)) {
@@ -761,19 +757,23 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
                 self.note_stored(a);
             }
         }
-        if !at_root_engine && self.env.k.engines.is_finish_name(&name) {
-            self.finishing_call(m, &name);
+        let finishing = !at_root_engine && self.env.k.engines.is_finish_name(&name);
+        let on_self = matches!(strip_await(&m.receiver), Expr::Path(p) if p.path.is_ident("self"));
+        // What the receiver holds, asked once for both uses below.
+        let receiver = if finishing || !on_self {
+            self.held_of(&m.receiver)
+        } else {
+            Held::Unknown
+        };
+        if finishing {
+            self.finishing_call(m, &name, &receiver);
         }
         // `self.method()` is followed; a method on another value is, when what the value is can
         // be told (a typed parameter, a field, what a call returned); the rest are kept as names,
         // for the record of what was not followed.
-        let on_self = matches!(strip_await(&m.receiver), Expr::Path(p) if p.path.is_ident("self"));
-        let recv = match on_self {
-            true => None,
-            false => match self.held_of(&m.receiver) {
-                Held::Value { recv, .. } => Some((*recv).clone()),
-                _ => None,
-            },
+        let recv = match (on_self, receiver) {
+            (false, Held::Value { recv, .. }) => Some((*recv).clone()),
+            _ => None,
         };
         if on_self || recv.is_some() {
             let text = if on_self {

@@ -157,6 +157,9 @@ fn type_path(ty: &Type) -> Option<&syn::Path> {
 /// is not actix's `HttpRequest`, nor is the workspace's `crate::state::State` axum's.
 fn from_extractor_crate(h: &Handlers, uses: &super::paths::UseMap, ty: &Type) -> bool {
     let Some(path) = type_path(ty) else { return true };
+    let is_extractor_crate = |c: &str| {
+        h.extractor_crates.iter().any(|e| e == c) || h.frameworks.iter().any(|f| f.crates.iter().any(|k| k == c))
+    };
     let full = uses.expand(super::paths::segments(path));
     match full.first().map(String::as_str) {
         // A bare name: a framework's only in a file that names one (or imports by glob).
@@ -164,18 +167,11 @@ fn from_extractor_crate(h: &Handlers, uses: &super::paths::UseMap, ty: &Type) ->
             uses.globs.iter().any(|g| {
                 g.first()
                     .is_some_and(|c| !matches!(c.as_str(), "crate" | "self" | "super"))
-            }) || h
-                .frameworks
-                .iter()
-                .any(|f| f.crates.iter().any(|c| uses.roots.contains(c)))
-                || h.extractor_crates.iter().any(|c| uses.roots.contains(c))
+            }) || uses.roots.iter().any(|c| is_extractor_crate(c))
         }
         // The workspace's own `State` is not axum's.
         Some("crate" | "self" | "super") | None => false,
-        Some(first) => {
-            h.extractor_crates.iter().any(|c| c == first)
-                || h.frameworks.iter().any(|f| f.crates.iter().any(|c| c == first))
-        }
+        Some(first) => is_extractor_crate(first),
     }
 }
 

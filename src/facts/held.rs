@@ -443,7 +443,7 @@ impl Typer<'_> {
         match self.held_of(locals, memo, &m.receiver) {
             Held::Builder(b) if b.finishes(self.k, &name) => Held::Unknown,
             Held::Builder(b) => Held::Builder(b),
-            Held::Value { .. } if PASS_THROUGH.contains(&name.as_str()) => self.held_of(locals, memo, &m.receiver),
+            value @ Held::Value { .. } if PASS_THROUGH.contains(&name.as_str()) => value,
             Held::Value { recv, span, text } if recv.through.len() < 4 => {
                 let mut r = (*recv).clone();
                 r.through.push(name);

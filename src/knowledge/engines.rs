@@ -45,16 +45,23 @@ pub fn path_matches(pattern: &[Glob], path: &[String]) -> bool {
             .all(|(pat, seg)| pat.is_match(seg))
 }
 
+/// One `[[engine]]` entry of `rules/engines.toml`, as written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Entry {
-    builds: String,
+pub struct Entry {
+    pub builds: String,
     #[serde(default)]
-    constructors: Vec<String>,
+    pub constructors: Vec<String>,
     #[serde(default)]
-    methods: Vec<String>,
+    pub methods: Vec<String>,
     #[serde(default)]
-    crates: Vec<String>,
+    pub crates: Vec<String>,
+}
+
+/// The embedded `[[engine]]` entries as written, for checking the file itself.
+pub fn default_entries() -> Vec<Entry> {
+    let f: File = toml::from_str(ENGINES_TOML).expect("rules/engines.toml is valid (checked by tests)");
+    f.engine
 }
 
 /// `crate::Type::ctor` or `crate::Type::builder().build`: a root call and an optional final method.

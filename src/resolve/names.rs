@@ -208,15 +208,23 @@ impl<'a> Names<'a> {
     /// The workspace type (or trait) a path names, from crate `krate`: `None` for another
     /// crate's type or a name the workspace does not define.
     fn type_named(&self, krate: usize, path: &[String]) -> Option<&'a str> {
-        let first = path.first()?;
-        if path.len() > 1
-            && !matches!(first.as_str(), "crate" | "self" | "super")
-            && !self.crate_idents.contains_key(first)
-            && !self.modules.contains(&(krate, first.as_str()))
-        {
+        if self.names_another_crate(krate, path) {
             return None;
         }
         self.type_names.get(path.last()?.as_str()).copied()
+    }
+
+    /// Whether a path written in crate `krate` starts with another crate's name: a qualified
+    /// path whose first segment is no `crate`/`self`/`super`, workspace crate or module of `krate`.
+    fn names_another_crate(&self, krate: usize, path: &[String]) -> bool {
+        match path.first() {
+            Some(first) if path.len() > 1 => {
+                !matches!(first.as_str(), "crate" | "self" | "super")
+                    && !self.crate_idents.contains_key(first)
+                    && !self.modules.contains(&(krate, first.as_str()))
+            }
+            _ => false,
+        }
     }
 
     /// The type a function returns, when the workspace defines it.
@@ -307,10 +315,7 @@ impl<'a> Names<'a> {
             }
             other => match self.crate_idents.get(other) {
                 Some(&c) if !self.root_modules.contains(&(krate, other)) => bases.push((c, Vec::new(), &path[1..])),
-                _ if path.len() > 1
-                    && other.starts_with(|c: char| c.is_lowercase())
-                    && !self.modules.contains(&(krate, other)) =>
-                {
+                _ if other.starts_with(|c: char| c.is_lowercase()) && self.names_another_crate(krate, path) => {
                     // `reqwest::Client::new`: another crate's item, never a workspace type of the
                     // same name.
                     return Vec::new();
