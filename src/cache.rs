@@ -24,7 +24,7 @@ use crate::report::Report;
 pub const MAX_RUNS: usize = 16;
 
 /// Bumped by hand when the entry format itself changes.
-const FORMAT: u32 = 12;
+const FORMAT: u32 = 13;
 
 /// A small source touching most kinds of facts. Its encoded facts are hashed into the cache
 /// directory's name, so that any change to the layout of facts (a field added, removed or

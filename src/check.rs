@@ -671,7 +671,11 @@ fn config_findings(
             ));
         }
     }
-    metrics.values += groups.members.iter().filter(|m| walked.files[m.file].in_scope).count();
+    metrics.values += groups
+        .members
+        .iter()
+        .filter(|m| m.counted && walked.files[m.file].in_scope)
+        .count();
     out
 }
 

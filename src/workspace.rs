@@ -39,6 +39,9 @@ pub struct Targets {
     pub build_script: Option<PathBuf>,
     /// Binary targets' own files outside `src/bin/` (`[[bin]] path`), relative to the package.
     pub bin_paths: Vec<PathBuf>,
+    /// The directories (or files) of `[[test]]`, `[[bench]]` and `[[example]]` targets declared
+    /// with a `path` (`src/tests/mod.rs` → `src/tests`), relative to the package.
+    pub aux_paths: Vec<PathBuf>,
     /// Some package of its workspace (this one included) has a binary target, as
     /// [`Layout::mark_world_binaries`] found on disk.
     pub world_binary: bool,
@@ -61,13 +64,30 @@ impl CrateInfo {
 }
 
 /// Where a file sits in its crate.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct FilePlace {
     pub krate: usize,
     /// Module path from the file layout (`src/api/users.rs` → `api::users`).
     pub module: Vec<String>,
     /// A file of Cargo's test, bench or example targets.
     pub test_target: bool,
+    /// The Cargo target the file is compiled into.
+    pub program: Program,
+}
+
+/// The Cargo target a file belongs to. Separate programs do not share configuration; a
+/// library is shared by every program that depends on it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Program {
+    /// The package's library (or, without a manifest, its only program).
+    #[default]
+    Library,
+    /// A binary target, by name (`main` for `src/main.rs` and the modules it declares).
+    Binary(String),
+    /// The package's build script.
+    BuildScript,
+    /// A test, bench or example target, by its path (`examples/todos`).
+    Aux(String),
 }
 
 /// Finds and caches package manifests.
@@ -199,14 +219,39 @@ impl Layout {
             .components()
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect();
-        let test_target = matches!(
-            parts.first().map(String::as_str),
-            Some("tests" | "benches" | "examples")
-        );
+        let targets = &self.crates[krate].targets;
+        let aux = targets.aux_paths.iter().find(|p| rel.starts_with(p));
+        let test_target = aux.is_some()
+            || matches!(
+                parts.first().map(String::as_str),
+                Some("tests" | "benches" | "examples")
+            );
+        let info = &self.crates[krate];
+        let program = if info.is_build_script(rel) {
+            Program::BuildScript
+        } else if let Some(p) = aux {
+            Program::Aux(display(p))
+        } else if test_target {
+            // `examples/todos.rs` and `examples/todos/main.rs` are one example.
+            let name: Vec<&str> = parts.iter().take(2).map(|p| p.strip_suffix(".rs").unwrap_or(p)).collect();
+            Program::Aux(name.join("/"))
+        } else if info.is_binary_file(rel) {
+            let name = match parts.as_slice() {
+                [src, bin, name, ..] if src == "src" && bin == "bin" => name.strip_suffix(".rs").unwrap_or(name).to_string(),
+                [src, main] if src == "src" && main == "main.rs" => "main".to_string(),
+                _ => display(rel),
+            };
+            Program::Binary(name)
+        } else if info.targets.library || !info.targets.manifest {
+            Program::Library
+        } else {
+            Program::Binary("main".to_string())
+        };
         FilePlace {
             krate,
             module: module_path(&mut parts),
             test_target,
+            program,
         }
     }
 }
@@ -263,6 +308,20 @@ fn declared_targets(table: &toml::Table, deps: &[String]) -> Targets {
             })
             .collect(),
         world_binary: false,
+        aux_paths: ["test", "bench", "example"]
+            .iter()
+            .filter_map(|kind| table.get(*kind)?.as_array())
+            .flatten()
+            .filter_map(|t| {
+                let p = PathBuf::from(t.get("path")?.as_str()?.trim_start_matches("./"));
+                // A target root named `mod.rs` or `main.rs` owns its directory.
+                let own_dir = matches!(p.file_name().and_then(|n| n.to_str()), Some("mod.rs" | "main.rs"));
+                Some(match (own_dir, p.parent()) {
+                    (true, Some(dir)) if !dir.as_os_str().is_empty() && dir != Path::new("src") => dir.to_path_buf(),
+                    _ => p,
+                })
+            })
+            .collect(),
         all_deps,
     }
 }

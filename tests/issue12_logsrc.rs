@@ -28,6 +28,7 @@ fn classify_workspace(files: &[(usize, &str)]) -> Vec<Vec<String>> {
             krate: *krate,
             module: Vec::new(),
             test_target: false,
+            program: Default::default(),
         })
         .collect();
     let inputs: Vec<FileInput> = places

@@ -24,13 +24,19 @@ fn handler_module(i: usize) -> String {
     if i % 5 == 0 {
         extra.push_str("    let _redis = redis::Client::open(\"redis://cache/\");\n");
     }
-    // Configuration: every module reads DATABASE_URL; every fourth defines PAGE_LIMIT = 50,
-    // except module 8, which says 25.
+    // Configuration: every module reads DATABASE_URL; every fourth reads PAGE_LIMIT with the
+    // default 50, except module 8, which says 25. Every fourth also defines a `PAGE_SIZE`
+    // constant, 25 in module 8: modules sharing a constant's name are not one setting.
     extra.push_str("    let _db = std::env::var(\"DATABASE_URL\");\n");
+    let default = if i == 8 { "25" } else { "50" };
+    if i % 4 == 0 {
+        extra.push_str(&format!(
+            "    let _limit = std::env::var(\"PAGE_LIMIT\").unwrap_or_else(|_| \"{default}\".into());\n"
+        ));
+    }
     let limit = match i {
-        8 => "pub const PAGE_LIMIT: u32 = 25;\n",
-        i if i % 4 == 0 => "pub const PAGE_LIMIT: u32 = 50;\n",
-        _ => "",
+        i if i % 4 == 0 => format!("pub const PAGE_SIZE: u32 = {default};\n"),
+        _ => String::new(),
     };
     format!(
         r#"use axum::http::StatusCode;
@@ -198,8 +204,8 @@ fn larger_workspace_counts_are_exact_and_deterministic() {
     assert!(engines.iter().all(|d| d["severity"] == "error"));
     assert_eq!(code_with_engines(dir.path()), 1, "error-level findings fail the run");
 
-    // Configuration: one key read in every module; one constant defined in every fourth
-    // module, once with another value.
+    // Configuration: one key read in every module; another read in every fourth module, once
+    // with another default.
     let config: Vec<(&str, &str, usize)> = v["diagnostics"]
         .as_array()
         .unwrap()
@@ -216,11 +222,6 @@ fn larger_workspace_counts_are_exact_and_deterministic() {
     assert_eq!(
         config,
         [
-            (
-                "conflicting-config",
-                "`PAGE_LIMIT` has conflicting values: `50` vs `25`",
-                MODULES.div_ceil(4) - 1
-            ),
             // The redis URL of the every-fifth-module engines is written six times as well.
             (
                 "duplicated-config",
@@ -232,9 +233,14 @@ fn larger_workspace_counts_are_exact_and_deterministic() {
                 "environment variable `DATABASE_URL` is read in 30 places",
                 MODULES - 1
             ),
+            (
+                "conflicting-config",
+                "environment variable `PAGE_LIMIT` has conflicting defaults: `50` vs `25`",
+                MODULES.div_ceil(4) - 1
+            ),
         ]
     );
-    let values = MODULES + MODULES.div_ceil(4) + MODULES.div_ceil(5);
+    let values = MODULES + 2 * MODULES.div_ceil(4) + MODULES.div_ceil(5);
     assert_eq!(v["config"]["values"].as_u64(), Some(values as u64));
 
     let (_, two, _) = obsdebt(dir.path(), &["check", "--output-format", "json", "--threads", "2"]);

@@ -1,6 +1,8 @@
 //! Configuration facts: constants with literal values, environment variables read
-//! with their defaults, and configuration-looking values written inline (URLs, `host:port`,
-//! durations given to a setting). Test code is skipped.
+//! with their defaults (directly or through a workspace helper), configuration keys given their
+//! defaults and the fields of settings `Default` impls, and configuration-looking values written
+//! inline (URLs, `host:port`, durations given to a setting, literals passed to a parameter named
+//! like a setting). Test code and compile-time `env!` reads are skipped.
 
 use proc_macro2::Span as PmSpan;
 use syn::spanned::Spanned;
@@ -11,16 +13,62 @@ use super::body::Env;
 use super::extract::has_test_attr;
 use super::macros::{self, MacroBody};
 use super::paths::{chain_root, expr_path, segments, span_one_line, strip_await};
-use super::{ConfigFact, ConfigKind, ConfigValue, Shape};
+use super::{ConfigFact, ConfigKind, ConfigValue, EnvHelper, SettingParams, Shape};
 use crate::knowledge::config::is_host_port;
 
 pub struct ConfigCollector<'a, 'k> {
     env: &'a Env<'k>,
     pub out: Vec<ConfigFact>,
+    pub cfg_mods: Vec<(Vec<String>, String)>,
+    pub env_helpers: Vec<EnvHelper>,
+    pub setting_params: Vec<SettingParams>,
     /// The name a value is being given to (method, function, field, binding).
     context: Vec<String>,
     /// Environment reads already recorded through a default method on them.
     handled: rustc_hash::FxHashSet<usize>,
+    /// `#[cfg(..)]` of the enclosing items.
+    cfgs: Vec<String>,
+    /// Inline modules around the item.
+    module: Vec<String>,
+    /// The enclosing `impl`'s type, and whether it is `impl Default`.
+    owner: Option<String>,
+    default_impl: bool,
+    /// The function being read: its first parameter, whether it reads the variable that parameter
+    /// names, the functions it passes it to, and its locals with a known value.
+    func: Option<FnState>,
+}
+
+#[derive(Default)]
+struct FnState {
+    name: String,
+    first: Option<String>,
+    direct: bool,
+    calls: Vec<String>,
+    /// Locals with a known value, and where that value is written.
+    locals: Vec<(String, ConfigValue, PmSpan)>,
+    /// `fn default()` of an `impl Default`: its struct literal's fields are defaults.
+    is_default: bool,
+}
+
+/// Methods that pass a value through unchanged for comparison (`"x".to_string()`,
+/// `path.to_str()`).
+const PASS_THROUGH: &[&str] = &[
+    "into", "to_string", "to_owned", "to_str", "to_string_lossy", "clone", "display", "as_str", "unwrap", "into_owned",
+];
+
+/// `get_env("DATA_FOLDER")`: a call whose first argument looks like an environment variable.
+fn env_like(key: &str) -> bool {
+    key.len() >= 2
+        && key.starts_with(|c: char| c.is_ascii_uppercase())
+        && key.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+fn cfg_text(attrs: &[syn::Attribute]) -> Option<String> {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("cfg"))
+        .map(|a| a.meta.require_list().map(|l| l.tokens.to_string()).unwrap_or_default())
+        .reduce(|a, b| format!("{a}, {b}"))
 }
 
 fn show_duration(ms: u128) -> String {
@@ -54,8 +102,100 @@ impl<'a, 'k> ConfigCollector<'a, 'k> {
         ConfigCollector {
             env,
             out: Vec::new(),
+            cfg_mods: Vec::new(),
+            env_helpers: Vec::new(),
+            setting_params: Vec::new(),
             context: Vec::new(),
             handled: Default::default(),
+            cfgs: Vec::new(),
+            module: Vec::new(),
+            owner: None,
+            default_impl: false,
+            func: None,
+        }
+    }
+
+    /// A fact of `kind` at `span`, under the enclosing items' `cfg`.
+    fn fact(&self, kind: ConfigKind, span: PmSpan) -> ConfigFact {
+        ConfigFact {
+            kind,
+            name: None,
+            key: None,
+            key_ref: None,
+            value: None,
+            default_ref: None,
+            cfg: (!self.cfgs.is_empty()).then(|| self.cfgs.join(", ")),
+            span: span_one_line(span, span),
+            owner: None,
+            via: None,
+            arg: None,
+        }
+    }
+
+    /// Runs `f` with `attrs`' cfg pushed.
+    fn under_cfg<F: FnOnce(&mut Self)>(&mut self, attrs: &[syn::Attribute], f: F) {
+        match cfg_text(attrs) {
+            Some(c) => {
+                self.cfgs.push(c);
+                f(self);
+                self.cfgs.pop();
+            }
+            None => f(self),
+        }
+    }
+
+    /// Where the value of `e` is written: the local it names (through conversions), else `e`.
+    fn origin(&self, e: &Expr) -> PmSpan {
+        let mut cur = strip_await(e);
+        while let Expr::MethodCall(m) = cur {
+            if !(m.args.is_empty() && PASS_THROUGH.contains(&m.method.to_string().as_str())) {
+                break;
+            }
+            cur = strip_await(&m.receiver);
+        }
+        if let Expr::Path(p) = cur {
+            if let (Some(id), Some(f)) = (p.path.get_ident(), self.func.as_ref()) {
+                if let Some((_, _, span)) = f.locals.iter().rev().find(|(n, ..)| id == n) {
+                    return *span;
+                }
+            }
+        }
+        e.span()
+    }
+
+    /// A value as given to a setting, for comparing defaults: a constant expression, or one seen
+    /// through conversions (`String::from("x")`, `"x".into()`, `Some(x)`), a local with a known
+    /// value, or a file joined to a directory (`data_dir.join("kv.db")`).
+    fn value_of(&self, e: &Expr) -> Option<ConfigValue> {
+        match strip_await(e) {
+            Expr::MethodCall(m) if m.args.is_empty() && PASS_THROUGH.contains(&m.method.to_string().as_str()) => {
+                self.value_of(&m.receiver)
+            }
+            Expr::MethodCall(m) if m.method == "join" && m.args.len() == 1 => match &m.args[0] {
+                Expr::Lit(syn::ExprLit { lit: Lit::Str(s), .. }) => {
+                    let s = s.value();
+                    Some(ConfigValue {
+                        norm: format!("join:{s}"),
+                        shown: format!("….join(\"{s}\")"),
+                        shape: Shape::Text,
+                    })
+                }
+                _ => None,
+            },
+            Expr::Call(c)
+                if c.args.len() == 1
+                    && expr_path(&c.func)
+                        .and_then(|p| p.segments.last())
+                        .is_some_and(|s| s.ident == "from" || s.ident == "Some" || s.ident == "new") =>
+            {
+                self.value_of(&c.args[0])
+            }
+            Expr::Path(p) if p.path.segments.len() == 1 => {
+                let name = p.path.segments[0].ident.to_string();
+                let f = self.func.as_ref()?;
+                f.locals.iter().rev().find(|(n, ..)| *n == name).map(|(_, v, _)| v.clone())
+            }
+            other => self.eval(other),
         }
     }
 
@@ -240,23 +380,47 @@ impl<'a, 'k> ConfigCollector<'a, 'k> {
         }
     }
 
-    fn env_read(&mut self, call: &syn::ExprCall, default: Option<&Expr>, empty_default: bool) {
+    fn env_read(&mut self, call: &syn::ExprCall, default: Option<&Expr>, empty_default: bool, via: Option<String>) {
         let (key, key_ref) = self.key_of(call.args.first());
         let (value, default_ref) = match default {
             Some(d) => self.default_of(d),
             None if empty_default => (Some(self.text_value("")), None),
             None => (None, None),
         };
-        self.push(ConfigFact {
-            kind: ConfigKind::EnvRead,
-            name: None,
-            key,
-            key_ref,
-            value,
-            default_ref,
-            cfg: None,
-            span: span_one_line(call.span(), call.span()),
-        });
+        let mut f = self.fact(ConfigKind::EnvRead, call.span());
+        f.span = span_one_line(call.span(), call.span());
+        f.key = key;
+        f.key_ref = key_ref;
+        f.value = value;
+        f.default_ref = default_ref;
+        f.via = via;
+        self.push(f);
+    }
+
+    /// The workspace function a call may read the environment through: `get_env("KEY")`.
+    fn helper_call(&self, c: &syn::ExprCall) -> Option<String> {
+        let path = expr_path(&c.func)?;
+        match c.args.first().map(strip_await) {
+            Some(Expr::Lit(syn::ExprLit { lit: Lit::Str(s), .. })) if env_like(&s.value()) => {
+                path.segments.last().map(|s| s.ident.to_string())
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether `e` is the enclosing function's first parameter (`key`, `&key`).
+    fn is_first_param(&self, e: Option<&Expr>) -> bool {
+        let Some(first) = self.func.as_ref().and_then(|f| f.first.as_deref()) else {
+            return false;
+        };
+        let mut e = match e {
+            Some(e) => e,
+            None => return false,
+        };
+        while let Expr::Reference(r) = e {
+            e = &r.expr;
+        }
+        expr_path(e).is_some_and(|p| p.is_ident(first))
     }
 
     fn with_context<F: FnOnce(&mut Self)>(&mut self, name: Option<String>, f: F) {
@@ -274,6 +438,10 @@ impl<'a, 'k> ConfigCollector<'a, 'k> {
         self.context.last().filter(|n| self.ck().name_is_config(n)).cloned()
     }
 
+    fn config_context_of(&self, name: &str) -> Option<String> {
+        self.ck().name_is_config(name).then(|| name.to_string())
+    }
+
     fn item_value(
         &mut self,
         kind: ConfigKind,
@@ -282,11 +450,6 @@ impl<'a, 'k> ConfigCollector<'a, 'k> {
         span: PmSpan,
         attrs: &[syn::Attribute],
     ) -> bool {
-        let cfg = attrs
-            .iter()
-            .filter(|a| a.path().is_ident("cfg"))
-            .map(|a| a.meta.require_list().map(|l| l.tokens.to_string()).unwrap_or_default())
-            .reduce(|a, b| format!("{a}, {b}"));
         let Some(mut value) = self.eval(expr) else { return false };
         if value.shape == Shape::Number {
             if let (Some(unit), Some(n)) = (self.ck().unit_of(&name), value.norm.strip_prefix("num:")) {
@@ -300,44 +463,194 @@ impl<'a, 'k> ConfigCollector<'a, 'k> {
         }
         let strong = matches!(value.shape, Shape::Url | Shape::HostPort | Shape::Duration);
         if self.ck().name_is_config(&name) || strong {
-            self.push(ConfigFact {
-                kind,
-                name: Some(name),
-                key: None,
-                key_ref: None,
-                value: Some(value),
-                default_ref: None,
-                cfg,
-                span: span_one_line(span, span),
-            });
+            let mut f = self.fact(kind, span);
+            if let Some(c) = cfg_text(attrs) {
+                f.cfg = Some(match f.cfg {
+                    Some(outer) => format!("{outer}, {c}"),
+                    None => c,
+                });
+            }
+            f.name = Some(name);
+            f.value = Some(value);
+            self.push(f);
         }
         true
+    }
+
+    /// A function: its cfg, its parameters named like settings, and whether it is an
+    /// environment helper.
+    fn visit_fn(&mut self, sig: &syn::Signature, attrs: &[syn::Attribute], body: &syn::Block) {
+        let mut params = Vec::new();
+        let mut first = None;
+        for (i, arg) in sig.inputs.iter().filter(|a| matches!(a, syn::FnArg::Typed(_))).enumerate() {
+            let syn::FnArg::Typed(t) = arg else { continue };
+            let syn::Pat::Ident(id) = &*t.pat else { continue };
+            let name = id.ident.to_string();
+            if i == 0 {
+                first = Some(name.clone());
+            }
+            if self.ck().param_is_setting(&name) {
+                params.push((i as u32, name));
+            }
+        }
+        let name = sig.ident.to_string();
+        if !params.is_empty() {
+            self.setting_params.push(SettingParams {
+                owner: self.owner.clone(),
+                name: name.clone(),
+                params,
+            });
+        }
+        let outer = self.func.replace(FnState {
+            name,
+            first,
+            is_default: self.default_impl && sig.ident == "default",
+            ..FnState::default()
+        });
+        self.under_cfg(attrs, |s| s.visit_block(body));
+        let done = std::mem::replace(&mut self.func, outer).unwrap_or_default();
+        if done.direct || !done.calls.is_empty() {
+            let mut calls = done.calls;
+            calls.sort();
+            calls.dedup();
+            self.env_helpers.push(EnvHelper {
+                name: done.name,
+                direct: done.direct,
+                calls,
+            });
+        }
+    }
+
+    /// Entries of a settings table declared through a macro: `name: Type, .., default;` inside
+    /// braces, three or more of them.
+    fn settings_table(&mut self, mac: &syn::Macro, name: &str) {
+        use proc_macro2::{Delimiter, TokenStream, TokenTree};
+        fn entries(ts: TokenStream, out: &mut Vec<(proc_macro2::Ident, TokenStream)>) {
+            let mut piece: Vec<TokenTree> = Vec::new();
+            let flush = |piece: &mut Vec<TokenTree>, out: &mut Vec<(proc_macro2::Ident, TokenStream)>| {
+                // Doc comments and attributes (`#[..]`) before the entry.
+                let mut at = piece.as_slice();
+                while let [TokenTree::Punct(p), TokenTree::Group(_), rest @ ..] = at {
+                    if p.as_char() != '#' {
+                        break;
+                    }
+                    at = rest;
+                }
+                if let [TokenTree::Ident(id), TokenTree::Punct(colon), rest @ ..] = at {
+                    if colon.as_char() == ':' && colon.spacing() == proc_macro2::Spacing::Alone {
+                        // The default is the last comma-separated part.
+                        let parts: Vec<&[TokenTree]> = rest
+                            .split(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ','))
+                            .collect();
+                        if parts.len() >= 2 {
+                            let last: TokenStream = parts[parts.len() - 1].iter().cloned().collect();
+                            out.push((id.clone(), last));
+                        }
+                    }
+                }
+                piece.clear();
+            };
+            for t in ts {
+                match &t {
+                    TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => {
+                        flush(&mut piece, out);
+                        entries(g.stream(), out);
+                    }
+                    TokenTree::Punct(p) if p.as_char() == ';' => flush(&mut piece, out),
+                    _ => piece.push(t),
+                }
+            }
+            flush(&mut piece, out);
+        }
+        let mut found = Vec::new();
+        entries(mac.tokens.clone(), &mut found);
+        if found.len() < 3 {
+            return;
+        }
+        for (id, tokens) in found {
+            let Ok(e) = syn::parse2::<Expr>(tokens) else { continue };
+            let Some(v) = self.value_of(&e) else { continue };
+            let mut f = self.fact(ConfigKind::DefaultField, id.span());
+            f.name = Some(id.to_string());
+            f.owner = Some(format!("{name}!"));
+            f.value = Some(v);
+            self.push(f);
+        }
+    }
+
+    /// A literal passed by position to a call that names no setting: kept with its callee and
+    /// index, named later by the callee's parameters.
+    fn positional(&mut self, callee: String, args: &syn::punctuated::Punctuated<Expr, syn::Token![,]>) {
+        for (i, a) in args.iter().enumerate() {
+            let v = match a {
+                Expr::Lit(syn::ExprLit { lit: Lit::Int(_) | Lit::Float(_), .. }) => self.eval(a),
+                Expr::Call(c) => self.duration_call(c),
+                _ => None,
+            };
+            let Some(v) = v.filter(|v| !matches!(v.norm.as_str(), "num:0" | "num:1" | "num:-1")) else {
+                continue;
+            };
+            let mut f = self.fact(ConfigKind::Literal, a.span());
+            f.owner = Some(callee.clone());
+            f.arg = Some(i as u32);
+            f.value = Some(v);
+            self.push(f);
+        }
     }
 }
 
 impl<'ast> Visit<'ast> for ConfigCollector<'_, '_> {
     fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
-        if !has_test_attr(&m.attrs) {
-            visit::visit_item_mod(self, m);
+        if has_test_attr(&m.attrs) {
+            return;
         }
+        if m.content.is_none() {
+            if let Some(c) = cfg_text(&m.attrs) {
+                let mut path = self.module.clone();
+                path.push(m.ident.to_string());
+                self.cfg_mods.push((path, c));
+            }
+            return;
+        }
+        self.module.push(m.ident.to_string());
+        self.under_cfg(&m.attrs, |s| visit::visit_item_mod(s, m));
+        self.module.pop();
     }
 
     fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
         if !has_test_attr(&f.attrs) {
-            visit::visit_item_fn(self, f);
+            let outer = self.owner.take();
+            let was_default = std::mem::replace(&mut self.default_impl, false);
+            self.visit_fn(&f.sig, &f.attrs, &f.block);
+            self.owner = outer;
+            self.default_impl = was_default;
         }
     }
 
     fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
         if !has_test_attr(&f.attrs) {
-            visit::visit_impl_item_fn(self, f);
+            self.visit_fn(&f.sig, &f.attrs, &f.block);
         }
     }
 
     fn visit_item_impl(&mut self, i: &'ast syn::ItemImpl) {
-        if !has_test_attr(&i.attrs) {
-            visit::visit_item_impl(self, i);
+        if has_test_attr(&i.attrs) {
+            return;
         }
+        let owner = match &*i.self_ty {
+            syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+            _ => None,
+        };
+        let is_default = i
+            .trait_
+            .as_ref()
+            .and_then(|(_, p, _)| p.segments.last())
+            .is_some_and(|s| s.ident == "Default");
+        let outer = std::mem::replace(&mut self.owner, owner);
+        let was_default = std::mem::replace(&mut self.default_impl, is_default);
+        self.under_cfg(&i.attrs, |s| visit::visit_item_impl(s, i));
+        self.owner = outer;
+        self.default_impl = was_default;
     }
 
     fn visit_item_const(&mut self, c: &'ast syn::ItemConst) {
@@ -407,16 +720,10 @@ impl<'ast> Visit<'ast> for ConfigCollector<'_, '_> {
                 }
             }
             if let Some(key) = key {
-                self.push(ConfigFact {
-                    kind: ConfigKind::EnvRead,
-                    name: None,
-                    key: Some(key),
-                    key_ref: None,
-                    value: default,
-                    default_ref: None,
-                    cfg: None,
-                    span: span_one_line(span, span),
-                });
+                let mut fact = self.fact(ConfigKind::EnvRead, span);
+                fact.key = Some(key);
+                fact.value = default;
+                self.push(fact);
             }
         }
         visit::visit_field(self, f);
@@ -431,7 +738,41 @@ impl<'ast> Visit<'ast> for ConfigCollector<'_, '_> {
             },
             _ => None,
         };
-        self.with_context(name, |s| visit::visit_local(s, l));
+        self.with_context(name.clone(), |s| visit::visit_local(s, l));
+        if let (Some(name), Some(init)) = (name, &l.init) {
+            if let Some(v) = self.value_of(&init.expr) {
+                let span = self.origin(&init.expr);
+                if let Some(f) = self.func.as_mut() {
+                    f.locals.push((name, v, span));
+                }
+            }
+        }
+    }
+
+    fn visit_expr_struct(&mut self, e: &'ast syn::ExprStruct) {
+        let in_default = self.func.as_ref().is_some_and(|f| f.is_default);
+        let names_owner = e.path.is_ident("Self")
+            || (e.path.segments.last().map(|s| s.ident.to_string()) == self.owner && self.owner.is_some());
+        if !(in_default && names_owner) {
+            return visit::visit_expr_struct(self, e);
+        }
+        // `impl Default for Metrics { fn default() -> Self { Self { port: 9001, .. } } }`
+        for fv in &e.fields {
+            let syn::Member::Named(field) = &fv.member else { continue };
+            match self.value_of(&fv.expr) {
+                Some(v) => {
+                    let mut f = self.fact(ConfigKind::DefaultField, self.origin(&fv.expr));
+                    f.name = Some(field.to_string());
+                    f.owner = self.owner.clone();
+                    f.value = Some(v);
+                    self.push(f);
+                }
+                None => self.visit_field_value(fv),
+            }
+        }
+        if let Some(rest) = &e.rest {
+            self.visit_expr(rest);
+        }
     }
 
     fn visit_field_value(&mut self, f: &'ast syn::FieldValue) {
@@ -444,23 +785,48 @@ impl<'ast> Visit<'ast> for ConfigCollector<'_, '_> {
 
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
         let name = m.method.to_string();
+        if self.ck().subprocess_methods.contains(&name) {
+            // `Command::new("x").env("KEY", "v")`: the other program's configuration.
+            return self.visit_expr(&m.receiver);
+        }
+        if m.args.len() == 2 && self.ck().key_setters.contains(&name) {
+            if let Expr::Lit(syn::ExprLit { lit: Lit::Str(k), .. }) = &m.args[0] {
+                // `.set_default("metrics.port", 9001)`
+                let mut f = self.fact(ConfigKind::Key, self.origin(&m.args[1]));
+                f.key = Some(k.value());
+                f.value = self.value_of(&m.args[1]);
+                self.push(f);
+                return self.visit_expr(&m.receiver);
+            }
+        }
         if self.ck().default_methods.contains(&name) {
             if let Expr::Call(root) = chain_root(&m.receiver) {
                 let key = root as *const syn::ExprCall as usize;
-                if expr_path(&root.func).is_some_and(|p| self.is_env_reader(p)) && !self.handled.contains(&key) {
+                let reader = expr_path(&root.func).is_some_and(|p| self.is_env_reader(p));
+                let via = if reader { None } else { self.helper_call(root) };
+                if reader && self.is_first_param(root.args.first()) {
+                    if let Some(f) = self.func.as_mut() {
+                        f.direct = true;
+                    }
+                    return self.visit_expr(&m.receiver);
+                }
+                if (reader || via.is_some()) && !self.handled.contains(&key) {
                     self.handled.insert(key);
                     let default = if name == "unwrap_or_default" {
                         None
                     } else {
                         m.args.first()
                     };
-                    self.env_read(root, default, name == "unwrap_or_default");
+                    self.env_read(root, default, name == "unwrap_or_default", via);
                     // The default is part of the read, not a value written on its own.
                     return self.visit_expr(&m.receiver);
                 }
             }
         }
         self.visit_expr(&m.receiver);
+        if self.config_context_of(&name).is_none() {
+            self.positional(name.clone(), &m.args);
+        }
         self.with_context(Some(name), |s| m.args.iter().for_each(|a| s.visit_expr(a)));
     }
 
@@ -468,27 +834,41 @@ impl<'ast> Visit<'ast> for ConfigCollector<'_, '_> {
         if let Some(path) = expr_path(&c.func) {
             let key = c as *const syn::ExprCall as usize;
             if self.is_env_reader(path) {
-                if !self.handled.contains(&key) {
-                    self.env_read(c, None, false);
+                if self.is_first_param(c.args.first()) {
+                    if let Some(f) = self.func.as_mut() {
+                        f.direct = true;
+                    }
+                } else if !self.handled.contains(&key) {
+                    self.env_read(c, None, false, None);
                 }
                 return;
             }
             if let Some(v) = self.duration_call(c) {
                 if let Some(name) = self.config_context() {
-                    self.push(ConfigFact {
-                        kind: ConfigKind::Literal,
-                        name: Some(name),
-                        key: None,
-                        key_ref: None,
-                        value: Some(v),
-                        default_ref: None,
-                        cfg: None,
-                        span: span_one_line(c.span(), c.span()),
-                    });
+                    let mut f = self.fact(ConfigKind::Literal, c.span());
+                    f.name = Some(name);
+                    f.value = Some(v);
+                    self.push(f);
                 }
                 return;
             }
             let name = path.segments.last().map(|s| s.ident.to_string());
+            if let Some(n) = &name {
+                if self.is_first_param(c.args.first()) {
+                    let n = n.clone();
+                    if let Some(f) = self.func.as_mut() {
+                        f.calls.push(n);
+                    }
+                } else if !self.handled.contains(&key) {
+                    if let Some(via) = self.helper_call(c) {
+                        self.env_read(c, None, false, Some(via));
+                    }
+                }
+                if self.config_context_of(n).is_none() {
+                    let callee = segments(path).join("::");
+                    self.positional(callee, &c.args);
+                }
+            }
             self.visit_expr(&c.func);
             self.with_context(name, |s| c.args.iter().for_each(|a| s.visit_expr(a)));
             return;
@@ -503,17 +883,10 @@ impl<'ast> Visit<'ast> for ConfigCollector<'_, '_> {
         let fixed = text.split('{').next().unwrap_or("");
         let v = self.text_value(fixed);
         if matches!(v.shape, Shape::Url | Shape::HostPort) {
-            let name = self.context.last().cloned();
-            self.push(ConfigFact {
-                kind: ConfigKind::Literal,
-                name,
-                key: None,
-                key_ref: None,
-                value: Some(v),
-                default_ref: None,
-                cfg: None,
-                span: span_one_line(s.span(), s.span()),
-            });
+            let mut f = self.fact(ConfigKind::Literal, s.span());
+            f.name = self.context.last().cloned();
+            f.value = Some(v);
+            self.push(f);
         }
     }
 
@@ -526,28 +899,14 @@ impl<'ast> Visit<'ast> for ConfigCollector<'_, '_> {
             return;
         }
         if self.ck().env_macros.contains(&name) {
-            if let Ok(lit) = syn::parse2::<syn::LitStr>(
-                mac.tokens
-                    .clone()
-                    .into_iter()
-                    .next()
-                    .map(Into::into)
-                    .unwrap_or_default(),
-            ) {
-                self.push(ConfigFact {
-                    kind: ConfigKind::EnvRead,
-                    name: None,
-                    key: Some(lit.value()),
-                    key_ref: None,
-                    value: None,
-                    default_ref: None,
-                    cfg: None,
-                    span: span_one_line(mac.path.span(), mac.delimiter.span().close()),
-                });
-            }
+            // `env!("KEY")` is fixed when the program is built: not runtime configuration.
             return;
         }
-        match macros::parse(mac) {
+        let whole = macros::parse(mac);
+        if whole.is_none() && name != "macro_rules" {
+            self.settings_table(mac, &name);
+        }
+        match whole.or_else(|| macros::parse_pieces(mac)) {
             Some(MacroBody::Exprs(exprs)) => exprs.iter().for_each(|e| self.visit_expr(e)),
             Some(MacroBody::Stmts(stmts)) => stmts.iter().for_each(|s| self.visit_stmt(s)),
             None => {}

@@ -167,6 +167,22 @@ pub(super) fn extract_items(
         let mut config = super::config::ConfigCollector::new(&env);
         config.visit_file(file);
         facts.config = config.out;
+        facts.cfg_mods = config.cfg_mods;
+        facts.env_helpers = config.env_helpers;
+        facts.setting_params = config.setting_params;
+        let mut imports: Vec<(String, Vec<String>)> = scope
+            .uses
+            .aliases
+            .iter()
+            .filter(|(name, path)| {
+                path.len() > 1
+                    && name.chars().any(|c| c.is_ascii_uppercase())
+                    && name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            })
+            .map(|(n, p)| (n.clone(), p.clone()))
+            .collect();
+        imports.sort();
+        facts.const_imports = imports;
     }
     facts
 }

@@ -53,6 +53,22 @@ pub struct FileFacts {
     /// `#[cfg(test)] mod name;` declarations (inline module path + name): the files that
     /// implement them are test code.
     pub test_mods: Vec<Vec<String>>,
+    /// Other `#[cfg(..)] mod name;` declarations (inline module path + name, the cfg as written):
+    /// the files that implement them are compiled only under that cfg.
+    #[serde(default)]
+    pub cfg_mods: Vec<(Vec<String>, String)>,
+    /// Functions that read the environment variable named by their first parameter, directly or
+    /// through other functions (resolved across files).
+    #[serde(default)]
+    pub env_helpers: Vec<EnvHelper>,
+    /// Functions with a parameter named like a setting (`timeout: f64`): a literal passed there
+    /// is given to that setting.
+    #[serde(default)]
+    pub setting_params: Vec<SettingParams>,
+    /// Constants the file imports by name (`use crate::proximity::MAX_DISTANCE;`): the name and
+    /// the path as written.
+    #[serde(default)]
+    pub const_imports: Vec<(String, Vec<String>)>,
     /// `macro_rules!` definitions, read by what their arms do.
     pub macro_defs: Vec<MacroDef>,
     /// Middleware the file installs around handlers, or defines, that logs failed responses.
@@ -61,6 +77,24 @@ pub struct FileFacts {
     /// `#[cfg(feature)]` alternatives of one name are all possible.
     #[serde(default)]
     pub reexports: Vec<Reexport>,
+}
+
+/// `fn get_env(key: &str) -> Option<String> { env::var(key).ok() }`: reads the variable named by
+/// its first parameter, itself (`direct`) or by passing it on to `calls`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvHelper {
+    pub name: String,
+    pub direct: bool,
+    pub calls: Vec<String>,
+}
+
+/// A function's parameters named like settings, by position (`self` not counted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingParams {
+    /// The `impl` type, for methods and associated functions.
+    pub owner: Option<String>,
+    pub name: String,
+    pub params: Vec<(u32, String)>,
 }
 
 /// `pub use edition::proxy;` in inline module `module` of its file.
@@ -173,6 +207,10 @@ impl FileFacts {
                 registrations,
                 config,
                 test_mods,
+                cfg_mods,
+                env_helpers,
+                setting_params,
+                const_imports,
                 macro_defs,
                 middleware,
                 reexports,
@@ -192,6 +230,10 @@ impl FileFacts {
             facts.registrations.extend(registrations);
             facts.config.extend(config);
             facts.test_mods.extend(test_mods);
+            facts.cfg_mods.extend(cfg_mods);
+            facts.env_helpers.extend(env_helpers);
+            facts.setting_params.extend(setting_params);
+            facts.const_imports.extend(const_imports);
             facts.macro_defs.extend(macro_defs);
             facts.middleware.extend(middleware);
             facts.reexports.extend(reexports);
@@ -204,6 +246,8 @@ impl FileFacts {
     pub fn mark_test(&mut self) {
         self.sites = Packed::default();
         self.config.clear();
+        self.env_helpers.clear();
+        self.setting_params.clear();
         self.registrations.clear();
         self.macro_defs.clear();
         self.middleware.clear();
@@ -219,10 +263,15 @@ impl FileFacts {
 pub enum ConfigKind {
     Const,
     Static,
-    /// `std::env::var("KEY")`, `env!("KEY")`, clap `#[arg(env = "KEY")]`.
+    /// `std::env::var("KEY")`, clap `#[arg(env = "KEY")]`, a workspace helper given the key.
     EnvRead,
     /// A URL, `host:port` or named duration written inline.
     Literal,
+    /// A configuration key given its default: `set_default("metrics.port", 9001)`.
+    Key,
+    /// A field of a settings default: `impl Default for Metrics { .. port: 9001 .. }`, or an
+    /// entry of a settings table declared through a workspace macro.
+    DefaultField,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -259,10 +308,21 @@ pub struct ConfigFact {
     pub value: Option<ConfigValue>,
     /// The default, when written as a constant (`.unwrap_or(DEFAULT_PORT)`).
     pub default_ref: Option<String>,
-    /// `#[cfg(..)]` on the constant, as written: `cfg(debug_assertions)` and
+    /// `#[cfg(..)]` around the place, as written: `cfg(debug_assertions)` and
     /// `cfg(not(debug_assertions))` definitions are alternatives, not copies.
     pub cfg: Option<String>,
     pub span: Span,
+    /// A default field's struct (`Metrics`); a positional literal's callee (`Database::new`).
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// An environment read through a workspace function (`get_env("KEY")`): its name, kept
+    /// when name resolution finds it is an [`EnvHelper`].
+    #[serde(default)]
+    pub via: Option<String>,
+    /// A literal passed by position (`Database::new(path, 1.0)`): its index, named by the
+    /// callee's [`SettingParams`].
+    #[serde(default)]
+    pub arg: Option<u32>,
 }
 
 /// How a function was found to be a handler.

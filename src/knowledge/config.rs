@@ -15,6 +15,14 @@ struct File {
     names: Names,
     values: Values,
     env: Env,
+    keys: Keys,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Keys {
+    setters: Vec<String>,
+    root_structs: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -24,6 +32,8 @@ struct Names {
     units: BTreeMap<String, u64>,
     ignored_words: Vec<String>,
     generic_names: Vec<String>,
+    positional_words: Vec<String>,
+    test_module_words: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -31,6 +41,10 @@ struct Names {
 struct Values {
     url_schemes: Vec<String>,
     placeholder_hosts: Vec<String>,
+    file_extensions: Vec<String>,
+    public_hosts: Vec<String>,
+    subprocess_methods: Vec<String>,
+    protocol_ports: Vec<u32>,
     durations: BTreeMap<String, u64>,
 }
 
@@ -50,14 +64,22 @@ pub struct ConfigKnowledge {
     pub units: BTreeMap<String, u64>,
     pub ignored_words: Vec<String>,
     pub generic_names: Vec<String>,
+    pub positional_words: Vec<String>,
+    pub test_module_words: Vec<String>,
     pub url_schemes: Vec<String>,
     pub placeholder_hosts: Vec<Glob>,
+    pub file_extensions: Vec<String>,
+    pub public_hosts: Vec<Glob>,
+    pub subprocess_methods: Vec<String>,
+    pub protocol_ports: Vec<u32>,
     pub durations: BTreeMap<String, u64>,
     pub env_readers: Vec<PathPattern>,
     pub env_macros: Vec<String>,
     pub default_methods: Vec<String>,
     pub clap_attributes: Vec<String>,
     pub ignored_keys: Vec<Glob>,
+    pub key_setters: Vec<String>,
+    pub root_structs: Vec<String>,
 }
 
 /// `DEFAULT_REQUEST_TIMEOUT_SECS` / `requestTimeout` → upper-case words.
@@ -93,20 +115,38 @@ impl ConfigKnowledge {
             units: f.names.units,
             ignored_words: f.names.ignored_words,
             generic_names: f.names.generic_names,
+            positional_words: f.names.positional_words,
+            test_module_words: f.names.test_module_words,
             url_schemes: f.values.url_schemes,
             placeholder_hosts: f.values.placeholder_hosts.iter().map(|g| Glob::new(g)).collect(),
+            file_extensions: f.values.file_extensions,
+            public_hosts: f.values.public_hosts.iter().map(|g| Glob::new(g)).collect(),
+            subprocess_methods: f.values.subprocess_methods,
+            protocol_ports: f.values.protocol_ports,
             durations: f.values.durations,
             env_readers: f.env.readers.iter().map(|s| PathPattern::parse(s)).collect(),
             env_macros: f.env.macros,
             default_methods: f.env.default_methods,
             clap_attributes: f.env.clap_attributes,
             ignored_keys: f.env.ignored_keys.iter().map(|g| Glob::new(g)).collect(),
+            key_setters: f.keys.setters,
+            root_structs: f.keys.root_structs,
         }
     }
 
     /// A name that looks like configuration (`MAX_RETRIES`, `DATABASE_URL`, `timeout`).
     pub fn name_is_config(&self, name: &str) -> bool {
         words(name).iter().any(|w| self.name_words.contains(w))
+    }
+
+    /// A parameter whose positional literals are settings (`timeout`, `retry_delay`).
+    pub fn param_is_setting(&self, name: &str) -> bool {
+        words(name).iter().any(|w| self.positional_words.contains(w))
+    }
+
+    /// A module of test helpers (`test`, `model_testing`, `mocks`).
+    pub fn module_is_test(&self, module: &str) -> bool {
+        words(module).iter().any(|w| self.test_module_words.contains(w))
     }
 
     /// The unit of an integer constant from its name (`TIMEOUT_SECS` → 1000 ms).
@@ -125,9 +165,26 @@ impl ConfigKnowledge {
         w.join("_").to_lowercase()
     }
 
-    /// Build metadata such as `CARGO_PKG_VERSION`, not configuration.
+    /// Build metadata such as `CARGO_PKG_VERSION`, or a variable of the environment or of
+    /// another tool (`HOME`, `XDG_DATA_HOME`): not the service's configuration.
     pub fn key_is_ignored(&self, key: &str) -> bool {
         self.ignored_keys.iter().any(|g| g.is_match(key))
+    }
+
+    /// A name with at least two words of its own, beyond the words every setting uses
+    /// (`MAX_CONFIGS_PER_CRATE`: CONFIGS, PER, CRATE; not `MAX_ATTEMPTS` or `DELETED_DIR_PATH`):
+    /// two constants of such a name and one value are one setting copied.
+    pub fn name_is_specific(&self, name: &str) -> bool {
+        words(name)
+            .iter()
+            .filter(|w| {
+                !self.name_words.contains(w)
+                    && !self.ignored_words.contains(w)
+                    && !self.units.contains_key(*w)
+                    && !self.generic_names.contains(w)
+            })
+            .count()
+            >= 2
     }
 
     /// A one-word generic name (`MAX`): not enough to tie two constants together.
@@ -136,24 +193,71 @@ impl ConfigKnowledge {
         w.len() == 1 && self.generic_names.contains(&w[0])
     }
 
-    /// `postgres://db:5432/app` → true; a placeholder such as `https://example.com/x` → false.
+    /// `postgres://db:5432/app` → true; a placeholder such as `https://example.com/x`, a link
+    /// on a public site (`https://github.com/org/repo`: not where the service connects), or an
+    /// address that cannot be connected to (port 0, `_` in the host name, as dummy URIs handed to
+    /// a client with a custom connector are) → false.
     pub fn is_url(&self, s: &str) -> bool {
-        s.split_once("://").is_some_and(|(scheme, rest)| {
-            let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-            let host = authority.rsplit('@').next().unwrap_or("");
-            let host = host
-                .rsplit_once(':')
-                .map(|(h, _)| h)
-                .unwrap_or(host)
-                .to_ascii_lowercase();
-            !rest.is_empty()
-                && self.url_schemes.iter().any(|k| k.eq_ignore_ascii_case(scheme))
-                && !self.placeholder_hosts.iter().any(|g| g.is_match(&host))
+        url_parts(s).is_some_and(|u| {
+            !u.rest.is_empty()
+                && self.url_schemes.iter().any(|k| k.eq_ignore_ascii_case(u.scheme))
+                && !self.placeholder_hosts.iter().any(|g| g.is_match(&u.host))
+                && !self.public_hosts.iter().any(|g| g.is_match(&u.host))
+                && !unconnectable(&u.host, u.port)
         })
+    }
+
+    /// A bare file name with a known extension (`config.json`).
+    pub fn is_file_name(&self, s: &str) -> bool {
+        !s.contains(['/', '\\', ':', ' '])
+            && s.rsplit_once('.').is_some_and(|(stem, ext)| {
+                !stem.is_empty() && self.file_extensions.iter().any(|e| e.eq_ignore_ascii_case(ext))
+            })
     }
 }
 
-/// `0.0.0.0:8080`, `localhost:6379`, `db.internal:5432`, `[::1]:3000`.
+/// The pieces of `scheme://[user@]host[:port]/path`.
+struct UrlParts<'a> {
+    scheme: &'a str,
+    rest: &'a str,
+    host: String,
+    port: Option<&'a str>,
+}
+
+fn url_parts(s: &str) -> Option<UrlParts<'_>> {
+    let (scheme, rest) = s.split_once("://")?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let hostport = authority.rsplit('@').next().unwrap_or("");
+    let (host, port) = match hostport.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(':') && p.chars().all(|c| c.is_ascii_digit()) => (h, Some(p)),
+        _ => (hostport, None),
+    };
+    Some(UrlParts {
+        scheme,
+        rest,
+        host: host.to_ascii_lowercase(),
+        port,
+    })
+}
+
+/// Port 0, or a host name no resolver accepts (`_` in it): a dummy address.
+fn unconnectable(host: &str, port: Option<&str>) -> bool {
+    port.is_some_and(|p| p.parse::<u32>() == Ok(0)) || host.contains('_')
+}
+
+/// The port of a `host:port`, when there is one.
+pub fn port_of(s: &str) -> Option<u32> {
+    let hostport = match s.split_once("://") {
+        Some((_, rest)) => rest.split(['/', '?', '#']).next().unwrap_or(""),
+        None => s,
+    };
+    let (_, p) = hostport.rsplit('@').next()?.rsplit_once(':')?;
+    p.parse().ok()
+}
+
+/// `0.0.0.0:8080`, `localhost:6379`, `db.internal:5432`, `[::1]:3000`; not port 0 or a host with
+/// `_` (a dummy address).
 pub fn is_host_port(s: &str) -> bool {
     let Some((host, port)) = s.rsplit_once(':') else {
         return false;
@@ -165,7 +269,7 @@ pub fn is_host_port(s: &str) -> bool {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'))
         && (host.contains('.') || host.chars().any(|c| c.is_ascii_alphabetic()) || host.contains(':'));
-    port_ok && host_ok
+    port_ok && host_ok && !unconnectable(host, Some(port))
 }
 
 #[cfg(test)]

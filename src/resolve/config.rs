@@ -1,18 +1,32 @@
-//! Grouping configuration facts across the workspace. Places are tied together when
-//! they read the same environment variable, define a constant of the same (specific) name, write
-//! the same URL or `host:port` (a URL that is a prefix of another counts as the same value), or
-//! give the same duration or number to the same setting name. A group with two or more places is
-//! reported once: as `conflicting-config` when copies of one name or key disagree, otherwise as
-//! `duplicated-config`.
+//! Grouping configuration facts across the workspace into settings. Places are one setting only
+//! on evidence a reviewer accepts, and each group keeps the evidence that tied it:
+//!
+//! - the same environment variable (read directly, through a workspace helper, or by clap);
+//! - the same configuration key (`set_default("metrics.port", ..)`), which is also the field of
+//!   the settings struct's `Default` impl (`impl Default for Metrics { port: .. }`), and an
+//!   environment variable named like a settings field (`DATA_FOLDER`, `data_folder`) with the same
+//!   default;
+//! - a constant of a specific name (two words of its own) defined again with the same value;
+//! - the same URL, `host:port` or long token (a URL that is a prefix of another counts), or a
+//!   port constant and an address on that port;
+//! - the same duration or number given to the same setting name within one crate (a literal
+//!   passed by position is named by the callee's parameter).
+//!
+//! Places tie only within one program: a library is shared by the programs of its system, but
+//! two binaries, an example and a build script do not share configuration; `cfg` alternatives tie
+//! only with their own. A group is reported once: as `conflicting-config` when one environment
+//! variable or key has different defaults, otherwise as `duplicated-config`.
 
 use std::collections::BTreeMap;
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::FileInput;
 use crate::diagnostic::Span;
 use crate::facts::{ConfigKind, ConfigValue, Shape};
+use crate::knowledge::config::{port_of, words};
 use crate::knowledge::ConfigKnowledge;
+use crate::workspace::Program;
 
 #[derive(Debug, Clone)]
 pub struct Member {
@@ -20,21 +34,75 @@ pub struct Member {
     /// The value is a constant's, referred to by name (`.unwrap_or(DEFAULT_PORT)`): a use of
     /// the definition, not a copy of it.
     pub value_by_reference: bool,
+    /// The key is a constant's (`env::var(KEY)`): reads through one constant are uses of it.
+    pub key_const: Option<String>,
     pub system: usize,
     pub cfg: Option<String>,
     pub kind: ConfigKind,
     pub name: Option<String>,
     pub key: Option<String>,
+    /// A default field's struct (or settings macro, `make_config!`).
+    pub owner: Option<String>,
     pub value: Option<ConfigValue>,
     pub span: Span,
+    /// Counted among the configuration values of the run: a default field or a positional
+    /// literal is one only when it joins a group.
+    pub counted: bool,
+}
+
+/// Why the places of a group are one setting.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Evidence {
+    /// The same environment variable.
+    EnvVar(String),
+    /// The same configuration key (and the settings field it fills).
+    Key(String),
+    /// An environment variable named like a settings field, with the same default.
+    EnvField { var: String, field: String },
+    /// A constant of one specific name defined again with the same value.
+    Constant(String),
+    /// A port constant and an address on that port.
+    Port(u32),
+    /// The same URL, `host:port` or token.
+    Value(String),
+    /// A URL and URLs that start with it.
+    UrlPrefix(String),
+    /// The same value given to the same setting name.
+    Setting(String),
+    /// A constant redefined next to modules that import the original.
+    Imported { name: String, from: String },
+}
+
+impl Evidence {
+    /// How the group's diagnostic says it: "the same environment variable `PORT`".
+    pub fn describe(&self) -> String {
+        match self {
+            Evidence::EnvVar(k) => format!("the same environment variable `{k}`"),
+            Evidence::Key(k) => format!("the same configuration key `{k}`"),
+            Evidence::EnvField { var, field } => {
+                format!("environment variable `{var}` and settings field `{field}` with the same default")
+            }
+            Evidence::Constant(n) => format!("a constant named `{n}` defined again with the same value"),
+            Evidence::Port(p) => format!("a port constant and an address on port {p}"),
+            Evidence::Value(v) => format!("the same value {v}"),
+            Evidence::UrlPrefix(v) => format!("URLs that start with {v}"),
+            Evidence::Setting(n) => format!("the same value given to `{n}`"),
+            Evidence::Imported { name, from } => {
+                format!("modules next to this one import `{name}` from `{from}`: the same constant, redefined")
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Conflict {
     /// One environment variable read with different defaults.
     EnvDefaults(String),
-    /// One constant name defined with different values.
-    ConstValues(String),
+    /// One configuration key given different defaults (`set_default` and the `Default` impl).
+    KeyDefaults(String),
+    /// A constant defined again, with another value, beside modules that import the original
+    /// (`use crate::proximity::MAX_DISTANCE` next door, `const MAX_DISTANCE: u32 = 8` here).
+    Redefined(String),
 }
 
 #[derive(Debug, Clone)]
@@ -42,6 +110,10 @@ pub struct Group {
     /// Indices into `members`, in (file, line, column) order.
     pub members: Vec<usize>,
     pub conflict: Option<Conflict>,
+    /// What tied the places together, strongest first.
+    pub evidence: Vec<Evidence>,
+    /// For a key conflict: the members that give that key a default.
+    pub involved: Vec<usize>,
 }
 
 #[derive(Default)]
@@ -75,17 +147,28 @@ impl Dsu {
 }
 
 fn trivial(v: &ConfigValue) -> bool {
-    matches!(v.norm.as_str(), "num:0" | "num:1" | "num:-1" | "str:") || v.shape == Shape::Bool
+    matches!(v.norm.as_str(), "num:0" | "num:1" | "num:-1" | "str:")
+        || v.shape == Shape::Bool
+        || v.norm.strip_prefix("num:").and_then(|n| n.parse::<f64>().ok()) == Some(0.0)
 }
 
 /// A string value specific enough that two copies of it are one setting: a URL, a `host:port`,
-/// or a long token-like string (`orders.created`, `/var/lib/app`).
-fn strong(v: &ConfigValue) -> bool {
+/// or a long token-like string (`orders.created`, `/var/lib/app`); not a bare file name
+/// (`config.json`), which formats reuse for different files, an IP address alone, or a
+/// protocol string such as a header name (`User-Name`, `x-api-key`).
+fn strong(v: &ConfigValue, k: &ConfigKnowledge) -> bool {
     match v.shape {
         Shape::Url | Shape::HostPort => true,
         Shape::Text => {
-            let s = v.norm.trim_start_matches("str:");
-            s.len() >= 8 && !s.contains(char::is_whitespace) && s.contains(['/', '.', '-', ':'])
+            let s = match v.norm.strip_prefix("str:") {
+                Some(s) => s,
+                None => return false,
+            };
+            s.len() >= 8
+                && !s.contains(char::is_whitespace)
+                && s.contains(['/', '.', ':'])
+                && !k.is_file_name(s)
+                && s.parse::<std::net::IpAddr>().is_err()
         }
         _ => false,
     }
@@ -150,6 +233,137 @@ fn tie_url_prefixes(urls: &[(usize, &str, usize)], dsu: &mut Dsu) {
     }
 }
 
+/// The scope a member ties in: its system, its program (`None` for a library, shared by the
+/// programs of its system) and its `cfg`.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Scope<'a> {
+    system: usize,
+    program: Option<(usize, &'a Program)>,
+    cfg: String,
+}
+
+/// Per file: the `cfg` its module is compiled under, from `#[cfg(..)] mod name;` declarations
+/// of the files above it.
+fn file_cfgs(files: &[FileInput]) -> Vec<String> {
+    let mut decls: HashMap<(usize, Vec<String>), &str> = HashMap::default();
+    for f in files {
+        for (path, cfg) in &f.facts.cfg_mods {
+            let mut full = f.place.module.clone();
+            full.extend(path.iter().cloned());
+            decls.insert((f.place.krate, full), cfg);
+        }
+    }
+    files
+        .iter()
+        .map(|f| {
+            if decls.is_empty() {
+                return String::new();
+            }
+            let m = &f.place.module;
+            (1..=m.len())
+                .filter_map(|n| decls.get(&(f.place.krate, m[..n].to_vec())).copied())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .collect()
+}
+
+/// The names of workspace functions that read the environment variable named by their first
+/// parameter, themselves or through one another.
+fn env_helpers(files: &[FileInput]) -> HashSet<String> {
+    let mut known: HashSet<String> = HashSet::default();
+    let all: Vec<_> = files.iter().flat_map(|f| &f.facts.env_helpers).collect();
+    loop {
+        let before = known.len();
+        for h in &all {
+            if !known.contains(&h.name) && (h.direct || h.calls.iter().any(|c| known.contains(c))) {
+                known.insert(h.name.clone());
+            }
+        }
+        if known.len() == before {
+            return known;
+        }
+    }
+}
+
+/// Per (owner type or `None`, function name): the setting names of its parameters by position.
+type Params<'a> = HashMap<&'a str, Vec<(Option<&'a str>, &'a [(u32, String)])>>;
+
+/// The setting a positional literal is given to: the callee's parameter at its index, when every
+/// workspace function of that name (and `impl` type, when the call names one) agrees.
+fn param_name<'a>(params: &Params<'a>, callee: &str, index: u32) -> Option<&'a str> {
+    let mut segs: Vec<&str> = callee.split("::").collect();
+    let name = segs.pop()?;
+    let owner = segs.pop().filter(|o| o.starts_with(|c: char| c.is_uppercase()));
+    let mut found: Option<&str> = None;
+    for (o, ps) in params.get(name)? {
+        if owner.is_some() && *o != owner {
+            continue;
+        }
+        let p = ps.iter().find(|(i, _)| *i == index).map(|(_, n)| n.as_str())?;
+        if found.is_some_and(|f| f != p) {
+            return None;
+        }
+        found = Some(p);
+    }
+    found
+}
+
+/// The conditions of a `cfg` text as (condition, holds): `unix, not (test)` → (unix, true),
+/// (test, false). `all(..)` is read through; `any(..)` stays one condition.
+fn atoms(cfg: &str) -> Vec<(String, bool)> {
+    fn split_top(s: &str) -> Vec<&str> {
+        let (mut depth, mut start, mut out) = (0i32, 0, Vec::new());
+        for (i, c) in s.char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                ',' if depth == 0 => {
+                    out.push(&s[start..i]);
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        out.push(&s[start..]);
+        out
+    }
+    fn read(s: &str, pos: bool, out: &mut Vec<(String, bool)>) {
+        for part in split_top(s) {
+            let p = part.trim();
+            if p.is_empty() {
+                continue;
+            }
+            if let Some(inner) = p.strip_prefix("not(").and_then(|r| r.strip_suffix(')')) {
+                read(inner, !pos, out);
+            } else if let Some(inner) = p.strip_prefix("all(").and_then(|r| r.strip_suffix(')')) {
+                if pos {
+                    read(inner, pos, out);
+                } else {
+                    out.push((p.to_string(), false));
+                }
+            } else {
+                out.push((p.to_string(), pos));
+            }
+        }
+    }
+    let compact: String = cfg.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut out = Vec::new();
+    read(&compact, true, &mut out);
+    out
+}
+
+/// Conditions that cannot hold together: `X` and `not(X)`, or two values of one target key
+/// (`target_arch = "x86_64"` and `target_arch = "aarch64"`).
+fn exclusive(a: &(String, bool), b: &(String, bool)) -> bool {
+    if a.0 == b.0 {
+        return a.1 != b.1;
+    }
+    let key = |s: &str| s.split_once('=').map(|(k, _)| k.to_string());
+    a.1 && b.1
+        && key(&a.0).is_some_and(|k| k.starts_with("target_") && key(&b.0).as_deref() == Some(k.as_str()))
+}
+
 /// Groups the configuration facts of `files`; `system[krate]` says which crates belong together.
 pub fn group(files: &[FileInput], k: &ConfigKnowledge, system: &[usize]) -> Config {
     // Constants by crate and name, for keys and defaults written as constants.
@@ -169,121 +383,476 @@ pub fn group(files: &[FileInput], k: &ConfigKnowledge, system: &[usize]) -> Conf
             _ => None,
         }
     };
+    let helpers = env_helpers(files);
+    let mut params: Params = HashMap::default();
+    for f in files {
+        for p in &f.facts.setting_params {
+            params
+                .entry(p.name.as_str())
+                .or_default()
+                .push((p.owner.as_deref(), p.params.as_slice()));
+        }
+    }
+    let cfgs = file_cfgs(files);
 
     let mut members = Vec::new();
+    let mut scopes: Vec<Scope> = Vec::new();
+    let mut krates = Vec::new();
     for (fi, f) in files.iter().enumerate() {
+        if f.place.module.iter().any(|m| k.module_is_test(m)) {
+            continue;
+        }
         for c in &f.facts.config {
             let mut key = c.key.clone();
-            if key.is_none() {
+            let mut key_const = None;
+            if key.is_none() && c.kind == ConfigKind::EnvRead {
                 key = c
                     .key_ref
                     .as_deref()
                     .and_then(|r| const_value(f.place.krate, r))
                     .and_then(|v| v.norm.strip_prefix("str:").map(str::to_string));
+                key_const = c.key_ref.clone().filter(|_| key.is_some());
             }
             if c.kind == ConfigKind::EnvRead && key.as_deref().is_none_or(|key| k.key_is_ignored(key)) {
                 continue;
+            }
+            if c.via.as_ref().is_some_and(|v| !helpers.contains(v)) {
+                continue;
+            }
+            let mut name = c.name.clone();
+            if let (Some(callee), Some(index)) = (&c.owner, c.arg) {
+                match param_name(&params, callee, index) {
+                    Some(p) => name = Some(p.to_string()),
+                    None => continue,
+                }
             }
             let value_by_reference = c.value.is_none() && c.default_ref.is_some();
             let value = c
                 .value
                 .clone()
                 .or_else(|| c.default_ref.as_deref().and_then(|r| const_value(f.place.krate, r)));
+            let cfg = [cfgs[fi].as_str(), c.cfg.as_deref().unwrap_or("")]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sys = system.get(f.place.krate).copied().unwrap_or(f.place.krate);
+            scopes.push(Scope {
+                system: sys,
+                program: (f.place.program != Program::Library).then_some((f.place.krate, &f.place.program)),
+                cfg: cfg.clone(),
+            });
+            krates.push(f.place.krate);
+            let weak = c.kind == ConfigKind::DefaultField || c.arg.is_some();
             members.push(Member {
                 file: fi,
                 value_by_reference,
-                system: system.get(f.place.krate).copied().unwrap_or(f.place.krate),
-                cfg: c.cfg.clone(),
+                key_const,
+                system: sys,
+                cfg: (!cfg.is_empty()).then_some(cfg),
                 kind: c.kind,
-                name: c.name.clone(),
+                name,
                 key,
+                owner: c.owner.clone().filter(|_| c.kind == ConfigKind::DefaultField),
                 value,
                 span: c.span,
+                counted: !weak,
             });
         }
     }
 
+    // Each member's tags: (text, evidence, primary). Primary tags are entered and tie every member
+    // that has them; the others only join a primary one (two settings fields never tie each other
+    // through a key they both could fill).
+    let mut tags: Vec<Vec<(String, Evidence, bool)>> = Vec::with_capacity(members.len());
+    for (i, m) in members.iter().enumerate() {
+        let mut t = Vec::new();
+        let value = m.value.as_ref().filter(|_| !m.value_by_reference);
+        match m.kind {
+            ConfigKind::EnvRead => {
+                if let Some(key) = &m.key {
+                    t.push((format!("env:{key}"), Evidence::EnvVar(key.clone()), true));
+                    if let Some(v) = m.value.as_ref().filter(|v| !trivial(v)) {
+                        let ev = Evidence::EnvField {
+                            var: key.clone(),
+                            field: key.to_lowercase(),
+                        };
+                        t.push((format!("envfield:{}={}", key.to_uppercase(), v.norm), ev, true));
+                    }
+                }
+            }
+            ConfigKind::Key => {
+                if let Some(key) = &m.key {
+                    t.push((format!("key:{key}"), Evidence::Key(key.clone()), true));
+                    let segs: Vec<&str> = key.split('.').collect();
+                    let (parent, field) = match segs.as_slice() {
+                        [.., p, f] => (p.to_lowercase(), f.to_string()),
+                        [f] => (String::new(), f.to_string()),
+                        [] => continue,
+                    };
+                    t.push((format!("field:{parent}.{field}"), Evidence::Key(key.clone()), true));
+                }
+            }
+            ConfigKind::DefaultField => {
+                if let Some(field) = &m.name {
+                    let owner = m.owner.as_deref().unwrap_or("");
+                    let module = files[m.file].place.module.last().map(String::as_str).unwrap_or("");
+                    let mut parents = vec![owner.trim_end_matches('!').to_lowercase()];
+                    for suffix in ["settings", "config", "configuration", "options"] {
+                        if let Some(stem) = parents[0].strip_suffix(suffix).filter(|s| !s.is_empty()) {
+                            parents.push(stem.to_string());
+                        }
+                    }
+                    if !module.is_empty() {
+                        parents.push(module.to_lowercase());
+                    }
+                    // A root settings struct: one in the crate root or in a settings module (not
+                    // `kv::Settings`, whose keys are `kv.*`).
+                    let settings_module =
+                        module.is_empty() || ["settings", "config", "configuration", "options"].contains(&module);
+                    if k.root_structs.iter().any(|r| r == owner) && settings_module {
+                        parents.push(String::new());
+                    }
+                    parents.sort();
+                    parents.dedup();
+                    for p in parents {
+                        t.push((format!("field:{p}.{field}"), Evidence::Key(String::new()), false));
+                    }
+                    if let Some(v) = m.value.as_ref().filter(|v| !trivial(v)) {
+                        let ev = Evidence::EnvField {
+                            var: field.to_uppercase(),
+                            field: field.clone(),
+                        };
+                        t.push((format!("envfield:{}={}", field.to_uppercase(), v.norm), ev, false));
+                    }
+                }
+            }
+            ConfigKind::Const | ConfigKind::Static => {
+                if let (Some(n), Some(v)) = (&m.name, value.filter(|v| !trivial(v))) {
+                    // A count or a duration: names of files and protocol strings (`"status.dat"`,
+                    // `"api-key"`) and mathematical constants (`8127.0`) are not settings.
+                    let setting_value = v.shape == Shape::Duration
+                        || (v.shape == Shape::Number && v.norm[4..].parse::<i128>().is_ok());
+                    if setting_value && k.name_is_specific(n) && !k.name_is_generic(n) {
+                        t.push((format!("const:{n}={}", v.norm), Evidence::Constant(n.clone()), true));
+                    }
+                    if v.shape == Shape::Number && words(n).iter().any(|w| w == "PORT") {
+                        if let Some(p) = v.norm.strip_prefix("num:").and_then(|p| p.parse::<u32>().ok()) {
+                            t.push((format!("port:{p}"), Evidence::Port(p), true));
+                        }
+                    }
+                }
+            }
+            ConfigKind::Literal => {}
+        }
+        if let Some(v) = value {
+            if m.kind != ConfigKind::DefaultField && strong(v, k) {
+                t.push((format!("value:{}", v.norm), Evidence::Value(v.shown.clone()), true));
+            }
+            if matches!(v.shape, Shape::Url | Shape::HostPort) {
+                if let Some(p) = port_of(v.norm.trim_start_matches("str:")).filter(|p| !k.protocol_ports.contains(p)) {
+                    t.push((format!("port:{p}"), Evidence::Port(p), false));
+                }
+            }
+            // The same number given to the same setting name, within one crate: inline values tie
+            // each other; a constant joins them but two constants do not tie on a name alone.
+            let named = matches!(m.kind, ConfigKind::Literal | ConfigKind::Const | ConfigKind::Static)
+                && matches!(v.shape, Shape::Number | Shape::Duration)
+                && !trivial(v);
+            if let Some(n) = m.name.as_deref().filter(|n| named && k.name_is_config(n)) {
+                let g = k.group_name(n);
+                let primary = m.kind == ConfigKind::Literal;
+                t.push((
+                    format!("named:{}:{g}={}", krates[i], v.norm),
+                    Evidence::Setting(g.clone()),
+                    primary,
+                ));
+            }
+        }
+        tags.push(t);
+    }
+
     let mut dsu = Dsu((0..members.len()).collect());
-    let mut first: HashMap<String, usize> = HashMap::default();
-    let mut link = |dsu: &mut Dsu, tag: String, i: usize| match first.get(&tag) {
-        Some(&j) => dsu.union(i, j),
-        None => {
-            first.insert(tag, i);
+    let mut links: Vec<(usize, Evidence)> = Vec::new();
+    // The members a key's field tag tied to it: (field member, key member).
+    let mut field_of: Vec<(usize, usize)> = Vec::new();
+    // Per tag: the first member of each `cfg` seen with it.
+    let mut first: HashMap<String, Vec<(usize, usize)>> = HashMap::default();
+    let mut cfg_ids: HashMap<&str, usize> = HashMap::default();
+    let mut cfg_atoms: Vec<Vec<(String, bool)>> = Vec::new();
+    let member_cfg: Vec<usize> = scopes
+        .iter()
+        .map(|s| {
+            let n = cfg_ids.len();
+            *cfg_ids.entry(s.cfg.as_str()).or_insert_with(|| {
+                cfg_atoms.push(atoms(&s.cfg));
+                n
+            })
+        })
+        .collect();
+    let compatible = |a: usize, b: usize| {
+        a == b
+            || !cfg_atoms[a]
+                .iter()
+                .any(|x| cfg_atoms[b].iter().any(|y| exclusive(x, y)))
+    };
+    let scoped = |s: &Scope, own: bool, text: &str| -> String {
+        match (own, s.program) {
+            (true, Some((krate, p))) => format!("{}/{krate}/{p:?}|{text}", s.system),
+            _ => format!("{}|{text}", s.system),
         }
     };
-    let mut urls: Vec<(usize, &str, usize)> = Vec::new();
-    for (i, m) in members.iter().enumerate() {
-        // Places tie together only within one system, and `cfg` alternatives only with their own.
-        let sys = m.system;
-        let cfg = m.cfg.as_deref().unwrap_or("");
-        if let Some(key) = &m.key {
-            link(&mut dsu, format!("{sys}:env:{key}"), i);
-        }
-        let name = m.name.as_deref().filter(|n| !k.name_is_generic(n));
-        if let (Some(n), ConfigKind::Const | ConfigKind::Static) = (name, m.kind) {
-            link(&mut dsu, format!("{sys}:const:{cfg}:{n}"), i);
-        }
-        if let Some(v) = m.value.as_ref().filter(|_| !m.value_by_reference) {
-            if strong(v) {
-                link(&mut dsu, format!("{sys}:value:{cfg}:{}", v.norm), i);
-                if v.shape == Shape::Url {
-                    urls.push((sys, v.norm.as_str(), i));
+    // Libraries first, so that a program's member finds the shared tag of the library it uses.
+    let mut order: Vec<usize> = (0..members.len()).collect();
+    order.sort_by_key(|&i| scopes[i].program.is_some());
+    for primary_pass in [true, false] {
+        for &i in &order {
+            for (text, ev, primary) in &tags[i] {
+                if *primary != primary_pass {
+                    continue;
                 }
-            } else if matches!(v.shape, Shape::Number | Shape::Duration) && !trivial(v) {
-                if let Some(n) = name.filter(|n| k.name_is_config(n)) {
-                    link(&mut dsu, format!("{sys}:named:{cfg}:{}={}", k.group_name(n), v.norm), i);
+                let own = scoped(&scopes[i], true, text);
+                let shared = scopes[i].program.is_some().then(|| scoped(&scopes[i], false, text));
+                let c = member_cfg[i];
+                for (tag, enter) in [(Some(own), *primary), (shared, false)] {
+                    let Some(tag) = tag else { continue };
+                    let list = first.entry(tag).or_default();
+                    for &(lc, j) in list.iter() {
+                        if j == i || !compatible(lc, c) {
+                            continue;
+                        }
+                        dsu.union(i, j);
+                        let ev = match ev {
+                            Evidence::Key(k) if k.is_empty() => {
+                                field_of.push((i, j));
+                                Evidence::Key(members[j].key.clone().unwrap_or_default())
+                            }
+                            other => other.clone(),
+                        };
+                        links.push((i, ev));
+                    }
+                    if enter && !list.iter().any(|&(lc, _)| lc == c) {
+                        list.push((c, i));
+                    }
                 }
             }
         }
     }
-    tie_url_prefixes(&urls, &mut dsu);
+    // URL prefixes tie within one scope.
+    let mut scope_ids: HashMap<String, usize> = HashMap::default();
+    let mut urls: Vec<(usize, &str, usize)> = Vec::new();
+    for (i, m) in members.iter().enumerate() {
+        let tied_by_value = !m.value_by_reference && m.kind != ConfigKind::DefaultField;
+        if let Some(v) = m.value.as_ref().filter(|v| v.shape == Shape::Url && tied_by_value) {
+            let n = scope_ids.len();
+            let id = *scope_ids
+                .entry(format!("{}#{}", scoped(&scopes[i], true, ""), member_cfg[i]))
+                .or_insert(n);
+            urls.push((id, v.norm.as_str(), i));
+        }
+    }
+    let mut url_dsu = Dsu((0..members.len()).collect());
+    tie_url_prefixes(&urls, &mut url_dsu);
+    for &(_, _, i) in &urls {
+        let r = url_dsu.find(i);
+        if r != i {
+            dsu.union(i, r);
+            // Name the shorter of the two: the prefix.
+            let shown = [i, r]
+                .iter()
+                .filter_map(|&x| members[x].value.as_ref())
+                .min_by_key(|v| v.norm.len())
+                .map(|v| v.shown.clone())
+                .unwrap_or_default();
+            links.push((i, Evidence::UrlPrefix(shown)));
+        }
+    }
 
+    let shadows = redefinitions(files, &members, &member_cfg, &compatible);
+    for &(here, there) in &shadows {
+        dsu.union(here, there);
+        let f = &files[members[there].file].place.module;
+        links.push((
+            here,
+            Evidence::Imported {
+                name: members[here].name.clone().unwrap_or_default(),
+                from: std::iter::once("crate").chain(f.iter().map(String::as_str)).collect::<Vec<_>>().join("::"),
+            },
+        ));
+    }
     let mut components: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for i in 0..members.len() {
         let root = dsu.find(i);
         components.entry(root).or_default().push(i);
     }
+    let mut evidence: HashMap<usize, Vec<Evidence>> = HashMap::default();
+    for (i, ev) in links {
+        evidence.entry(dsu.find(i)).or_default().push(ev);
+    }
     let mut groups = Vec::new();
-    for (_, mut ids) in components {
+    for (root, mut ids) in components {
         ids.sort_by_key(|&i| (members[i].file, members[i].span));
         ids.dedup_by_key(|i| (members[*i].file, members[*i].span));
         if ids.len() < 2 {
             continue;
         }
-        let conflict = find_conflict(&members, &ids);
-        let all_trivial = ids
+        // Reads of one variable through one constant are one definition used twice.
+        let sources: HashSet<String> = ids
             .iter()
-            .all(|&i| members[i].key.is_none() && members[i].value.as_ref().is_none_or(trivial));
-        if conflict.is_none() && all_trivial {
+            .map(|&i| match &members[i].key_const {
+                Some(c) => format!("const:{}:{c}", krates[i]),
+                None => format!("member:{i}"),
+            })
+            .collect();
+        if sources.len() < 2 {
             continue;
         }
-        groups.push(Group { members: ids, conflict });
+        let (mut conflict, mut involved) = find_conflict(&members, &ids, &field_of);
+        if conflict.is_none() {
+            if let Some(&(here, there)) = shadows.iter().find(|(h, _)| ids.contains(h)) {
+                conflict = Some(Conflict::Redefined(members[here].name.clone().unwrap_or_default()));
+                involved = vec![here, there];
+            }
+        }
+        let no_reads = ids.iter().all(|&i| members[i].kind != ConfigKind::EnvRead);
+        let all_trivial = ids.iter().all(|&i| members[i].value.as_ref().is_none_or(trivial));
+        if conflict.is_none() && no_reads && all_trivial {
+            continue;
+        }
+        for &i in &ids {
+            members[i].counted = true;
+        }
+        let mut ev = evidence.remove(&root).unwrap_or_default();
+        ev.sort();
+        ev.dedup();
+        groups.push(Group {
+            members: ids,
+            conflict,
+            evidence: ev,
+            involved,
+        });
     }
     Config { members, groups }
 }
 
-fn find_conflict(members: &[Member], ids: &[usize]) -> Option<Conflict> {
-    let mut defaults: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    let mut values: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+/// Constants redefined with another value beside modules that import the original: pairs of
+/// (the redefinition, the original). Only imports within one crate (`crate::`, `super::`,
+/// `self::`) are read.
+fn redefinitions(
+    files: &[FileInput],
+    members: &[Member],
+    member_cfg: &[usize],
+    compatible: &dyn Fn(usize, usize) -> bool,
+) -> Vec<(usize, usize)> {
+    if files.iter().all(|f| f.facts.const_imports.is_empty()) {
+        return Vec::new();
+    }
+    // Constants by (crate, module, name).
+    let mut defined: HashMap<(usize, &[String], &str), Vec<usize>> = HashMap::default();
+    for (i, m) in members.iter().enumerate() {
+        if let (ConfigKind::Const | ConfigKind::Static, Some(n), Some(_)) = (m.kind, &m.name, &m.value) {
+            let place = files[m.file].place;
+            defined.entry((place.krate, place.module.as_slice(), n.as_str())).or_default().push(i);
+        }
+    }
+    let mut by_name: HashMap<(usize, &str), Vec<usize>> = HashMap::default();
+    for ((krate, _, name), ids) in &defined {
+        by_name.entry((*krate, name)).or_default().extend(ids.iter().copied());
+    }
+    let mut out = Vec::new();
+    for f in files {
+        let module = &f.place.module;
+        for (name, path) in &f.facts.const_imports {
+            let Some(target) = import_module(module, path) else { continue };
+            let Some(originals) = defined.get(&(f.place.krate, target.as_slice(), name.as_str())) else {
+                continue;
+            };
+            let [original] = originals.as_slice() else { continue };
+            let Some(v) = members[*original].value.as_ref().filter(|v| !trivial(v)) else {
+                continue;
+            };
+            for &here in by_name.get(&(f.place.krate, name.as_str())).into_iter().flatten() {
+                let m = &files[members[here].file].place.module;
+                let sibling = m.len() == module.len() && !m.is_empty() && m[..m.len() - 1] == module[..module.len() - 1];
+                let differs = members[here].value.as_ref().is_some_and(|w| w.norm != v.norm && !trivial(w));
+                if sibling
+                    && members[here].file != members[*original].file
+                    && differs
+                    && compatible(member_cfg[here], member_cfg[*original])
+                    && !out.contains(&(here, *original))
+                {
+                    out.push((here, *original));
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The module an import in `module` names its item from: `crate::a::X` → `a`,
+/// `super::b::X` → the parent's `b`; `None` for another crate's path.
+fn import_module(module: &[String], path: &[String]) -> Option<Vec<String>> {
+    let (_, dirs) = path.split_last()?;
+    let mut out: Vec<String> = match dirs.first().map(String::as_str) {
+        Some("crate") => Vec::new(),
+        Some("self") => module.to_vec(),
+        Some("super") => module.to_vec(),
+        _ => return None,
+    };
+    let mut rest = &dirs[1..];
+    if dirs[0] == "super" {
+        out.pop()?;
+        while rest.first().map(String::as_str) == Some("super") {
+            out.pop()?;
+            rest = &rest[1..];
+        }
+    }
+    out.extend(rest.iter().cloned());
+    Some(out)
+}
+
+/// One environment variable read with different defaults, or one key given different defaults
+/// by its setter and its settings field; and the members that give them.
+fn find_conflict(members: &[Member], ids: &[usize], field_of: &[(usize, usize)]) -> (Option<Conflict>, Vec<usize>) {
+    // An empty or zero default (`name: "".to_string()` in a `Default` impl) is a placeholder
+    // filled by the real default elsewhere, not a second value.
+    let differs = |v: &[(usize, &str)]| {
+        let real: Vec<&str> = v
+            .iter()
+            .map(|x| x.1)
+            .filter(|n| !matches!(*n, "num:0" | "str:" | "bool:false"))
+            .collect();
+        real.iter().any(|x| *x != real[0])
+    };
+    let mut defaults: BTreeMap<&str, Vec<(usize, &str)>> = BTreeMap::new();
+    let mut keys: BTreeMap<&str, Vec<(usize, &str)>> = BTreeMap::new();
     for &i in ids {
         let m = &members[i];
-        match (m.kind, &m.key, &m.name, &m.value) {
-            (ConfigKind::EnvRead, Some(key), _, Some(v)) => defaults.entry(key).or_default().push(&v.norm),
-            (ConfigKind::Const | ConfigKind::Static, _, Some(name), Some(v)) => values
-                .entry((name, m.cfg.as_deref().unwrap_or("")))
-                .or_default()
-                .push(&v.norm),
+        match (m.kind, &m.key, &m.value) {
+            (ConfigKind::EnvRead, Some(key), Some(v)) => defaults.entry(key).or_default().push((i, &v.norm)),
+            (ConfigKind::Key, Some(key), Some(v)) => keys.entry(key).or_default().push((i, &v.norm)),
             _ => {}
         }
     }
-    let differs = |v: &Vec<&str>| v.iter().any(|x| *x != v[0]);
-    if let Some((key, _)) = defaults.iter().find(|(_, v)| differs(v)) {
-        return Some(Conflict::EnvDefaults(key.to_string()));
+    for &(field, key) in field_of {
+        if let (Some(k), Some(v)) = (&members[key].key, &members[field].value) {
+            if ids.contains(&field) {
+                let e = keys.entry(k).or_default();
+                if !e.iter().any(|(i, _)| *i == field) {
+                    e.push((field, &v.norm));
+                }
+            }
+        }
     }
-    values
-        .iter()
-        .find(|(_, v)| differs(v))
-        .map(|((name, _), _)| Conflict::ConstValues(name.to_string()))
+    if let Some((key, v)) = defaults.iter().find(|(_, v)| differs(v)) {
+        return (Some(Conflict::EnvDefaults(key.to_string())), v.iter().map(|x| x.0).collect());
+    }
+    match keys.iter().find(|(_, v)| differs(v)) {
+        Some((key, v)) => (Some(Conflict::KeyDefaults(key.to_string())), v.iter().map(|x| x.0).collect()),
+        None => (None, Vec::new()),
+    }
 }
 
 #[cfg(test)]

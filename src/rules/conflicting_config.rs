@@ -11,11 +11,17 @@ pub const RULE: RuleInfo = RuleInfo {
     counted: false,
     summary: "one configuration name or environment variable has different values or defaults",
     doc: r#"## What it finds
-An environment variable read in several places with different defaults
+One setting with different defaults, where the places are certainly one setting: an
+environment variable read in several places of one program with different defaults
 (`env::var("PORT").unwrap_or("8080")` here, `unwrap_or("3000")` there, or a clap
-`default_value` that disagrees with a `.unwrap_or(..)`), or a `const`/`static` of the same name
-defined in several modules with different values. The message shows the values side by side;
-every place is annotated with its value.
+`default_value` that disagrees with a `.unwrap_or(..)`), or a configuration key whose default
+is set twice with different values (`set_default("metrics.port", 9001)` and the settings
+struct's `impl Default for Metrics { port: 9000 }`). The message shows the values side by side;
+every place is annotated with its value, and a note says why the places are one setting.
+
+Constants that merely share a name (`BATCH_SIZE` in two modules) are not one setting and are
+never a conflict; separate programs (two binaries, an example, a build script) do not share
+configuration; `cfg` alternatives (`#[cfg(debug_assertions)]` and its `not`) are not copies.
 
 ## Why it matters
 Which value wins depends on which code path reads it first. Two defaults for one port or two
@@ -54,9 +60,7 @@ pub fn diagnostic(
             let m = &cfg.members[i];
             match conflict {
                 Conflict::EnvDefaults(k) => m.kind == ConfigKind::EnvRead && m.key.as_ref() == Some(k),
-                Conflict::ConstValues(n) => {
-                    matches!(m.kind, ConfigKind::Const | ConfigKind::Static) && m.name.as_ref() == Some(n)
-                }
+                Conflict::KeyDefaults(_) | Conflict::Redefined(_) => g.involved.contains(&i),
             }
         })
         .collect();
@@ -74,7 +78,14 @@ pub fn diagnostic(
             "environment variable `{k}` has conflicting defaults: {}",
             values.join(" vs ")
         ),
-        Conflict::ConstValues(n) => format!("`{n}` has conflicting values: {}", values.join(" vs ")),
+        Conflict::KeyDefaults(k) => format!(
+            "configuration key `{k}` has conflicting defaults: {}",
+            values.join(" vs ")
+        ),
+        Conflict::Redefined(n) => format!(
+            "`{n}` is redefined with a different value: {}",
+            values.join(" vs ")
+        ),
     };
     let primary = if involved.contains(&primary) {
         primary
@@ -95,7 +106,7 @@ pub fn diagnostic(
         path: path_of(p.file),
         span: p.span,
         related,
-        notes: Vec::new(),
+        notes: super::duplicated_config::why(g),
         site_text: format!("config-conflict:{conflict:?}"),
         fingerprint: String::new(),
     }

@@ -62,6 +62,13 @@ pub fn describe(m: &Member) -> String {
         (ConfigKind::EnvRead, Some(k), _, None) => format!("reads `{k}`"),
         (ConfigKind::Const | ConfigKind::Static, _, Some(n), Some(v)) => format!("`{n} = {v}`"),
         (ConfigKind::Literal, _, Some(n), Some(v)) => format!("`{v}` given to `{n}`"),
+        (ConfigKind::Key, Some(k), _, Some(v)) => format!("key `{k}` defaults to `{v}`"),
+        (ConfigKind::Key, Some(k), _, None) => format!("key `{k}` given a default"),
+        (ConfigKind::DefaultField, _, Some(n), Some(v)) => match &m.owner {
+            Some(o) if o.ends_with('!') => format!("settings entry `{n}` in `{o}` defaults to `{v}`"),
+            Some(o) => format!("`{o}::default()` sets `{n}: {v}`"),
+            None => format!("default `{n}: {v}`"),
+        },
         (_, _, _, Some(v)) => format!("`{v}`"),
         _ => "here".to_string(),
     }
@@ -89,19 +96,41 @@ pub(crate) fn other_places(
         .collect()
 }
 
-/// The group's subject: an environment variable, a named constant, or a value.
+/// Notes saying why the places are one setting.
+pub(crate) fn why(g: &Group) -> Vec<String> {
+    let reasons: Vec<String> = g.evidence.iter().map(|e| e.describe()).collect();
+    if reasons.is_empty() {
+        return Vec::new();
+    }
+    vec![format!("one setting: {}", reasons.join("; "))]
+}
+
+/// The group's subject: an environment variable, a key, a named constant, or a value.
 fn subject(cfg: &Config, g: &Group) -> String {
     let ms: Vec<&Member> = g.members.iter().map(|&i| &cfg.members[i]).collect();
     let keys: Vec<&String> = ms.iter().filter_map(|m| m.key.as_ref()).collect();
-    if !keys.is_empty() && keys.len() == ms.len() && keys.iter().all(|k| *k == keys[0]) {
+    if !keys.is_empty()
+        && keys.len() == ms.len()
+        && keys.iter().all(|k| *k == keys[0])
+        && ms.iter().all(|m| m.kind == ConfigKind::EnvRead)
+    {
         return format!("environment variable `{}` is read", keys[0]);
     }
+    if let Some(k) = ms.iter().find(|m| m.kind == ConfigKind::Key).and_then(|m| m.key.as_ref()) {
+        return format!("the default of key `{k}` is set");
+    }
+
     if let Some(m) = ms
         .iter()
         .find(|m| matches!(m.kind, ConfigKind::Const | ConfigKind::Static))
     {
         if let (Some(n), Some(v)) = (&m.name, &m.value) {
             return format!("`{n} = {}` is defined", v.shown);
+        }
+    }
+    if ms.iter().any(|m| m.kind == ConfigKind::DefaultField) {
+        if let Some(k) = ms.iter().find(|m| m.kind == ConfigKind::EnvRead).and_then(|m| m.key.as_ref()) {
+            return format!("environment variable `{k}` is read or given a default");
         }
     }
     match ms.iter().find_map(|m| m.value.as_ref()) {
@@ -131,7 +160,7 @@ pub fn diagnostic(
         path: path_of(p.file),
         span: p.span,
         related: other_places(cfg, g, primary, path_of, |m| format!("also here: {}", describe(m))),
-        notes: Vec::new(),
+        notes: why(g),
         site_text: format!("config:{subject}"),
         fingerprint: String::new(),
     }

@@ -25,6 +25,7 @@ pub fn classify_with(src: &str, k: &Knowledge) -> Vec<(u32, String)> {
         krate: 0,
         module: Vec::new(),
         test_target: false,
+        program: Default::default(),
     };
     let resolved = resolve::resolve(
         &[FileInput {
