@@ -610,7 +610,7 @@ fn analyse_world(
     let config_grouping = || {
         let mut errors = Vec::new();
         let mut groups = guarded("configuration grouping", &mut errors, || {
-            resolve::config::group(&inputs, &config.knowledge.config, systems)
+            resolve::config::group(&inputs, &config.knowledge.config, systems, around.reach, &crate_names)
         })
         .unwrap_or_default();
         for m in &mut groups.members {

@@ -233,11 +233,17 @@ impl Layout {
             Program::Aux(display(p))
         } else if test_target {
             // `examples/todos.rs` and `examples/todos/main.rs` are one example.
-            let name: Vec<&str> = parts.iter().take(2).map(|p| p.strip_suffix(".rs").unwrap_or(p)).collect();
+            let name: Vec<&str> = parts
+                .iter()
+                .take(2)
+                .map(|p| p.strip_suffix(".rs").unwrap_or(p))
+                .collect();
             Program::Aux(name.join("/"))
         } else if info.is_binary_file(rel) {
             let name = match parts.as_slice() {
-                [src, bin, name, ..] if src == "src" && bin == "bin" => name.strip_suffix(".rs").unwrap_or(name).to_string(),
+                [src, bin, name, ..] if src == "src" && bin == "bin" => {
+                    name.strip_suffix(".rs").unwrap_or(name).to_string()
+                }
                 [src, main] if src == "src" && main == "main.rs" => "main".to_string(),
                 _ => display(rel),
             };

@@ -53,14 +53,25 @@ struct FnState {
 /// Methods that pass a value through unchanged for comparison (`"x".to_string()`,
 /// `path.to_str()`).
 const PASS_THROUGH: &[&str] = &[
-    "into", "to_string", "to_owned", "to_str", "to_string_lossy", "clone", "display", "as_str", "unwrap", "into_owned",
+    "into",
+    "to_string",
+    "to_owned",
+    "to_str",
+    "to_string_lossy",
+    "clone",
+    "display",
+    "as_str",
+    "unwrap",
+    "into_owned",
 ];
 
 /// `get_env("DATA_FOLDER")`: a call whose first argument looks like an environment variable.
 fn env_like(key: &str) -> bool {
     key.len() >= 2
         && key.starts_with(|c: char| c.is_ascii_uppercase())
-        && key.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        && key
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 fn cfg_text(attrs: &[syn::Attribute]) -> Option<String> {
@@ -193,7 +204,11 @@ impl<'a, 'k> ConfigCollector<'a, 'k> {
             Expr::Path(p) if p.path.segments.len() == 1 => {
                 let name = p.path.segments[0].ident.to_string();
                 let f = self.func.as_ref()?;
-                f.locals.iter().rev().find(|(n, ..)| *n == name).map(|(_, v, _)| v.clone())
+                f.locals
+                    .iter()
+                    .rev()
+                    .find(|(n, ..)| *n == name)
+                    .map(|(_, v, _)| v.clone())
             }
             other => self.eval(other),
         }
@@ -482,7 +497,12 @@ impl<'a, 'k> ConfigCollector<'a, 'k> {
     fn visit_fn(&mut self, sig: &syn::Signature, attrs: &[syn::Attribute], body: &syn::Block) {
         let mut params = Vec::new();
         let mut first = None;
-        for (i, arg) in sig.inputs.iter().filter(|a| matches!(a, syn::FnArg::Typed(_))).enumerate() {
+        for (i, arg) in sig
+            .inputs
+            .iter()
+            .filter(|a| matches!(a, syn::FnArg::Typed(_)))
+            .enumerate()
+        {
             let syn::FnArg::Typed(t) = arg else { continue };
             let syn::Pat::Ident(id) = &*t.pat else { continue };
             let name = id.ident.to_string();
@@ -583,7 +603,10 @@ impl<'a, 'k> ConfigCollector<'a, 'k> {
     fn positional(&mut self, callee: String, args: &syn::punctuated::Punctuated<Expr, syn::Token![,]>) {
         for (i, a) in args.iter().enumerate() {
             let v = match a {
-                Expr::Lit(syn::ExprLit { lit: Lit::Int(_) | Lit::Float(_), .. }) => self.eval(a),
+                Expr::Lit(syn::ExprLit {
+                    lit: Lit::Int(_) | Lit::Float(_),
+                    ..
+                }) => self.eval(a),
                 Expr::Call(c) => self.duration_call(c),
                 _ => None,
             };
@@ -758,7 +781,9 @@ impl<'ast> Visit<'ast> for ConfigCollector<'_, '_> {
         }
         // `impl Default for Metrics { fn default() -> Self { Self { port: 9001, .. } } }`
         for fv in &e.fields {
-            let syn::Member::Named(field) = &fv.member else { continue };
+            let syn::Member::Named(field) = &fv.member else {
+                continue;
+            };
             match self.value_of(&fv.expr) {
                 Some(v) => {
                     let mut f = self.fact(ConfigKind::DefaultField, self.origin(&fv.expr));

@@ -177,7 +177,9 @@ pub(super) fn extract_items(
             .filter(|(name, path)| {
                 path.len() > 1
                     && name.chars().any(|c| c.is_ascii_uppercase())
-                    && name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
             })
             .map(|(n, p)| (n.clone(), p.clone()))
             .collect();

@@ -238,6 +238,9 @@ impl FileFacts {
             facts.middleware.extend(middleware);
             facts.reexports.extend(reexports);
         }
+        // Every part sees the whole file's imports.
+        facts.const_imports.sort();
+        facts.const_imports.dedup();
         facts.sites = all_sites.finish()?;
         Some(facts)
     }

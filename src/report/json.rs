@@ -105,6 +105,9 @@ struct Diag<'a> {
     end_column: u32,
     fingerprint: &'a str,
     related: Vec<RelatedOut<'a>>,
+    /// What the finding rests on (the chain from a handler, why places are one setting).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notes: Vec<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -210,6 +213,7 @@ fn doc(report: &Report) -> Doc<'_> {
                         message: &r.message,
                     })
                     .collect(),
+                notes: d.notes.iter().map(String::as_str).collect(),
             })
             .collect(),
         suppressed: report

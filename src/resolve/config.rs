@@ -12,8 +12,9 @@
 //! - the same duration or number given to the same setting name within one crate (a literal
 //!   passed by position is named by the callee's parameter).
 //!
-//! Places tie only within one program: a library is shared by the programs of its system, but
-//! two binaries, an example and a build script do not share configuration; `cfg` alternatives tie
+//! Places tie only within one program: the libraries of a system are shared by the programs that
+//! link them (their crate's and its dependencies'), but two binaries, an example and a build
+//! script do not share configuration; `cfg` alternatives tie
 //! only with their own. A group is reported once: as `conflicting-config` when one environment
 //! variable or key has different defaults, otherwise as `duplicated-config`.
 
@@ -169,9 +170,26 @@ fn strong(v: &ConfigValue, k: &ConfigKnowledge) -> bool {
                 && s.contains(['/', '.', ':'])
                 && !k.is_file_name(s)
                 && s.parse::<std::net::IpAddr>().is_err()
+                // A URL that is not configuration (a public site's, a placeholder) stays one.
+                && !s.contains("://")
         }
         _ => false,
     }
+}
+
+/// `https://example.org/`: a URL with no path on a public-looking host (a dotted name that is not
+/// an IP address or an internal suffix) and no port.
+fn is_public_root(url: &str) -> bool {
+    let Some((_, rest)) = url.split_once("://") else {
+        return false;
+    };
+    let (authority, path) = rest.split_at(rest.find(['/', '?', '#']).unwrap_or(rest.len()));
+    if !path.trim_end_matches('/').is_empty() || authority.contains(':') {
+        return false;
+    }
+    let host = authority.rsplit('@').next().unwrap_or("").to_ascii_lowercase();
+    const INTERNAL: &[&str] = &[".internal", ".local", ".svc", ".lan", ".localhost", ".cluster"];
+    host.contains('.') && host.parse::<std::net::IpAddr>().is_err() && !INTERNAL.iter().any(|s| host.ends_with(s))
 }
 
 /// A byte where a URL's path, query or fragment part starts: a URL that ends just before one
@@ -360,12 +378,19 @@ fn exclusive(a: &(String, bool), b: &(String, bool)) -> bool {
         return a.1 != b.1;
     }
     let key = |s: &str| s.split_once('=').map(|(k, _)| k.to_string());
-    a.1 && b.1
-        && key(&a.0).is_some_and(|k| k.starts_with("target_") && key(&b.0).as_deref() == Some(k.as_str()))
+    a.1 && b.1 && key(&a.0).is_some_and(|k| k.starts_with("target_") && key(&b.0).as_deref() == Some(k.as_str()))
 }
 
-/// Groups the configuration facts of `files`; `system[krate]` says which crates belong together.
-pub fn group(files: &[FileInput], k: &ConfigKnowledge, system: &[usize]) -> Config {
+/// Groups the configuration facts of `files`; `system[krate]` says which crates belong together,
+/// `reach[krate]` which crates' libraries a crate's programs link (itself and its dependencies);
+/// `crate_names[krate]` names it (a crate of test helpers, `test_db`, is skipped).
+pub fn group(
+    files: &[FileInput],
+    k: &ConfigKnowledge,
+    system: &[usize],
+    reach: &[Vec<usize>],
+    crate_names: &[String],
+) -> Config {
     // Constants by crate and name, for keys and defaults written as constants.
     let mut consts: HashMap<(usize, String), Vec<ConfigValue>> = HashMap::default();
     for f in files {
@@ -399,7 +424,8 @@ pub fn group(files: &[FileInput], k: &ConfigKnowledge, system: &[usize]) -> Conf
     let mut scopes: Vec<Scope> = Vec::new();
     let mut krates = Vec::new();
     for (fi, f) in files.iter().enumerate() {
-        if f.place.module.iter().any(|m| k.module_is_test(m)) {
+        let test_crate = crate_names.get(f.place.krate).is_some_and(|n| k.module_is_test(n));
+        if test_crate || f.place.module.iter().any(|m| k.module_is_test(m)) {
             continue;
         }
         for c in &f.facts.config {
@@ -532,8 +558,8 @@ pub fn group(files: &[FileInput], k: &ConfigKnowledge, system: &[usize]) -> Conf
                 if let (Some(n), Some(v)) = (&m.name, value.filter(|v| !trivial(v))) {
                     // A count or a duration: names of files and protocol strings (`"status.dat"`,
                     // `"api-key"`) and mathematical constants (`8127.0`) are not settings.
-                    let setting_value = v.shape == Shape::Duration
-                        || (v.shape == Shape::Number && v.norm[4..].parse::<i128>().is_ok());
+                    let setting_value =
+                        v.shape == Shape::Duration || (v.shape == Shape::Number && v.norm[4..].parse::<i128>().is_ok());
                     if setting_value && k.name_is_specific(n) && !k.name_is_generic(n) {
                         t.push((format!("const:{n}={}", v.norm), Evidence::Constant(n.clone()), true));
                     }
@@ -597,13 +623,14 @@ pub fn group(files: &[FileInput], k: &ConfigKnowledge, system: &[usize]) -> Conf
                 .iter()
                 .any(|x| cfg_atoms[b].iter().any(|y| exclusive(x, y)))
     };
-    let scoped = |s: &Scope, own: bool, text: &str| -> String {
-        match (own, s.program) {
-            (true, Some((krate, p))) => format!("{}/{krate}/{p:?}|{text}", s.system),
-            _ => format!("{}|{text}", s.system),
+    // A library's places share one tag per system; a program's are its own.
+    let scoped = |s: &Scope, text: &str| -> String {
+        match s.program {
+            Some((krate, p)) => format!("{}/{krate}/{p:?}|{text}", s.system),
+            None => format!("{}|{text}", s.system),
         }
     };
-    // Libraries first, so that a program's member finds the shared tag of the library it uses.
+    // Libraries first, so that a program's member finds the tags of the libraries it links.
     let mut order: Vec<usize> = (0..members.len()).collect();
     order.sort_by_key(|&i| scopes[i].program.is_some());
     for primary_pass in [true, false] {
@@ -612,11 +639,22 @@ pub fn group(files: &[FileInput], k: &ConfigKnowledge, system: &[usize]) -> Conf
                 if *primary != primary_pass {
                     continue;
                 }
-                let own = scoped(&scopes[i], true, text);
-                let shared = scopes[i].program.is_some().then(|| scoped(&scopes[i], false, text));
+                let own = scoped(&scopes[i], text);
+                // A library's places are also entered under its crate, for the programs that
+                // link it: a program ties to the libraries of its crate and its dependencies (a
+                // build script links none).
+                let mut extra: Vec<(String, bool)> = Vec::new();
+                match scopes[i].program {
+                    None => extra.push((format!("lib{}|{text}", krates[i]), *primary)),
+                    Some((_, p)) if *p != Program::BuildScript => {
+                        for d in reach.get(krates[i]).map(Vec::as_slice).unwrap_or(&[krates[i]]) {
+                            extra.push((format!("lib{d}|{text}"), false));
+                        }
+                    }
+                    Some(_) => {}
+                }
                 let c = member_cfg[i];
-                for (tag, enter) in [(Some(own), *primary), (shared, false)] {
-                    let Some(tag) = tag else { continue };
+                for (tag, enter) in std::iter::once((own, *primary)).chain(extra) {
                     let list = first.entry(tag).or_default();
                     for &(lc, j) in list.iter() {
                         if j == i || !compatible(lc, c) {
@@ -647,11 +685,15 @@ pub fn group(files: &[FileInput], k: &ConfigKnowledge, system: &[usize]) -> Conf
         if let Some(v) = m.value.as_ref().filter(|v| v.shape == Shape::Url && tied_by_value) {
             let n = scope_ids.len();
             let id = *scope_ids
-                .entry(format!("{}#{}", scoped(&scopes[i], true, ""), member_cfg[i]))
+                .entry(format!("{}#{}", scoped(&scopes[i], ""), member_cfg[i]))
                 .or_insert(n);
             urls.push((id, v.norm.as_str(), i));
         }
     }
+    // A site's root (`https://join-lemmy.org/`) is a prefix of every address on that site: it
+    // ties only to its own copies (by value) unless it names a service (a port, or a host that
+    // is not a public domain name: `http://pricing`, `https://billing.internal`).
+    urls.retain(|(_, url, _)| !is_public_root(url.trim_start_matches("str:")));
     let mut url_dsu = Dsu((0..members.len()).collect());
     tie_url_prefixes(&urls, &mut url_dsu);
     for &(_, _, i) in &urls {
@@ -677,7 +719,10 @@ pub fn group(files: &[FileInput], k: &ConfigKnowledge, system: &[usize]) -> Conf
             here,
             Evidence::Imported {
                 name: members[here].name.clone().unwrap_or_default(),
-                from: std::iter::once("crate").chain(f.iter().map(String::as_str)).collect::<Vec<_>>().join("::"),
+                from: std::iter::once("crate")
+                    .chain(f.iter().map(String::as_str))
+                    .collect::<Vec<_>>()
+                    .join("::"),
             },
         ));
     }
@@ -753,7 +798,10 @@ fn redefinitions(
     for (i, m) in members.iter().enumerate() {
         if let (ConfigKind::Const | ConfigKind::Static, Some(n), Some(_)) = (m.kind, &m.name, &m.value) {
             let place = files[m.file].place;
-            defined.entry((place.krate, place.module.as_slice(), n.as_str())).or_default().push(i);
+            defined
+                .entry((place.krate, place.module.as_slice(), n.as_str()))
+                .or_default()
+                .push(i);
         }
     }
     let mut by_name: HashMap<(usize, &str), Vec<usize>> = HashMap::default();
@@ -764,7 +812,9 @@ fn redefinitions(
     for f in files {
         let module = &f.place.module;
         for (name, path) in &f.facts.const_imports {
-            let Some(target) = import_module(module, path) else { continue };
+            let Some(target) = import_module(module, path) else {
+                continue;
+            };
             let Some(originals) = defined.get(&(f.place.krate, target.as_slice(), name.as_str())) else {
                 continue;
             };
@@ -774,8 +824,12 @@ fn redefinitions(
             };
             for &here in by_name.get(&(f.place.krate, name.as_str())).into_iter().flatten() {
                 let m = &files[members[here].file].place.module;
-                let sibling = m.len() == module.len() && !m.is_empty() && m[..m.len() - 1] == module[..module.len() - 1];
-                let differs = members[here].value.as_ref().is_some_and(|w| w.norm != v.norm && !trivial(w));
+                let sibling =
+                    m.len() == module.len() && !m.is_empty() && m[..m.len() - 1] == module[..module.len() - 1];
+                let differs = members[here]
+                    .value
+                    .as_ref()
+                    .is_some_and(|w| w.norm != v.norm && !trivial(w));
                 if sibling
                     && members[here].file != members[*original].file
                     && differs
@@ -847,10 +901,16 @@ fn find_conflict(members: &[Member], ids: &[usize], field_of: &[(usize, usize)])
         }
     }
     if let Some((key, v)) = defaults.iter().find(|(_, v)| differs(v)) {
-        return (Some(Conflict::EnvDefaults(key.to_string())), v.iter().map(|x| x.0).collect());
+        return (
+            Some(Conflict::EnvDefaults(key.to_string())),
+            v.iter().map(|x| x.0).collect(),
+        );
     }
     match keys.iter().find(|(_, v)| differs(v)) {
-        Some((key, v)) => (Some(Conflict::KeyDefaults(key.to_string())), v.iter().map(|x| x.0).collect()),
+        Some((key, v)) => (
+            Some(Conflict::KeyDefaults(key.to_string())),
+            v.iter().map(|x| x.0).collect(),
+        ),
         None => (None, Vec::new()),
     }
 }

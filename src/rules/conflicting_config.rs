@@ -9,7 +9,7 @@ pub const RULE: RuleInfo = RuleInfo {
     name: "conflicting-config",
     default_level: Level::Error,
     counted: false,
-    summary: "one configuration name or environment variable has different values or defaults",
+    summary: "one environment variable, configuration key or redefined constant has different values or defaults",
     doc: r#"## What it finds
 One setting with different defaults, where the places are certainly one setting: an
 environment variable read in several places of one program with different defaults
@@ -17,8 +17,12 @@ environment variable read in several places of one program with different defaul
 `default_value` that disagrees with a `.unwrap_or(..)`), or a configuration key whose default
 is set twice with different values (`set_default("metrics.port", 9001)` and the settings
 struct's `impl Default for Metrics { port: 9000 }`). The message shows the values side by side;
-every place is annotated with its value, and a note says why the places are one setting.
+every place is annotated with its value, and a note says why the places are one setting. An
+empty or zero default in a `Default` impl (`name: "".to_string()`) is a placeholder the real
+default fills, not a second value.
 
+A constant is a conflict only when it redefines one that the modules next to it import
+(`use crate::proximity::MAX_DISTANCE` beside a module with its own `MAX_DISTANCE = 8`).
 Constants that merely share a name (`BATCH_SIZE` in two modules) are not one setting and are
 never a conflict; separate programs (two binaries, an example, a build script) do not share
 configuration; `cfg` alternatives (`#[cfg(debug_assertions)]` and its `not`) are not copies.
@@ -82,10 +86,7 @@ pub fn diagnostic(
             "configuration key `{k}` has conflicting defaults: {}",
             values.join(" vs ")
         ),
-        Conflict::Redefined(n) => format!(
-            "`{n}` is redefined with a different value: {}",
-            values.join(" vs ")
-        ),
+        Conflict::Redefined(n) => format!("`{n}` is redefined with a different value: {}", values.join(" vs ")),
     };
     let primary = if involved.contains(&primary) {
         primary

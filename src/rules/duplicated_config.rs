@@ -11,18 +11,34 @@ pub const RULE: RuleInfo = RuleInfo {
     counted: false,
     summary: "one configuration value or environment variable is defined or read in several places",
     doc: r#"## What it finds
-The same piece of configuration written more than once across the workspace: an environment
-variable read in several places (`std::env::var`, `dotenvy::var`, `env!`, clap's
-`#[arg(env = "…")]`), one URL, DSN or `host:port` typed in several places — as a `const`, a
-default, or inline, including the base of a URL built with `format!("http://pricing:8080/{id}")`
-— a constant of the same name defined in several modules, or the same duration given to the
-same setting (`.timeout(Duration::from_secs(30))`) again and again. One diagnostic per group,
-at its first place in path order, with every other place annotated.
+The same setting written more than once in one program, when the places are tied by evidence a
+reviewer accepts; the note under each finding says which:
 
-Noise is kept out: values such as `0`, `1`, `""` and booleans are ignored, numbers only tie
-together under the same setting name (`MAX_RETRIES = 3` and `PAGE = 3` are unrelated),
-generic one-word names such as `MAX` do not tie constants together, strings in log lines,
-panics and attributes are not settings, and test code is skipped.
+- **the same environment variable**, read with `std::env::var`/`dotenvy::var`, by clap's
+  `#[arg(env = "…")]`, or through a workspace helper that reads the variable its first
+  parameter names (`get_env("DATA_FOLDER")`);
+- **the same configuration key**: `set_default("metrics.port", 9001)` and the settings struct's
+  `impl Default for Metrics { port: 9001, .. }`; an environment variable named like a settings
+  field (`DATA_FOLDER`, `data_folder` in a settings table macro) with the same default;
+- **the same value**: one URL, DSN or `host:port` typed in several places — as a `const`, a
+  default, or inline, including the base of a URL built with `format!("http://pricing:8080/{id}")`
+  — or a port constant and an address on that port (`PORT = 21116`, `"0.0.0.0:21116"`);
+- **a constant copied**: a constant of a specific name (two words of its own, such as
+  `MAX_CONFIGS_PER_CRATE`) defined again with the same number or duration;
+- **the same setting name**: one duration or number given to the same setting within one crate
+  (`.timeout(Duration::from_secs(30))` again and again, `TIMEOUT_SECS = 30`), a literal passed by
+  position named by the callee's parameter (`Database::new(path, 1.0)` where the parameter is
+  `timeout`).
+
+One diagnostic per group, at its first place in path order, with every other place annotated.
+
+Not evidence, and not reported: a constant name shared by unrelated modules (`BATCH_SIZE`), a
+common value (`10`, `0`, `""`, booleans), separate programs (each binary, example, build script;
+a library is shared by the programs that use it), `cfg` alternatives, compile-time `env!`,
+variables of the system, shells, CI and SDKs (`HOME`, `XDG_*`, `RUST_LOG`, `AWS_*`), links to
+public sites (`https://github.com/…`), placeholder and dummy addresses (`example.com`, port 0),
+bare file names (`config.json`), protocol strings such as header names, values handed to another
+program (`Command::env`), strings in log lines, panics and attributes, and test code.
 
 ## Why it matters
 Copies drift. The day the database moves, one of the three URLs is not updated and a code path
@@ -49,8 +65,8 @@ impl Settings {
 
 ## Options
 `[config] names` in `lint.toml` adds words that make a constant's name look like configuration;
-the defaults (URL, HOST, PORT, TIMEOUT, TTL, RETRIES, LIMIT, MAX, SIZE, KEY, SECRET, ...) and the
-URL schemes are in obsdebt's `rules/config.toml`.
+the defaults (URL, HOST, PORT, TIMEOUT, TTL, RETRIES, LIMIT, MAX, SIZE, KEY, SECRET, ...), the
+URL schemes, the well-known variables and the public sites are in obsdebt's `rules/config.toml`.
 "#,
 };
 
@@ -116,7 +132,11 @@ fn subject(cfg: &Config, g: &Group) -> String {
     {
         return format!("environment variable `{}` is read", keys[0]);
     }
-    if let Some(k) = ms.iter().find(|m| m.kind == ConfigKind::Key).and_then(|m| m.key.as_ref()) {
+    if let Some(k) = ms
+        .iter()
+        .find(|m| m.kind == ConfigKind::Key)
+        .and_then(|m| m.key.as_ref())
+    {
         return format!("the default of key `{k}` is set");
     }
 
@@ -129,7 +149,11 @@ fn subject(cfg: &Config, g: &Group) -> String {
         }
     }
     if ms.iter().any(|m| m.kind == ConfigKind::DefaultField) {
-        if let Some(k) = ms.iter().find(|m| m.kind == ConfigKind::EnvRead).and_then(|m| m.key.as_ref()) {
+        if let Some(k) = ms
+            .iter()
+            .find(|m| m.kind == ConfigKind::EnvRead)
+            .and_then(|m| m.key.as_ref())
+        {
             return format!("environment variable `{k}` is read or given a default");
         }
     }
