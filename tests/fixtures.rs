@@ -20,6 +20,7 @@ const FIXTURES: &[&str] = &[
     "poem-notes",
     "salvo-links",
     "config-sprawl",
+    "config-workspace",
     "ledger-workspace",
     "engines-reach",
 ];

@@ -657,7 +657,9 @@ pub fn group(
                 for (tag, enter) in std::iter::once((own, *primary)).chain(extra) {
                     let list = first.entry(tag).or_default();
                     for &(lc, j) in list.iter() {
-                        if j == i || !compatible(lc, c) {
+                        // Two reads of one variable are tied by its name, not by a field.
+                        let reads = members[i].kind == ConfigKind::EnvRead && members[j].kind == ConfigKind::EnvRead;
+                        if j == i || !compatible(lc, c) || (reads && matches!(ev, Evidence::EnvField { .. })) {
                             continue;
                         }
                         dsu.union(i, j);
