@@ -398,3 +398,32 @@ fn a_public_site_root_is_no_prefix_of_its_pages() {
     )]);
     assert!(found.is_empty(), "{found:?}");
 }
+
+#[test]
+fn a_clap_default_repeating_a_constant_and_an_imported_bare_var() {
+    let found = package(&[(
+        "src/main.rs",
+        r#"
+use std::env::var;
+const DEFAULT_BIND: &str = "0.0.0.0:3000";
+#[derive(clap::Parser)]
+struct Cli {
+    #[arg(long, default_value = "0.0.0.0:3000")]
+    bind: String,
+    #[arg(long, default_value_t = 4)]
+    workers: usize,
+}
+fn region() -> Option<String> { var("APP_REGION").ok() }
+fn zone() -> Option<String> { std::env::var("APP_REGION").ok() }
+fn main() {}
+"#,
+    )]);
+    assert_eq!(
+        messages(&found),
+        [
+            "`DEFAULT_BIND = \"0.0.0.0:3000\"` is defined in 2 places",
+            "environment variable `APP_REGION` is read in 2 places"
+        ],
+        "{found:?}"
+    );
+}

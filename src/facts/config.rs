@@ -731,6 +731,7 @@ impl<'ast> Visit<'ast> for ConfigCollector<'_, '_> {
             let mut key = None;
             let mut default = None;
             let mut span = a.span();
+            let mut default_span = a.span();
             for m in &metas {
                 let syn::Meta::NameValue(nv) = m else { continue };
                 if nv.path.is_ident("env") {
@@ -740,13 +741,26 @@ impl<'ast> Visit<'ast> for ConfigCollector<'_, '_> {
                     }
                 } else if nv.path.is_ident("default_value") || nv.path.is_ident("default_value_t") {
                     default = self.eval(&nv.value);
+                    default_span = nv.value.span();
                 }
             }
-            if let Some(key) = key {
-                let mut fact = self.fact(ConfigKind::EnvRead, span);
-                fact.key = Some(key);
-                fact.value = default;
-                self.push(fact);
+            match key {
+                Some(key) => {
+                    let mut fact = self.fact(ConfigKind::EnvRead, span);
+                    fact.key = Some(key);
+                    fact.value = default;
+                    self.push(fact);
+                }
+                // `#[arg(long, default_value = "0.0.0.0:3000")] bind`: the flag's default, a value
+                // like any other given to the field's name.
+                None => {
+                    if let (Some(v), Some(field)) = (default, &f.ident) {
+                        let mut fact = self.fact(ConfigKind::Literal, default_span);
+                        fact.name = Some(field.to_string());
+                        fact.value = Some(v);
+                        self.push(fact);
+                    }
+                }
             }
         }
         visit::visit_field(self, f);

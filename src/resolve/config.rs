@@ -153,6 +153,17 @@ fn trivial(v: &ConfigValue) -> bool {
         || v.norm.strip_prefix("num:").and_then(|n| n.parse::<f64>().ok()) == Some(0.0)
 }
 
+/// `10`, `1000`, `64`, `4096`: a number of a magnitude many unrelated settings share (up to ten,
+/// a power of ten, a power of two from 16).
+fn common_magnitude(v: &ConfigValue) -> bool {
+    let Some(x) = v.norm.strip_prefix("num:").and_then(|n| n.parse::<f64>().ok()) else {
+        return false;
+    };
+    let x = x.abs();
+    let power_of = |base: f64| x >= 1.0 && x.fract() == 0.0 && (x.log(base).round() - x.log(base)).abs() < 1e-9;
+    x <= 10.0 || power_of(10.0) || (x >= 16.0 && power_of(2.0))
+}
+
 /// A string value specific enough that two copies of it are one setting: a URL, a `host:port`,
 /// or a long token-like string (`orders.created`, `/var/lib/app`); not a bare file name
 /// (`config.json`), which formats reuse for different files, an IP address alone, or a
@@ -586,6 +597,12 @@ pub fn group(
             let named = matches!(m.kind, ConfigKind::Literal | ConfigKind::Const | ConfigKind::Static)
                 && matches!(v.shape, Shape::Number | Shape::Duration)
                 && !trivial(v);
+            // A plain number of a common magnitude (`1000` rows, `64` bytes) under one name is no
+            // evidence; under a name of time (`timeout`) it is a duration like any other.
+            let named = named
+                && (v.shape == Shape::Duration
+                    || !common_magnitude(v)
+                    || m.name.as_deref().is_some_and(|n| k.param_is_setting(n)));
             if let Some(n) = m.name.as_deref().filter(|n| named && k.name_is_config(n)) {
                 let g = k.group_name(n);
                 let primary = m.kind == ConfigKind::Literal;
