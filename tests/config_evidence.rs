@@ -427,3 +427,13 @@ fn main() {}
         "{found:?}"
     );
 }
+
+#[test]
+fn a_random_delay_range_copied() {
+    let found = package(&[(
+        "src/lib.rs",
+        "pub fn register(rng: &mut Rng) -> u64 { rng.random_range(900..=1100) }\npub fn hint(rng: &mut Rng) -> u64 { rng.random_range(900..=1100) }\npub fn dice(rng: &mut Rng) -> u64 { rng.gen_range(1..=6) + rng.gen_range(1..=6) }\npub fn spread(rng: &mut Rng) -> u64 { rng.gen_range(10..20) + rng.gen_range(10..30) }\n",
+    )]);
+    // `1..=6` starts at 1, and `10..20` is not `10..30`.
+    assert_eq!(messages(&found), ["`900..=1100` is written in 2 places"], "{found:?}");
+}

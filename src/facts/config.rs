@@ -598,6 +598,24 @@ impl<'a, 'k> ConfigCollector<'a, 'k> {
         }
     }
 
+    /// `900..=1100`: a range between two integer literals, neither of them 0 or 1.
+    fn literal_range(&self, e: &Expr) -> Option<ConfigValue> {
+        let Expr::Range(r) = e else { return None };
+        let (lo, hi) = (self.int(r.start.as_deref()?)?, self.int(r.end.as_deref()?)?);
+        if lo.abs() <= 1 || hi.abs() <= 1 {
+            return None;
+        }
+        let op = match r.limits {
+            syn::RangeLimits::Closed(_) => "..=",
+            syn::RangeLimits::HalfOpen(_) => "..",
+        };
+        Some(ConfigValue {
+            norm: format!("range:{lo}{op}{hi}"),
+            shown: format!("{lo}{op}{hi}"),
+            shape: Shape::Text,
+        })
+    }
+
     /// A literal passed by position to a call that names no setting: kept with its callee and
     /// index, named later by the callee's parameters.
     fn positional(&mut self, callee: String, args: &syn::punctuated::Punctuated<Expr, syn::Token![,]>) {
@@ -860,6 +878,14 @@ impl<'ast> Visit<'ast> for ConfigCollector<'_, '_> {
                     // The default is part of the read, not a value written on its own.
                     return self.visit_expr(&m.receiver);
                 }
+            }
+        }
+        if self.ck().range_methods.contains(&name) {
+            if let Some(v) = m.args.first().and_then(|a| self.literal_range(a)) {
+                let mut f = self.fact(ConfigKind::Literal, m.args[0].span());
+                f.name = Some(name.clone());
+                f.value = Some(v);
+                self.push(f);
             }
         }
         self.visit_expr(&m.receiver);

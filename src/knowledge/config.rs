@@ -44,6 +44,7 @@ struct Values {
     file_extensions: Vec<String>,
     public_hosts: Vec<String>,
     subprocess_methods: Vec<String>,
+    range_methods: Vec<String>,
     protocol_ports: Vec<u32>,
     durations: BTreeMap<String, u64>,
 }
@@ -71,6 +72,7 @@ pub struct ConfigKnowledge {
     pub file_extensions: Vec<String>,
     pub public_hosts: Vec<Glob>,
     pub subprocess_methods: Vec<String>,
+    pub range_methods: Vec<String>,
     pub protocol_ports: Vec<u32>,
     pub durations: BTreeMap<String, u64>,
     pub env_readers: Vec<PathPattern>,
@@ -122,6 +124,7 @@ impl ConfigKnowledge {
             file_extensions: f.values.file_extensions,
             public_hosts: f.values.public_hosts.iter().map(|g| Glob::new(g)).collect(),
             subprocess_methods: f.values.subprocess_methods,
+            range_methods: f.values.range_methods,
             protocol_ports: f.values.protocol_ports,
             durations: f.values.durations,
             env_readers: f.env.readers.iter().map(|s| PathPattern::parse(s)).collect(),

@@ -174,7 +174,8 @@ fn strong(v: &ConfigValue, k: &ConfigKnowledge) -> bool {
         Shape::Text => {
             let s = match v.norm.strip_prefix("str:") {
                 Some(s) => s,
-                None => return false,
+                // A range drawn from (`random_range(900..=1100)`).
+                None => return v.norm.starts_with("range:"),
             };
             s.len() >= 8
                 && !s.contains(char::is_whitespace)

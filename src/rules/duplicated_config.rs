@@ -22,7 +22,8 @@ reviewer accepts; the note under each finding says which:
   field (`DATA_FOLDER`, `data_folder` in a settings table macro) with the same default;
 - **the same value**: one URL, DSN or `host:port` typed in several places — as a `const`, a
   default, or inline, including the base of a URL built with `format!("http://pricing:8080/{id}")`
-  — or a port constant and an address on that port (`PORT = 21116`, `"0.0.0.0:21116"`);
+  — a port constant and an address on that port (`PORT = 21116`, `"0.0.0.0:21116"`), or a
+  range a random delay is drawn from (`rng.random_range(900..=1100)`);
 - **a constant copied**: a constant of a specific name (two words of its own, such as
   `MAX_CONFIGS_PER_CRATE`) defined again with the same number or duration;
 - **the same setting name**: one duration or number given to the same setting within one crate
@@ -163,6 +164,15 @@ fn subject(cfg: &Config, g: &Group) -> String {
     }
 }
 
+/// What to do: one source of defaults for a key, else one definition.
+fn help(cfg: &Config, g: &Group) -> &'static str {
+    if g.members.iter().any(|&i| cfg.members[i].kind == ConfigKind::Key) {
+        "keep one source of defaults: the settings struct's `Default` impl or the `set_default` calls (for example, seed the builder from the serialized `Default`)"
+    } else {
+        "define it once — a `const` in a config module, or a settings struct read at start-up — and use that everywhere"
+    }
+}
+
 pub fn diagnostic(
     cfg: &Config,
     g: &Group,
@@ -177,10 +187,7 @@ pub fn diagnostic(
         severity,
         message: format!("{subject} in {} places", g.members.len()),
         label: format!("first here: {}", describe(p)),
-        help: Some(
-            "define it once — a `const` in a config module, or a settings struct read at start-up — and use that everywhere"
-                .into(),
-        ),
+        help: Some(help(cfg, g).into()),
         path: path_of(p.file),
         span: p.span,
         related: other_places(cfg, g, primary, path_of, |m| format!("also here: {}", describe(m))),
