@@ -437,3 +437,32 @@ fn a_random_delay_range_copied() {
     // `1..=6` starts at 1, and `10..20` is not `10..30`.
     assert_eq!(messages(&found), ["`900..=1100` is written in 2 places"], "{found:?}");
 }
+
+#[test]
+fn an_empty_read_default_is_a_value_but_an_empty_settings_field_is_a_placeholder() {
+    let found = package(&[(
+        "src/lib.rs",
+        r#"
+pub fn a() -> String { std::env::var("APP_REGION").unwrap_or_default() }
+pub fn b() -> String { std::env::var("APP_REGION").unwrap_or_else(|_| "eu".into()) }
+pub struct Theme { pub name: String }
+impl Default for Theme { fn default() -> Self { Self { name: "".to_string() } } }
+pub fn defaults(b: Builder) -> Builder { b.set_default("theme.name", "dark") }
+"#,
+    )]);
+    let rules: Vec<(&str, &str)> = found.iter().map(|f| (f.rule.as_str(), f.message.as_str())).collect();
+    assert_eq!(
+        rules,
+        [
+            (
+                "conflicting-config",
+                "environment variable `APP_REGION` has conflicting defaults: `\"\"` vs `\"eu\"`"
+            ),
+            (
+                "duplicated-config",
+                "the default of key `theme.name` is set in 2 places"
+            ),
+        ],
+        "{found:?}"
+    );
+}

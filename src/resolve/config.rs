@@ -895,8 +895,10 @@ fn find_conflict(members: &[Member], ids: &[usize], field_of: &[(usize, usize)])
     let differs = |v: &[(usize, &str)]| {
         let real: Vec<&str> = v
             .iter()
+            .filter(|(i, n)| {
+                members[*i].kind != ConfigKind::DefaultField || !matches!(*n, "num:0" | "str:" | "bool:false")
+            })
             .map(|x| x.1)
-            .filter(|n| !matches!(*n, "num:0" | "str:" | "bool:false"))
             .collect();
         real.iter().any(|x| *x != real[0])
     };
