@@ -967,6 +967,67 @@ mod tests {
     }
 
     #[test]
+    fn cfg_conditions_exclude_only_their_negation_and_other_targets() {
+        let a = atoms("unix, not (feature = \"otel\")");
+        assert_eq!(a, [("unix".to_string(), true), ("feature=\"otel\"".to_string(), false)]);
+        assert_eq!(
+            atoms("all(unix, not(test))"),
+            [("unix".to_string(), true), ("test".to_string(), false)]
+        );
+        let x86 = ("target_arch=\"x86_64\"".to_string(), true);
+        let arm = ("target_arch=\"aarch64\"".to_string(), true);
+        let feature_a = ("feature=\"a\"".to_string(), true);
+        let feature_b = ("feature=\"b\"".to_string(), true);
+        assert!(exclusive(&x86, &arm));
+        assert!(!exclusive(&feature_a, &feature_b), "two features can be on together");
+        assert!(exclusive(&("unix".to_string(), true), &("unix".to_string(), false)));
+        assert!(!exclusive(&x86, &x86));
+    }
+
+    #[test]
+    fn imports_name_the_module_they_come_from() {
+        let m = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let here = m(&["update", "extract", "pairs"]);
+        assert_eq!(
+            import_module(&here, &m(&["crate", "proximity", "MAX"])),
+            Some(m(&["proximity"]))
+        );
+        assert_eq!(
+            import_module(&here, &m(&["super", "tokenize", "MAX"])),
+            Some(m(&["update", "extract", "tokenize"]))
+        );
+        assert_eq!(
+            import_module(&here, &m(&["super", "super", "MAX"])),
+            Some(m(&["update"]))
+        );
+        assert_eq!(
+            import_module(&here, &m(&["self", "inner", "MAX"])),
+            Some(m(&["update", "extract", "pairs", "inner"]))
+        );
+        assert_eq!(import_module(&here, &m(&["other_crate", "MAX"])), None);
+        assert_eq!(import_module(&m(&[]), &m(&["super", "MAX"])), None);
+    }
+
+    #[test]
+    fn public_roots_and_common_magnitudes() {
+        assert!(is_public_root("https://join-lemmy.org/") && is_public_root("https://docs.example.org"));
+        assert!(!is_public_root("https://billing.internal/") && !is_public_root("http://pricing"));
+        assert!(!is_public_root("http://10.0.0.5/") && !is_public_root("https://api.example.org:8443/"));
+        assert!(!is_public_root("https://api.example.org/v1"));
+        let n = |x: &str| ConfigValue {
+            norm: format!("num:{x}"),
+            shown: x.to_string(),
+            shape: Shape::Number,
+        };
+        for common in ["3", "10", "1000", "64", "4096", "1.5", "100000"] {
+            assert!(common_magnitude(&n(common)), "{common}");
+        }
+        for rare in ["40", "255", "900", "1100", "12.5", "48"] {
+            assert!(!common_magnitude(&n(rare)), "{rare}");
+        }
+    }
+
+    #[test]
     fn urls_tie_at_boundaries_only_within_a_system() {
         let urls = [
             (0, "str:https://h/v1", 0),
