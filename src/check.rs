@@ -105,6 +105,21 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     } else {
         opts.paths.clone()
     };
+    // Nothing to check at all is a usage error, before any report; a missing path among others
+    // is reported with the run's I/O errors.
+    let missing: Vec<String> = paths
+        .iter()
+        .filter_map(|p| match std::fs::symlink_metadata(p) {
+            Ok(_) => None,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Some(format!("{}: no such file or directory", workspace::display(p)))
+            }
+            Err(e) => Some(format!("{}: {e}", workspace::display(p))),
+        })
+        .collect();
+    if missing.len() == paths.len() {
+        return Err(CheckError::Usage(format!("{}; nothing to check", missing.join("; "))));
+    }
     let mut config = load_config(opts, &paths)?;
     apply_selection(&mut config, &opts.select, &opts.ignore)?;
     let earlier = match opts.baseline.as_ref().or(opts.compare.as_ref()) {

@@ -77,7 +77,7 @@ pub struct CheckArgs {
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Configuration file [default: the nearest lint.toml from the first path upward]
+    /// Configuration file [default: the nearest lint.toml from the first path upward, up to the repository root]
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
@@ -299,6 +299,21 @@ fn run_check(args: CheckArgs) -> i32 {
     }
     for e in out.io_errors.iter().chain(&out.internal_errors).chain(&print_error) {
         error(e);
+    }
+    if out.report.files_scanned == 0 && out.io_errors.is_empty() && !args.quiet {
+        let where_ = if args.paths.is_empty() {
+            ".".to_string()
+        } else {
+            args.paths
+                .iter()
+                .map(|p| crate::workspace::display(p))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let _ = writeln!(
+            std::io::stderr(),
+            "obsdebt: warning: no Rust files found in {where_} (after excludes and .gitignore); nothing was checked"
+        );
     }
     let code = if print_error.is_some() {
         2

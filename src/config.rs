@@ -220,7 +220,9 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
         if candidate.is_file() {
             return Some(candidate);
         }
-        if !dir.pop() {
+        // The repository's root is as far as a project's configuration goes: a `lint.toml`
+        // above it belongs to something else.
+        if dir.join(".git").exists() || !dir.pop() {
             return None;
         }
     }

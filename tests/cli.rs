@@ -160,9 +160,51 @@ fn config_errors_name_the_file_and_line_and_exit_two() {
 #[test]
 fn missing_paths_exit_two() {
     let dir = service("fn main() {}\n");
-    let (code, _, err) = obsdebt(dir.path(), &["check", "no/such/dir"]);
+    let (code, out, err) = obsdebt(dir.path(), &["check", "no/such/dir"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("no/such/dir: no such file or directory; nothing to check"),
+        "{err}"
+    );
+    assert!(out.is_empty(), "no empty report for nothing to check: {out}");
+    // Among paths that exist, a missing one is an I/O error of the run, which still reports.
+    let (code, out, err) = obsdebt(dir.path(), &["check", "src", "no/such/dir"]);
     assert_eq!(code, 2);
     assert!(err.contains("no/such/dir"), "{err}");
+    assert!(out.contains("logging coverage"), "{out}");
+}
+
+#[test]
+fn a_folder_without_rust_files_says_so() {
+    let dir = temp_tree(&[("README.md", "# docs\n")]);
+    let (code, _, err) = obsdebt(dir.path(), &["check"]);
+    assert_eq!(code, 0);
+    assert!(
+        err.contains("warning: no Rust files found in . (after excludes and .gitignore); nothing was checked"),
+        "{err}"
+    );
+}
+
+#[test]
+fn configuration_discovery_stops_at_the_repository_root() {
+    // Another tool's `lint.toml` above the repository: obsdebt would reject it.
+    let dir = temp_tree(&[
+        ("lint.toml", "[tool]\nname = \"other\"\n"),
+        ("repo/.git/HEAD", "ref: refs/heads/main\n"),
+        ("repo/Cargo.toml", SERVICE),
+        ("repo/src/main.rs", "fn main() {}\n"),
+    ]);
+    let (code, out, err) = obsdebt(&dir.path().join("repo"), &["check"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        !dir.path().join(".obsdebt_cache").exists(),
+        "nothing written above the repository"
+    );
+    // Without the repository boundary the file above is found, and rejected.
+    std::fs::remove_dir_all(dir.path().join("repo/.git")).unwrap();
+    let (code, _, err) = obsdebt(&dir.path().join("repo"), &["check"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("lint.toml"), "{err}");
 }
 
 #[test]
@@ -410,6 +452,19 @@ fn cargo_subcommand_strips_its_name() {
         .unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("unlogged-error"));
+}
+
+#[test]
+fn cargo_obsdebt_alone_checks_the_current_directory() {
+    let dir = service("fn main() { let _ = std::fs::remove_dir(\"x\"); let v = run().ok(); }\n");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-obsdebt"))
+        .arg("obsdebt")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("logging coverage"), "{stdout}");
+    assert!(stdout.contains("swallowed-error"), "{stdout}");
 }
 
 #[test]
