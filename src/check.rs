@@ -244,7 +244,13 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     let clock = std::time::Instant::now();
     // Resolve: what needs the whole workspace. Everything that borrows the facts ends with this
     // block, so that the report step can free each file's facts as soon as it is reported.
-    let mut report = Report::default();
+    let mut report = Report {
+        logging_off: crate::rules::ALL
+            .iter()
+            .filter(|r| r.counted)
+            .all(|r| config.level(r.name) == crate::rules::Level::Off),
+        ..Report::default()
+    };
     let (classes, call_graph, mut workspace_diags, layer_notes) = {
         // Each Cargo workspace (or package outside one) is a world of its own: its names never
         // resolve to another workspace's functions, and its configuration is grouped apart.

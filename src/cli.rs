@@ -111,7 +111,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub max_annotations: usize,
 
-    /// Print one line per rule (count, name) instead of each finding
+    /// Print one line per rule (count, name) and the summary lines, instead of each finding and the tables
     #[arg(long)]
     pub statistics: bool,
 

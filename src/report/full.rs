@@ -282,7 +282,7 @@ pub fn render_parts(report: &Report, opts: &RenderOptions) -> Vec<String> {
     if opts.statistics {
         out.push('\n');
     }
-    if !report.suppressed.is_empty() {
+    if !report.suppressed.is_empty() && !opts.statistics {
         let _ = writeln!(out, "suppressed findings:");
         for s in &report.suppressed {
             let reason = s.reason.as_deref().unwrap_or("(no reason given)");
@@ -301,7 +301,8 @@ pub fn render_parts(report: &Report, opts: &RenderOptions) -> Vec<String> {
         }
         out.push('\n');
     }
-    out.push_str(&summary::render(report));
+    // `--statistics`: the per-rule lines and the coverage line, no tables.
+    out.push_str(&summary::render(report, !opts.statistics));
     out.push('\n');
     let (errors, warnings) = (report.count(Severity::Error), report.count(Severity::Warning));
     let plural = summary::plural;

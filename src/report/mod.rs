@@ -104,6 +104,8 @@ pub struct Patch {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Report {
     pub files_scanned: usize,
+    /// No rule counted in logging coverage is selected: there is no coverage to show.
+    pub logging_off: bool,
     /// Files that could not be read or parsed (in scope), sorted.
     pub not_analysed: Vec<String>,
     pub total: Counts,
