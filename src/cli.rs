@@ -120,8 +120,21 @@ pub struct CheckArgs {
     pub exit_zero: bool,
 
     /// Warnings also make the exit code 1
-    #[arg(long)]
+    #[arg(long, overrides_with = "no_deny_warnings")]
     pub deny_warnings: bool,
+
+    /// Warnings do not fail the run (undoes an earlier --deny-warnings, e.g. a hook's)
+    #[arg(long, overrides_with = "deny_warnings")]
+    pub no_deny_warnings: bool,
+
+    /// Do not fail on logging coverage (--fail-under, [coverage] fail-under, the ratchet): for
+    /// checks of a few files, such as a pre-commit hook on staged files
+    #[arg(long, conflicts_with = "coverage_gate_only")]
+    pub no_coverage_gate: bool,
+
+    /// Fail only on the logging coverage gates, never on findings: a project's coverage check
+    #[arg(long)]
+    pub coverage_gate_only: bool,
 
     /// When to use colour (NO_COLOR is honoured with `auto`)
     #[arg(long, value_enum, default_value = "auto")]
@@ -365,7 +378,12 @@ fn exit_code(args: &CheckArgs, out: &check::CheckOutput) -> i32 {
         return 0;
     }
     let report = &out.report;
-    let mut failed = report.count(Severity::Error) > 0 || (args.deny_warnings && report.count(Severity::Warning) > 0);
+    let deny_warnings = args.deny_warnings && !args.no_deny_warnings;
+    let mut failed = !args.coverage_gate_only
+        && (report.count(Severity::Error) > 0 || (deny_warnings && report.count(Severity::Warning) > 0));
+    if args.no_coverage_gate {
+        return i32::from(failed);
+    }
     if let Some(min) = args.fail_under.or(out.config.fail_under) {
         // With --diff-base the gate is the coverage of new code, as Codecov's patch status.
         let (pct, what) = match &report.patch {
