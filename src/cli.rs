@@ -225,7 +225,7 @@ fn run_check(args: CheckArgs) -> i32 {
         diff_base: args.diff_base.clone(),
         cache: !args.no_cache,
     };
-    let out = match check::run(&opts) {
+    let mut out = match check::run(&opts) {
         Ok(o) => o,
         Err(CheckError::Config(e)) => {
             let _ = write!(std::io::stderr(), "{}", e.render(stderr_color()));
@@ -237,6 +237,8 @@ fn run_check(args: CheckArgs) -> i32 {
             return 2;
         }
     };
+    out.report.gate_failures = gate_failures(&args, &out);
+    out.report.gate_source = out.config.path.as_deref().map(crate::workspace::display);
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -379,43 +381,48 @@ fn exit_code(args: &CheckArgs, out: &check::CheckOutput) -> i32 {
     }
     let report = &out.report;
     let deny_warnings = args.deny_warnings && !args.no_deny_warnings;
-    let mut failed = !args.coverage_gate_only
+    let findings_fail = !args.coverage_gate_only
         && (report.count(Severity::Error) > 0 || (deny_warnings && report.count(Severity::Warning) > 0));
-    if args.no_coverage_gate {
-        return i32::from(failed);
+    for g in &report.gate_failures {
+        let _ = writeln!(std::io::stderr(), "obsdebt: {g}");
     }
+    i32::from(findings_fail || !report.gate_failures.is_empty())
+}
+
+/// The coverage gates the run fails, as sentences: the coverage (of the patch, with
+/// --diff-base) under `--fail-under` or `[coverage] fail-under`, or a drop under the ratchet.
+fn gate_failures(args: &CheckArgs, out: &check::CheckOutput) -> Vec<String> {
+    let mut failed = Vec::new();
+    if args.no_coverage_gate || args.exit_zero || out.report.logging_off {
+        return failed;
+    }
+    let report = &out.report;
     if let Some(min) = args.fail_under.or(out.config.fail_under) {
         // With --diff-base the gate is the coverage of new code, as Codecov's patch status.
         let (pct, what) = match &report.patch {
             Some(p) => (p.counts.percent(), "patch coverage"),
             None => (report.total.percent(), "logging coverage"),
         };
-        if let Some(pct) = pct {
-            if pct < min {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "obsdebt: {what} {} is under the required {min:.1}%",
-                    show_percent(Some(pct))
-                );
-                failed = true;
-            }
+        if let Some(pct) = pct.filter(|p| *p < min) {
+            failed.push(format!(
+                "{what} {} is under the required {min:.1}%",
+                show_percent(Some(pct))
+            ));
         }
     }
     if out.config.ratchet && args.baseline.is_some() {
         let before = report.previous.as_ref().and_then(|p| p.percent);
         if let (Some(now), Some(before)) = (report.total.percent(), before) {
             if now < before {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "obsdebt: logging coverage dropped from {} to {} ([coverage] ratchet = true)",
+                failed.push(format!(
+                    "logging coverage dropped from {} to {} ([coverage] ratchet = true)",
                     show_percent(Some(before)),
                     show_percent(Some(now))
-                );
-                failed = true;
+                ));
             }
         }
     }
-    i32::from(failed)
+    failed
 }
 
 fn run_rule(name: Option<&str>) -> i32 {

@@ -523,3 +523,46 @@ fn timings_report_every_phase_and_peak_memory_on_stderr() {
         assert!(peaks[0] > 0, "{mem}");
     }
 }
+
+#[test]
+fn a_failed_gate_is_reported_in_machine_formats_too() {
+    let dir = temp_tree(&[
+        ("Cargo.toml", SERVICE),
+        ("lint.toml", "[coverage]\nfail-under = 80\n"),
+        ("src/main.rs", "fn main() { let _ = run(); }\n"),
+    ]);
+    let (code, out, err) = obsdebt(dir.path(), &["check", "--output-format", "github"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains(
+            "::error file=lint.toml,title=obsdebt coverage gate::logging coverage 0.0%25 is under the required 80.0%25"
+        ),
+        "{out}"
+    );
+    assert!(
+        err.contains("obsdebt: logging coverage 0.0% is under the required 80.0%"),
+        "{err}"
+    );
+    let (_, out, _) = obsdebt(dir.path(), &["check", "--output-format", "gitlab"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let gate = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["check_name"] == "coverage-gate")
+        .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(gate["location"]["path"], "lint.toml");
+    assert_eq!(gate["severity"], "major");
+    let (_, out, _) = obsdebt(dir.path(), &["check", "--output-format", "markdown"]);
+    assert!(
+        out.contains("**Gate failed:** logging coverage 0.0% is under the required 80.0%"),
+        "{out}"
+    );
+    // No gate without coverage to compare, or when told not to.
+    let (code, out, _) = obsdebt(
+        dir.path(),
+        &["check", "--output-format", "github", "--no-coverage-gate"],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("coverage gate"), "{out}");
+}

@@ -53,6 +53,15 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             ))
         );
     }
+    // A failed gate is an annotation too: the job's summary then says why it failed.
+    for g in &report.gate_failures {
+        let file = report
+            .gate_source
+            .as_deref()
+            .map(|p| format!("file={},", escape_property(p)))
+            .unwrap_or_default();
+        let _ = writeln!(out, "::error {file}title=obsdebt coverage gate::{}", escape_data(g));
+    }
     if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
         use std::io::Write as _;
         let appended = std::fs::OpenOptions::new()

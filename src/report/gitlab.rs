@@ -22,6 +22,20 @@ pub fn render(report: &Report) -> String {
             })
         })
         .collect();
+    // A failed gate is an issue of the file that set it (or of the project's manifest).
+    let mut issues = issues;
+    for g in &report.gate_failures {
+        let path = report.gate_source.as_deref().unwrap_or("Cargo.toml");
+        issues.push(json!({
+            "type": "issue",
+            "description": format!("obsdebt: {g}"),
+            "check_name": "coverage-gate",
+            "fingerprint": format!("{:016x}", crate::diagnostic::fnv1a(format!("coverage-gate:{path}").as_bytes())),
+            "severity": "major",
+            "categories": ["Bug Risk"],
+            "location": {"path": path, "lines": {"begin": 1, "end": 1}},
+        }));
+    }
     let mut text = serde_json::to_string_pretty(&issues).unwrap_or_else(|_| "[]".into());
     text.push('\n');
     text

@@ -106,6 +106,9 @@ fn list(out: &mut String, diags: &[&Diagnostic]) {
 
 pub fn render(report: &Report) -> String {
     let mut out = String::from("## obsdebt\n\n");
+    for g in &report.gate_failures {
+        let _ = writeln!(out, "> [!CAUTION]\n> **Gate failed:** {g}\n");
+    }
     let t = &report.total;
     let prev = report.previous.as_ref();
     let _ = writeln!(

@@ -129,6 +129,12 @@ pub struct Report {
     pub existing: Vec<Diagnostic>,
     #[serde(skip)]
     pub patch: Option<Patch>,
+    /// The gates this run fails (`--fail-under`, `[coverage] fail-under`, the ratchet), as
+    /// sentences, and the file that set them: machine formats report them next to the findings.
+    #[serde(skip)]
+    pub gate_failures: Vec<String>,
+    #[serde(skip)]
+    pub gate_source: Option<String>,
 }
 
 impl Report {
