@@ -123,3 +123,25 @@ fn the_coverage_hook_fails_on_the_gate_only() {
     let (code, out) = run(&h, dir.path(), &[], &[]);
     assert_eq!(code, 0, "{out}");
 }
+
+/// GitLab reads the coverage from the job log with the example's `coverage:` regex,
+/// `logging coverage: (\d+(?:\.\d+)?)%`: the summary line must match it.
+#[test]
+fn the_gitlab_coverage_regex_matches_the_summary_line() {
+    let yml = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/ci/gitlab-ci.yml")).unwrap();
+    let line = yml
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("coverage: "))
+        .expect("the example sets coverage:");
+    assert_eq!(line, r"'/logging coverage: (\d+(?:\.\d+)?)%/'");
+    assert!(yml.contains("GIT_DEPTH: \"0\"") && yml.contains("merge_request_event"), "{yml}");
+    let dir = project();
+    let (_, out) = run(&hook("obsdebt-coverage"), dir.path(), &[], &[]);
+    // What the regex captures: digits, an optional fraction, then `%`.
+    let captured = out.lines().find_map(|l| {
+        let rest = l.strip_prefix("logging coverage: ")?;
+        let number: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+        rest[number.len()..].starts_with('%').then_some(number)
+    });
+    assert_eq!(captured.as_deref(), Some("20.0"), "{out}");
+}
