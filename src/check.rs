@@ -990,6 +990,19 @@ pub fn sort_diagnostics(diags: &mut [Diagnostic]) {
     });
 }
 
+/// The configuration a run with `opts` would use (the file found or given, `--select` and
+/// `--ignore` applied), without running it: what `--show-settings` prints.
+pub fn settings(opts: &CheckOptions) -> Result<Config, CheckError> {
+    let paths = if opts.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        opts.paths.clone()
+    };
+    let mut config = load_config(opts, &paths)?;
+    apply_selection(&mut config, &opts.select, &opts.ignore)?;
+    Ok(config)
+}
+
 fn load_config(opts: &CheckOptions, paths: &[PathBuf]) -> Result<Config, CheckError> {
     match &opts.config {
         Some(path) => config::load(path, &workspace::display(path)).map_err(CheckError::Config),

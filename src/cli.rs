@@ -136,6 +136,10 @@ pub struct CheckArgs {
     #[arg(long)]
     pub coverage_gate_only: bool,
 
+    /// Print the configuration this run would use, and the file it comes from, then exit
+    #[arg(long)]
+    pub show_settings: bool,
+
     /// When to use colour (NO_COLOR is honoured with `auto`)
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
@@ -225,6 +229,23 @@ fn run_check(args: CheckArgs) -> i32 {
         diff_base: args.diff_base.clone(),
         cache: !args.no_cache,
     };
+    if args.show_settings {
+        return match check::settings(&opts) {
+            Ok(config) => {
+                let _ = write!(std::io::stdout(), "{}", show_settings(&config, &args.paths));
+                0
+            }
+            Err(CheckError::Config(e)) => {
+                let _ = write!(std::io::stderr(), "{}", e.render(stderr_color()));
+                let _ = writeln!(std::io::stderr());
+                2
+            }
+            Err(CheckError::Usage(m)) => {
+                error(&m);
+                2
+            }
+        };
+    }
     let mut out = match check::run(&opts) {
         Ok(o) => o,
         Err(CheckError::Config(e)) => {
@@ -423,6 +444,51 @@ fn gate_failures(args: &CheckArgs, out: &check::CheckOutput) -> Vec<String> {
         }
     }
     failed
+}
+
+/// `--show-settings`: where the configuration comes from and what it says.
+fn show_settings(config: &crate::config::Config, paths: &[std::path::PathBuf]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let start = paths
+        .first()
+        .map(|p| crate::workspace::display(p))
+        .unwrap_or_else(|| ".".to_string());
+    let _ = match &config.path {
+        Some(p) => writeln!(out, "configuration file: {}", crate::workspace::display(p)),
+        None => writeln!(
+            out,
+            "configuration file: none (defaults; no lint.toml from {start} up to the repository root)"
+        ),
+    };
+    let _ = writeln!(
+        out,
+        "exclude globs relative to: {}",
+        crate::workspace::display(&config.root)
+    );
+    let _ = writeln!(out, "\n[rules]");
+    for r in rules::ALL {
+        let level = match config.level(r.name) {
+            rules::Level::Off => "off",
+            rules::Level::Warn => "warn",
+            rules::Level::Error => "error",
+        };
+        let changed = if config.level(r.name) == r.default_level {
+            ""
+        } else {
+            "  # changed from the default"
+        };
+        let _ = writeln!(out, "{:<22} = \"{level}\"{changed}", r.name);
+    }
+    let _ = writeln!(out, "\n[coverage]");
+    let _ = match config.fail_under {
+        Some(f) => writeln!(out, "fail-under = {f:.1}"),
+        None => writeln!(out, "# fail-under: not set"),
+    };
+    let _ = writeln!(out, "ratchet = {}", config.ratchet);
+    let _ = writeln!(out, "\n[files]");
+    let _ = writeln!(out, "exclude = {:?}", config.exclude_patterns);
+    out
 }
 
 fn run_rule(name: Option<&str>) -> i32 {

@@ -566,3 +566,35 @@ fn a_failed_gate_is_reported_in_machine_formats_too() {
     assert_eq!(code, 0, "{out}");
     assert!(!out.contains("coverage gate"), "{out}");
 }
+
+#[test]
+fn show_settings_prints_the_configuration_and_its_file() {
+    let dir = temp_tree(&[
+        ("Cargo.toml", SERVICE),
+        (".git/HEAD", "ref: refs/heads/main\n"),
+        (
+            "lint.toml",
+            "[rules]\nengine-in-handler = \"warn\"\n\n[coverage]\nfail-under = 75\n",
+        ),
+        ("src/main.rs", "fn main() { let _ = run(); }\n"),
+    ]);
+    let (code, out, err) = obsdebt(dir.path(), &["check", "--show-settings", "--ignore", "swallowed-error"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("configuration file: lint.toml\n"), "{out}");
+    assert!(
+        out.contains("engine-in-handler      = \"warn\"  # changed from the default"),
+        "{out}"
+    );
+    assert!(
+        out.contains("swallowed-error        = \"off\"  # changed from the default"),
+        "{out}"
+    );
+    assert!(out.contains("fail-under = 75.0"), "{out}");
+    assert!(!out.contains("logging coverage"), "nothing is checked: {out}");
+    std::fs::remove_file(dir.path().join("lint.toml")).unwrap();
+    let (_, out, _) = obsdebt(dir.path(), &["check", "--show-settings"]);
+    assert!(
+        out.starts_with("configuration file: none (defaults; no lint.toml from . up to the repository root)"),
+        "{out}"
+    );
+}

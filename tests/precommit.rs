@@ -128,13 +128,17 @@ fn the_coverage_hook_fails_on_the_gate_only() {
 /// `logging coverage: (\d+(?:\.\d+)?)%`: the summary line must match it.
 #[test]
 fn the_gitlab_coverage_regex_matches_the_summary_line() {
-    let yml = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/ci/gitlab-ci.yml")).unwrap();
+    let yml = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/ci/gitlab-ci.yml"))
+        .unwrap();
     let line = yml
         .lines()
         .find_map(|l| l.trim().strip_prefix("coverage: "))
         .expect("the example sets coverage:");
     assert_eq!(line, r"'/logging coverage: (\d+(?:\.\d+)?)%/'");
-    assert!(yml.contains("GIT_DEPTH: \"0\"") && yml.contains("merge_request_event"), "{yml}");
+    assert!(
+        yml.contains("GIT_DEPTH: \"0\"") && yml.contains("merge_request_event"),
+        "{yml}"
+    );
     let dir = project();
     let (_, out) = run(&hook("obsdebt-coverage"), dir.path(), &[], &[]);
     // What the regex captures: digits, an optional fraction, then `%`.
