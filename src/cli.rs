@@ -273,9 +273,19 @@ fn run_check(args: CheckArgs) -> i32 {
     };
     let print_clock = std::time::Instant::now();
     // The result is stored for the next run while this one is printed.
+    // Machine formats name files from the repository's top level, wherever obsdebt runs.
+    let machine = matches!(
+        args.output_format,
+        Format::Sarif | Format::Gitlab | Format::Github | Format::Rdjson
+    );
+    let rebased = match (machine, repository_root(&args.paths)) {
+        (true, Some((cwd, root))) => Some(crate::report::rebased(&out.report, &cwd, &root)),
+        _ => None,
+    };
+    let shown = rebased.as_ref().unwrap_or(&out.report);
     let (parts, print_error) = std::thread::scope(|s| {
         s.spawn(|| out.store_result());
-        render_guarded(&out.report, args.output_format, &render_opts)
+        render_guarded(shown, args.output_format, &render_opts)
     });
     let write_parts = |w: &mut dyn Write| -> std::io::Result<()> {
         for part in &parts {
@@ -444,6 +454,28 @@ fn gate_failures(args: &CheckArgs, out: &check::CheckOutput) -> Vec<String> {
         }
     }
     failed
+}
+
+/// The current directory and the repository's top level (the directory holding `.git` above
+/// it or above the first path; else the Cargo workspace root around the first path).
+fn repository_root(paths: &[std::path::PathBuf]) -> Option<(std::path::PathBuf, std::path::PathBuf)> {
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|c| std::fs::canonicalize(c).ok())?;
+    let first = paths
+        .first()
+        .and_then(|p| std::fs::canonicalize(cwd.join(p)).ok())
+        .unwrap_or_else(|| cwd.clone());
+    let git = |start: &std::path::Path| {
+        start
+            .ancestors()
+            .find(|d| d.join(".git").exists())
+            .map(std::path::Path::to_path_buf)
+    };
+    let root = git(&first)
+        .or_else(|| git(&cwd))
+        .or_else(|| crate::workspace::workspace_root(&first.join("x")))?;
+    Some((cwd, root))
 }
 
 /// `--show-settings`: where the configuration comes from and what it says.

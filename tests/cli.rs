@@ -598,3 +598,27 @@ fn show_settings_prints_the_configuration_and_its_file() {
         "{out}"
     );
 }
+
+#[test]
+fn machine_formats_name_files_from_the_repository_root() {
+    let dir = temp_tree(&[
+        (".git/HEAD", "ref: refs/heads/main\n"),
+        ("crates/api/Cargo.toml", SERVICE),
+        ("crates/api/src/main.rs", "fn main() { let _ = run(); }\n"),
+    ]);
+    let crates = dir.path().join("crates");
+    let (_, out, _) = obsdebt(&crates, &["check", "api", "--output-format", "sarif"]);
+    assert!(out.contains("\"uri\": \"crates/api/src/main.rs\""), "{out}");
+    let (_, out, _) = obsdebt(&crates, &["check", "api", "--output-format", "github"]);
+    assert!(out.contains("::warning file=crates/api/src/main.rs,"), "{out}");
+    let (_, out, _) = obsdebt(&crates, &["check", "api", "--output-format", "gitlab"]);
+    assert!(out.contains("\"path\": \"crates/api/src/main.rs\""), "{out}");
+    let (_, out, _) = obsdebt(&crates, &["check", "api", "--output-format", "rdjson"]);
+    assert!(
+        out.contains("\"path\":\"crates/api/src/main.rs\"") || out.contains("\"path\": \"crates/api/src/main.rs\""),
+        "{out}"
+    );
+    // The terminal keeps paths a user can open from where they stand.
+    let (_, out, _) = obsdebt(&crates, &["check", "api", "--output-format", "concise"]);
+    assert!(out.starts_with("api/src/main.rs:1:"), "{out}");
+}

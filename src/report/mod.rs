@@ -206,6 +206,56 @@ pub fn render_parts(report: &Report, format: Format, opts: &RenderOptions) -> Ve
     vec![text]
 }
 
+/// A path shown relative to `cwd` (or absolute) made relative to `root`, `/`-separated
+/// (`api/src/a.rs` from `/repo/crates` → `crates/api/src/a.rs`); unchanged outside `root`.
+pub fn rebase_path(path: &str, cwd: &std::path::Path, root: &std::path::Path) -> String {
+    use std::path::Component;
+    let joined = cwd.join(path);
+    let mut parts: Vec<std::ffi::OsString> = Vec::new();
+    let mut absolute = std::path::PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::Prefix(_) | Component::RootDir => absolute.push(c.as_os_str()),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                parts.pop();
+            }
+            Component::Normal(n) => parts.push(n.to_os_string()),
+        }
+    }
+    absolute.extend(&parts);
+    match absolute.strip_prefix(root) {
+        Ok(rel) if !rel.as_os_str().is_empty() => crate::workspace::display(rel),
+        _ => path.to_string(),
+    }
+}
+
+/// The report with every path relative to `root` (the repository's top level), as code
+/// scanning, merge-request widgets and annotations expect, wherever obsdebt was run from.
+pub fn rebased(report: &Report, cwd: &std::path::Path, root: &std::path::Path) -> Report {
+    let re = |p: &str| rebase_path(p, cwd, root);
+    let mut r = report.clone();
+    for d in &mut r.diagnostics {
+        d.path = re(&d.path);
+        for rel in &mut d.related {
+            rel.path = re(&rel.path);
+        }
+    }
+    for s in &mut r.suppressed {
+        s.path = re(&s.path);
+    }
+    for f in &mut r.files {
+        f.path = re(&f.path);
+    }
+    for c in &mut r.crates {
+        c.path = re(&c.path);
+    }
+    r.not_analysed = r.not_analysed.iter().map(|p| re(p)).collect();
+    r.sources = r.sources.iter().map(|(k, v)| (re(k), v.clone())).collect();
+    r.gate_source = r.gate_source.as_deref().map(re);
+    r
+}
+
 /// Diagnostics most severe first, then in report order (for formats that cut the list).
 pub fn by_severity(diags: &[Diagnostic]) -> Vec<&Diagnostic> {
     let mut v: Vec<&Diagnostic> = diags.iter().collect();
