@@ -35,6 +35,9 @@ pub struct CheckOptions {
     /// Read and write the cache (`.obsdebt_cache/` at the workspace root, or
     /// `$OBSDEBT_CACHE_DIR`).
     pub cache: bool,
+    /// Show a progress bar on stderr if collecting takes more than a second (the CLI sets it
+    /// when stderr is a terminal).
+    pub progress: bool,
 }
 
 /// A failure that stops the run before a report exists (exit code 2).
@@ -231,7 +234,10 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
             job.known_key = key;
         }
     }
-    let (mut collected, content_keys) = collect::collect(&jobs, &config.knowledge, opts.threads, cache.as_ref());
+    let progress = crate::progress::Progress::new(jobs.len(), opts.progress);
+    let (mut collected, content_keys) =
+        collect::collect(&jobs, &config.knowledge, opts.threads, cache.as_ref(), &progress);
+    progress.finish();
     if !config.knowledge.include_tests {
         mark_test_module_files(&mut collected, &places);
     }

@@ -228,6 +228,7 @@ fn run_check(args: CheckArgs) -> i32 {
         compare: args.compare.clone(),
         diff_base: args.diff_base.clone(),
         cache: !args.no_cache,
+        progress: std::io::stderr().is_terminal() && !args.quiet,
     };
     if args.show_settings {
         return match check::settings(&opts) {

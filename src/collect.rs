@@ -101,13 +101,18 @@ pub fn collect(
     k: &Knowledge,
     threads: usize,
     cache: Option<&Cache>,
+    progress: &crate::progress::Progress,
 ) -> (Vec<Result<FileFacts, FileError>>, Vec<Option<String>>) {
     // Inside a scope so that the work runs on the pool's deep-stack workers: a parallel iterator
     // over one item would run on the calling thread (the main thread's stack is 8 MB).
     let run = || {
         rayon::scope(|_| {
             jobs.par_iter()
-                .map(|job| collect_keyed(job, k, cache))
+                .map(|job| {
+                    let done = collect_keyed(job, k, cache);
+                    progress.tick();
+                    done
+                })
                 .unzip::<_, _, Vec<_>, Vec<_>>()
         })
     };

@@ -23,6 +23,7 @@ pub mod facts;
 pub mod input;
 pub mod knowledge;
 pub mod lexer;
+pub mod progress;
 pub mod report;
 pub mod resolve;
 pub mod rules;

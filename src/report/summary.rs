@@ -28,15 +28,30 @@ pub fn plural(n: usize, word: &str) -> String {
 /// Rows shown per coverage table, worst first; the rest are summed up in one line.
 pub const TABLE_ROWS: usize = 10;
 
-/// Paths longer than this are cut at the front (`…/src/routes/orders.rs`), to keep rows short.
+/// Paths longer than this are cut at the front (`…/src/routes/orders.rs`), to keep rows short;
+/// on a narrower terminal, shorter (down to 24), so that a row fits its width.
 const PATH_WIDTH: usize = 60;
 
+fn path_width() -> usize {
+    use std::io::IsTerminal;
+    let stdout = std::io::stdout();
+    if !stdout.is_terminal() {
+        return PATH_WIDTH;
+    }
+    match terminal_size::terminal_size_of(&stdout) {
+        // The counts take 50 columns.
+        Some((terminal_size::Width(w), _)) => (usize::from(w).saturating_sub(50)).clamp(24, PATH_WIDTH),
+        None => PATH_WIDTH,
+    }
+}
+
 fn fit(path: &str) -> String {
+    let width = path_width();
     let n = path.chars().count();
-    if n <= PATH_WIDTH {
+    if n <= width {
         return path.to_string();
     }
-    let tail: String = path.chars().skip(n - (PATH_WIDTH - 1)).collect();
+    let tail: String = path.chars().skip(n - (width - 1)).collect();
     format!("…{tail}")
 }
 
