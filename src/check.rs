@@ -777,7 +777,12 @@ fn cache_root(config: &Config, paths: &[PathBuf]) -> PathBuf {
     } else {
         first.clone()
     };
-    workspace::workspace_root(&probe).unwrap_or_else(|| std::env::current_dir().unwrap_or_default())
+    let root = workspace::workspace_root(&probe).unwrap_or_else(|| std::env::current_dir().unwrap_or_default());
+    // Never above the repository: a workspace manifest outside it is someone else's.
+    match probe.ancestors().skip(1).find(|d| d.join(".git").exists()) {
+        Some(repo) if !root.starts_with(repo) => repo.to_path_buf(),
+        _ => root,
+    }
 }
 
 /// `#[cfg(test)] mod helpers;` in one file makes the file that implements `helpers` (and what

@@ -190,6 +190,8 @@ fn configuration_discovery_stops_at_the_repository_root() {
     // Another tool's `lint.toml` above the repository: obsdebt would reject it.
     let dir = temp_tree(&[
         ("lint.toml", "[tool]\nname = \"other\"\n"),
+        // And a workspace manifest of something else around it.
+        ("Cargo.toml", "[workspace]\nmembers = []\n"),
         ("repo/.git/HEAD", "ref: refs/heads/main\n"),
         ("repo/Cargo.toml", SERVICE),
         ("repo/src/main.rs", "fn main() {}\n"),
@@ -199,6 +201,10 @@ fn configuration_discovery_stops_at_the_repository_root() {
     assert!(
         !dir.path().join(".obsdebt_cache").exists(),
         "nothing written above the repository"
+    );
+    assert!(
+        dir.path().join("repo/.obsdebt_cache").exists(),
+        "the cache is the repository's"
     );
     // Without the repository boundary the file above is found, and rejected.
     std::fs::remove_dir_all(dir.path().join("repo/.git")).unwrap();
