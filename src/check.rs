@@ -779,8 +779,8 @@ fn cache_root(config: &Config, paths: &[PathBuf]) -> PathBuf {
     };
     let root = workspace::workspace_root(&probe).unwrap_or_else(|| std::env::current_dir().unwrap_or_default());
     // Never above the repository: a workspace manifest outside it is someone else's.
-    match probe.ancestors().skip(1).find(|d| d.join(".git").exists()) {
-        Some(repo) if !root.starts_with(repo) => repo.to_path_buf(),
+    match probe.parent().and_then(workspace::repository_root) {
+        Some(repo) if !root.starts_with(&repo) => repo,
         _ => root,
     }
 }

@@ -467,14 +467,8 @@ fn repository_root(paths: &[std::path::PathBuf]) -> Option<(std::path::PathBuf, 
         .first()
         .and_then(|p| std::fs::canonicalize(cwd.join(p)).ok())
         .unwrap_or_else(|| cwd.clone());
-    let git = |start: &std::path::Path| {
-        start
-            .ancestors()
-            .find(|d| d.join(".git").exists())
-            .map(std::path::Path::to_path_buf)
-    };
-    let root = git(&first)
-        .or_else(|| git(&cwd))
+    let root = crate::workspace::repository_root(&first)
+        .or_else(|| crate::workspace::repository_root(&cwd))
         .or_else(|| crate::workspace::workspace_root(&first.join("x")))?;
     Some((cwd, root))
 }
@@ -501,11 +495,7 @@ fn show_settings(config: &crate::config::Config, paths: &[std::path::PathBuf]) -
     );
     let _ = writeln!(out, "\n[rules]");
     for r in rules::ALL {
-        let level = match config.level(r.name) {
-            rules::Level::Off => "off",
-            rules::Level::Warn => "warn",
-            rules::Level::Error => "error",
-        };
+        let level = config.level(r.name).as_str();
         let changed = if config.level(r.name) == r.default_level {
             ""
         } else {
@@ -529,11 +519,7 @@ fn run_rule(name: Option<&str>) -> i32 {
     match name {
         None => {
             for r in rules::ALL {
-                let level = match r.default_level {
-                    rules::Level::Error => "error",
-                    rules::Level::Warn => "warn",
-                    rules::Level::Off => "off",
-                };
+                let level = r.default_level.as_str();
                 out.push_str(&format!("{:<22} {:<6} {}\n", r.name, level, r.summary));
             }
             out.push_str("\nRun `obsdebt rule NAME` for one rule's documentation.\n");

@@ -210,22 +210,24 @@ impl Config {
 /// The nearest `lint.toml` from `start` upward.
 pub fn discover(start: &Path) -> Option<PathBuf> {
     let start = std::fs::canonicalize(start).ok()?;
-    let mut dir = if start.is_file() {
+    let dir = if start.is_file() {
         start.parent()?.to_path_buf()
     } else {
         start
     };
-    loop {
-        let candidate = dir.join(FILE_NAME);
+    // The repository's root is as far as a project's configuration goes: a `lint.toml` above it
+    // belongs to something else.
+    let repository = crate::workspace::repository_root(&dir);
+    for d in dir.ancestors() {
+        let candidate = d.join(FILE_NAME);
         if candidate.is_file() {
             return Some(candidate);
         }
-        // The repository's root is as far as a project's configuration goes: a `lint.toml`
-        // above it belongs to something else.
-        if dir.join(".git").exists() || !dir.pop() {
+        if repository.as_deref() == Some(d) {
             return None;
         }
     }
+    None
 }
 
 /// Reads and validates the file at `path` (`display` is how it is named in messages).

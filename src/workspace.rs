@@ -373,6 +373,16 @@ fn module_path(parts: &mut Vec<String>) -> Vec<String> {
 
 /// The top-most directory around `abs` with a `[workspace]` manifest, or else the nearest
 /// package: the set of files a single-file run must analyse to see the whole picture.
+/// The repository around `start` (a directory, or a file in one): the nearest directory, `start`
+/// itself included, that holds `.git`. Configuration, the cache and machine-format paths do not
+/// go above it.
+pub fn repository_root(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
 pub fn workspace_root(abs: &Path) -> Option<PathBuf> {
     let mut nearest_package = None;
     let mut top_workspace = None;

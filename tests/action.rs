@@ -3,32 +3,10 @@
 
 mod common;
 
-use common::temp_tree;
+use common::{git, temp_tree};
 
 fn root() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn git(dir: &std::path::Path, args: &[&str]) -> String {
-    let out = std::process::Command::new("git")
-        .args([
-            "-c",
-            "user.name=obsdebt",
-            "-c",
-            "user.email=obsdebt@localhost",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 /// Runs `scripts/action.sh MODE` in `repo`: (exit code, stdout + stderr).
@@ -71,7 +49,7 @@ fn the_action_reports_compares_with_the_base_and_gates() {
     git(dir, &["init", "-q"]);
     git(dir, &["add", "-A"]);
     git(dir, &["commit", "-qm", "base"]);
-    let base = git(dir, &["rev-parse", "HEAD"]);
+    let base = git(dir, &["rev-parse", "HEAD"]).trim().to_string();
     // The pull request adds an error path that is not logged, on a line whose other path is.
     std::fs::write(
         dir.join("src/jobs.rs"),

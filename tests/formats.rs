@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{obsdebt, root, run_check, temp_tree};
+use common::{git, obsdebt, root, run_check, temp_tree};
 use obsdebt::report::{self, Format, RenderOptions};
 use serde_json::Value;
 
@@ -201,27 +201,6 @@ fn a_baseline_survives_edits_above_the_findings() {
     let (code, _, err) = obsdebt(dir.path(), &["check", "--baseline", "bad.json"]);
     assert_eq!(code, 2);
     assert!(err.contains("bad.json is not an `obsdebt/v1` report"), "{err}");
-}
-
-fn git(dir: &std::path::Path, args: &[&str]) {
-    let ok = std::process::Command::new("git")
-        .args([
-            "-c",
-            "user.name=obsdebt",
-            "-c",
-            "user.email=obsdebt@localhost",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        ok.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
 }
 
 #[test]

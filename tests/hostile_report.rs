@@ -4,24 +4,10 @@
 
 mod common;
 
-use common::{obsdebt, temp_tree};
+use common::{git, obsdebt, temp_tree};
 use serde_json::Value;
 
 const PKG: &str = "[package]\nname = \"h\"\nversion = \"0.1.0\"\n";
-
-fn git(dir: &std::path::Path, args: &[&str]) -> String {
-    let out = std::process::Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run git");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// A git repository holding `files`, committed once.
 fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {

@@ -31,6 +31,15 @@ impl Level {
         }
     }
 
+    /// As written in `lint.toml`: `off`, `warn`, `error`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Off => "off",
+            Level::Warn => "warn",
+            Level::Error => "error",
+        }
+    }
+
     pub fn severity(self) -> Option<Severity> {
         match self {
             Level::Off => None,

@@ -140,3 +140,27 @@ pub fn diagnostic_paths(report: &serde_json::Value) -> Vec<&str> {
         .map(|d| d["path"].as_str().expect("each diagnostic has a path"))
         .collect()
 }
+
+/// Runs `git ARGS` in `dir` with a fixed identity and default branch (`main`), asserting that it
+/// succeeds; its standard output.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .args([
+            "-c",
+            "user.name=obsdebt",
+            "-c",
+            "user.email=obsdebt@localhost",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
