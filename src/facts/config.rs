@@ -403,7 +403,6 @@ impl<'a, 'k> ConfigCollector<'a, 'k> {
             None => (None, None),
         };
         let mut f = self.fact(ConfigKind::EnvRead, call.span());
-        f.span = span_one_line(call.span(), call.span());
         f.key = key;
         f.key_ref = key_ref;
         f.value = value;
@@ -428,10 +427,7 @@ impl<'a, 'k> ConfigCollector<'a, 'k> {
         let Some(first) = self.func.as_ref().and_then(|f| f.first.as_deref()) else {
             return false;
         };
-        let mut e = match e {
-            Some(e) => e,
-            None => return false,
-        };
+        let Some(mut e) = e else { return false };
         while let Expr::Reference(r) = e {
             e = &r.expr;
         }
@@ -451,10 +447,6 @@ impl<'a, 'k> ConfigCollector<'a, 'k> {
 
     fn config_context(&self) -> Option<String> {
         self.context.last().filter(|n| self.ck().name_is_config(n)).cloned()
-    }
-
-    fn config_context_of(&self, name: &str) -> Option<String> {
-        self.ck().name_is_config(name).then(|| name.to_string())
     }
 
     fn item_value(
@@ -889,7 +881,7 @@ impl<'ast> Visit<'ast> for ConfigCollector<'_, '_> {
             }
         }
         self.visit_expr(&m.receiver);
-        if self.config_context_of(&name).is_none() {
+        if !self.ck().name_is_config(&name) {
             self.positional(name.clone(), &m.args);
         }
         self.with_context(Some(name), |s| m.args.iter().for_each(|a| s.visit_expr(a)));
@@ -929,7 +921,7 @@ impl<'ast> Visit<'ast> for ConfigCollector<'_, '_> {
                         self.env_read(c, None, false, Some(via));
                     }
                 }
-                if self.config_context_of(n).is_none() {
+                if !self.ck().name_is_config(n) {
                     let callee = segments(path).join("::");
                     self.positional(callee, &c.args);
                 }

@@ -263,13 +263,10 @@ fn tie_url_prefixes(urls: &[(usize, &str, usize)], dsu: &mut Dsu) {
     }
 }
 
-/// The scope a member ties in: its system, its program (`None` for a library, shared by the
-/// programs of its system) and its `cfg`.
-#[derive(Clone, PartialEq, Eq, Hash)]
-struct Scope<'a> {
-    system: usize,
-    program: Option<(usize, &'a Program)>,
-    cfg: String,
+/// The program a file's places tie in, with its crate: `None` for a library, shared by the
+/// programs that link it.
+fn program(place: &crate::workspace::FilePlace) -> Option<(usize, &Program)> {
+    (place.program != Program::Library).then_some((place.krate, &place.program))
 }
 
 /// Per file: the `cfg` its module is compiled under, from `#[cfg(..)] mod name;` declarations
@@ -433,8 +430,6 @@ pub fn group(
     let cfgs = file_cfgs(files);
 
     let mut members = Vec::new();
-    let mut scopes: Vec<Scope> = Vec::new();
-    let mut krates = Vec::new();
     for (fi, f) in files.iter().enumerate() {
         let test_crate = crate_names.get(f.place.krate).is_some_and(|n| k.module_is_test(n));
         if test_crate || f.place.module.iter().any(|m| k.module_is_test(m)) {
@@ -476,12 +471,6 @@ pub fn group(
                 .collect::<Vec<_>>()
                 .join(", ");
             let sys = system.get(f.place.krate).copied().unwrap_or(f.place.krate);
-            scopes.push(Scope {
-                system: sys,
-                program: (f.place.program != Program::Library).then_some((f.place.krate, &f.place.program)),
-                cfg: cfg.clone(),
-            });
-            krates.push(f.place.krate);
             let weak = c.kind == ConfigKind::DefaultField || c.arg.is_some();
             members.push(Member {
                 file: fi,
@@ -504,7 +493,7 @@ pub fn group(
     // that has them; the others only join a primary one (two settings fields never tie each other
     // through a key they both could fill).
     let mut tags: Vec<Vec<(String, Evidence, bool)>> = Vec::with_capacity(members.len());
-    for (i, m) in members.iter().enumerate() {
+    for m in &members {
         let mut t = Vec::new();
         let value = m.value.as_ref().filter(|_| !m.value_by_reference);
         match m.kind {
@@ -608,7 +597,7 @@ pub fn group(
                 let g = k.group_name(n);
                 let primary = m.kind == ConfigKind::Literal;
                 t.push((
-                    format!("named:{}:{g}={}", krates[i], v.norm),
+                    format!("named:{}:{g}={}", files[m.file].place.krate, v.norm),
                     Evidence::Setting(g.clone()),
                     primary,
                 ));
@@ -625,12 +614,13 @@ pub fn group(
     let mut first: HashMap<String, Vec<(usize, usize)>> = HashMap::default();
     let mut cfg_ids: HashMap<&str, usize> = HashMap::default();
     let mut cfg_atoms: Vec<Vec<(String, bool)>> = Vec::new();
-    let member_cfg: Vec<usize> = scopes
+    let member_cfg: Vec<usize> = members
         .iter()
-        .map(|s| {
+        .map(|m| {
+            let cfg = m.cfg.as_deref().unwrap_or("");
             let n = cfg_ids.len();
-            *cfg_ids.entry(s.cfg.as_str()).or_insert_with(|| {
-                cfg_atoms.push(atoms(&s.cfg));
+            *cfg_ids.entry(cfg).or_insert_with(|| {
+                cfg_atoms.push(atoms(cfg));
                 n
             })
         })
@@ -642,30 +632,32 @@ pub fn group(
                 .any(|x| cfg_atoms[b].iter().any(|y| exclusive(x, y)))
     };
     // A library's places share one tag per system; a program's are its own.
-    let scoped = |s: &Scope, text: &str| -> String {
-        match s.program {
-            Some((krate, p)) => format!("{}/{krate}/{p:?}|{text}", s.system),
-            None => format!("{}|{text}", s.system),
+    let place = |i: usize| files[members[i].file].place;
+    let scoped = |i: usize, text: &str| -> String {
+        match program(place(i)) {
+            Some((krate, p)) => format!("{}/{krate}/{p:?}|{text}", members[i].system),
+            None => format!("{}|{text}", members[i].system),
         }
     };
     // Libraries first, so that a program's member finds the tags of the libraries it links.
     let mut order: Vec<usize> = (0..members.len()).collect();
-    order.sort_by_key(|&i| scopes[i].program.is_some());
+    order.sort_by_key(|&i| program(place(i)).is_some());
     for primary_pass in [true, false] {
         for &i in &order {
             for (text, ev, primary) in &tags[i] {
                 if *primary != primary_pass {
                     continue;
                 }
-                let own = scoped(&scopes[i], text);
+                let own = scoped(i, text);
+                let krate = place(i).krate;
                 // A library's places are also entered under its crate, for the programs that
                 // link it: a program ties to the libraries of its crate and its dependencies (a
                 // build script links none).
                 let mut extra: Vec<(String, bool)> = Vec::new();
-                match scopes[i].program {
-                    None => extra.push((format!("lib{}|{text}", krates[i]), *primary)),
+                match program(place(i)) {
+                    None => extra.push((format!("lib{krate}|{text}"), *primary)),
                     Some((_, p)) if *p != Program::BuildScript => {
-                        for d in reach.get(krates[i]).map(Vec::as_slice).unwrap_or(&[krates[i]]) {
+                        for d in reach.get(krate).map(Vec::as_slice).unwrap_or(&[krate]) {
                             extra.push((format!("lib{d}|{text}"), false));
                         }
                     }
@@ -705,7 +697,7 @@ pub fn group(
         if let Some(v) = m.value.as_ref().filter(|v| v.shape == Shape::Url && tied_by_value) {
             let n = scope_ids.len();
             let id = *scope_ids
-                .entry(format!("{}#{}", scoped(&scopes[i], ""), member_cfg[i]))
+                .entry(format!("{}#{}", scoped(i, ""), member_cfg[i]))
                 .or_insert(n);
             urls.push((id, v.norm.as_str(), i));
         }
@@ -766,7 +758,7 @@ pub fn group(
         let sources: HashSet<String> = ids
             .iter()
             .map(|&i| match &members[i].key_const {
-                Some(c) => format!("const:{}:{c}", krates[i]),
+                Some(c) => format!("const:{}:{c}", files[members[i].file].place.krate),
                 None => format!("member:{i}"),
             })
             .collect();
