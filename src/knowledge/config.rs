@@ -223,14 +223,16 @@ impl ConfigKnowledge {
 struct UrlParts<'a> {
     scheme: &'a str,
     rest: &'a str,
+    /// `user@host:port`, and what follows it (`/path?query`).
+    authority: &'a str,
+    path: &'a str,
     host: String,
     port: Option<&'a str>,
 }
 
 fn url_parts(s: &str) -> Option<UrlParts<'_>> {
     let (scheme, rest) = s.split_once("://")?;
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..end];
+    let (authority, path) = rest.split_at(rest.find(['/', '?', '#']).unwrap_or(rest.len()));
     let hostport = authority.rsplit('@').next().unwrap_or("");
     let (host, port) = match hostport.rsplit_once(':') {
         Some((h, p)) if !h.ends_with(':') && p.chars().all(|c| c.is_ascii_digit()) => (h, Some(p)),
@@ -239,6 +241,8 @@ fn url_parts(s: &str) -> Option<UrlParts<'_>> {
     Some(UrlParts {
         scheme,
         rest,
+        authority,
+        path,
         host: host.to_ascii_lowercase(),
         port,
     })
@@ -249,10 +253,22 @@ fn unconnectable(host: &str, port: Option<&str>) -> bool {
     port.is_some_and(|p| p.parse::<u32>() == Ok(0)) || host.contains('_')
 }
 
+/// `https://example.org/`: a URL with no path on a public-looking host (a dotted name that is not
+/// an IP address or an internal suffix) and no port.
+pub fn is_public_root(url: &str) -> bool {
+    let Some(u) = url_parts(url) else { return false };
+    if !u.path.trim_end_matches('/').is_empty() || u.authority.contains(':') {
+        return false;
+    }
+    const INTERNAL: &[&str] = &[".internal", ".local", ".svc", ".lan", ".localhost", ".cluster"];
+    let host = &u.host;
+    host.contains('.') && host.parse::<std::net::IpAddr>().is_err() && !INTERNAL.iter().any(|s| host.ends_with(s))
+}
+
 /// The port of a `host:port`, when there is one.
 pub fn port_of(s: &str) -> Option<u32> {
-    let hostport = match s.split_once("://") {
-        Some((_, rest)) => rest.split(['/', '?', '#']).next().unwrap_or(""),
+    let hostport = match url_parts(s) {
+        Some(u) => u.authority,
         None => s,
     };
     let (_, p) = hostport.rsplit('@').next()?.rsplit_once(':')?;

@@ -25,7 +25,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use super::FileInput;
 use crate::diagnostic::Span;
 use crate::facts::{ConfigKind, ConfigValue, Shape};
-use crate::knowledge::config::{port_of, words};
+use crate::knowledge::config::{is_public_root, port_of, words};
 use crate::knowledge::ConfigKnowledge;
 use crate::workspace::Program;
 
@@ -187,21 +187,6 @@ fn strong(v: &ConfigValue, k: &ConfigKnowledge) -> bool {
         }
         _ => false,
     }
-}
-
-/// `https://example.org/`: a URL with no path on a public-looking host (a dotted name that is not
-/// an IP address or an internal suffix) and no port.
-fn is_public_root(url: &str) -> bool {
-    let Some((_, rest)) = url.split_once("://") else {
-        return false;
-    };
-    let (authority, path) = rest.split_at(rest.find(['/', '?', '#']).unwrap_or(rest.len()));
-    if !path.trim_end_matches('/').is_empty() || authority.contains(':') {
-        return false;
-    }
-    let host = authority.rsplit('@').next().unwrap_or("").to_ascii_lowercase();
-    const INTERNAL: &[&str] = &[".internal", ".local", ".svc", ".lan", ".localhost", ".cluster"];
-    host.contains('.') && host.parse::<std::net::IpAddr>().is_err() && !INTERNAL.iter().any(|s| host.ends_with(s))
 }
 
 /// A byte where a URL's path, query or fragment part starts: a URL that ends just before one
