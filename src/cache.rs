@@ -15,8 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::collect::FileError;
-use crate::facts::FileFacts;
+use crate::facts::{FileError, FileFacts};
 use crate::knowledge::Knowledge;
 use crate::report::Report;
 
@@ -25,31 +24,6 @@ pub const MAX_RUNS: usize = 16;
 
 /// Bumped by hand when the entry format itself changes.
 const FORMAT: u32 = 13;
-
-/// A small source touching most kinds of facts. Its encoded facts are hashed into the cache
-/// directory's name, so that any change to the layout of facts (a field added, removed or
-/// reordered) or to what is extracted starts a new cache: postcard is not self-describing, and an
-/// old entry must never be decoded as a new one.
-const LAYOUT_SAMPLE: &str = r#"
-use axum::http::StatusCode;
-const DATABASE_URL: &str = "postgres://db/app";
-#[get("/x")]
-async fn h(State(s): State<S>) -> Result<String, AppError> {
-    let p = sqlx::PgPool::connect(DATABASE_URL).await;
-    let v = match load() { Ok(v) => v, Err(e) => { tracing::warn!(%e); 0 } };
-    let w = std::env::var("PORT").unwrap_or_else(|_| "8080".into());
-    let _ = save();
-    self.helper();
-    Err(StatusCode::INTERNAL_SERVER_ERROR)
-}
-// obsdebt: allow(swallowed-error) -- sample
-"#;
-
-fn layout_digest(k: &Knowledge) -> u64 {
-    let facts = crate::collect::analyse_source(LAYOUT_SAMPLE, k, false);
-    let bytes = postcard::to_stdvec(&facts).unwrap_or_default();
-    crate::diagnostic::fnv1a(&bytes)
-}
 
 #[derive(Clone)]
 pub struct Cache {
@@ -211,8 +185,9 @@ impl std::io::Write for Sealing<'_> {
 
 impl Cache {
     /// The cache for `root` (or `$OBSDEBT_CACHE_DIR`), created if needed; `None` when it cannot
-    /// be created (a read-only checkout): the run goes on without it.
-    pub fn open(root: &Path, k: &Knowledge) -> Option<Cache> {
+    /// be created (a read-only checkout): the run goes on without it. `layout` is a digest of
+    /// the facts' encoded layout (`collect::facts_layout`): another layout never sees the entries.
+    pub fn open(root: &Path, k: &Knowledge, layout: u64) -> Option<Cache> {
         let base = match std::env::var_os("OBSDEBT_CACHE_DIR").filter(|d| !d.is_empty()) {
             Some(d) => PathBuf::from(d),
             None => root.join(".obsdebt_cache"),
@@ -221,7 +196,7 @@ impl Cache {
             "{}-f{FORMAT}-{:016x}-{:016x}",
             env!("CARGO_PKG_VERSION"),
             k.digest(),
-            layout_digest(k)
+            layout
         ));
         std::fs::create_dir_all(dir.join("runs")).ok()?;
         remove_stale_temporaries(&dir);
@@ -469,12 +444,17 @@ mod tests {
         assert_eq!(unsealed(&longer), None, "a byte appended");
     }
 
+    /// One source's facts, as the collect phase would store them.
+    fn analyse(source: &str, k: &Knowledge, test_target: bool) -> Result<FileFacts, FileError> {
+        crate::facts::extract::extract_file(source, k, test_target).map_err(|e| FileError::Internal(e.to_string()))
+    }
+
     #[test]
     fn entries_round_trip_and_corrupt_or_foreign_ones_are_ignored() {
         let dir = tempfile::tempdir().unwrap();
         let k = Knowledge::defaults();
-        let cache = Cache::open(dir.path(), &k).unwrap();
-        let facts = crate::collect::analyse_source("fn f() { let _ = a(); }", &k, false);
+        let cache = Cache::open(dir.path(), &k, 0).unwrap();
+        let facts = analyse("fn f() { let _ = a(); }", &k, false);
         let key = content_key(b"fn f() { let _ = a(); }", false);
         assert!(cache.get(&key).is_none());
         cache.put(&key, &facts);
@@ -493,9 +473,9 @@ mod tests {
     fn an_entry_whose_packed_list_does_not_decode_is_a_miss_even_when_sealed() {
         let dir = tempfile::tempdir().unwrap();
         let k = Knowledge::defaults();
-        let cache = Cache::open(dir.path(), &k).unwrap();
+        let cache = Cache::open(dir.path(), &k, 0).unwrap();
         let source = "fn f() { a(); b(); }";
-        let Ok(mut facts) = crate::collect::analyse_source(source, &k, false) else {
+        let Ok(mut facts) = analyse(source, &k, false) else {
             panic!("the source parses")
         };
         // Two calls recorded, bytes that hold none: written whole, with a valid seal, as an

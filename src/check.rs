@@ -11,7 +11,8 @@ use crate::facts::FileFacts;
 use crate::report::{CrateCoverage, FileCoverage, Report, SuppressedFinding};
 use crate::resolve::names::Names;
 use crate::resolve::{self, requests, Class, FileInput};
-use crate::rules::{self, Level};
+use crate::rule::{self, Level};
+use crate::rules;
 use crate::suppress::Suppression;
 use crate::walk;
 use crate::workspace::{self, Layout};
@@ -184,7 +185,11 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
         })
         .collect();
     let cache = if opts.cache {
-        crate::cache::Cache::open(&cache_root(&config, &paths), &config.knowledge)
+        crate::cache::Cache::open(
+            &cache_root(&config, &paths),
+            &config.knowledge,
+            collect::facts_layout(&config.knowledge),
+        )
     } else {
         None
     };
@@ -251,10 +256,10 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     // Resolve: what needs the whole workspace. Everything that borrows the facts ends with this
     // block, so that the report step can free each file's facts as soon as it is reported.
     let mut report = Report {
-        logging_off: crate::rules::ALL
+        logging_off: rule::ALL
             .iter()
             .filter(|r| r.counted)
-            .all(|r| config.level(r.name) == crate::rules::Level::Off),
+            .all(|r| config.level(r.name) == Level::Off),
         ..Report::default()
     };
     let (classes, call_graph, mut workspace_diags, layer_notes) = {
@@ -296,7 +301,11 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
                 total.ambiguous += g.ambiguous;
                 total.unresolved += g.unresolved;
             }
-            let config_diags = config_findings(&world.config_groups, &config, &walked, &mut report.config);
+            count_config(&world.config_groups, &walked, &mut report.config);
+            let groups = &world.config_groups;
+            let config_diags = rules::duplicated_config::check(groups, &config, &walked)
+                .into_iter()
+                .chain(rules::conflicting_config::check(groups, &config, &walked));
             for (file, d) in world.engine_diags.into_iter().chain(config_diags) {
                 workspace_diags.entry(file).or_default().push(d);
             }
@@ -364,9 +373,13 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
             }
             report.not_analysed.push(file.display.clone());
             if matches!(err, FileError::Internal(_)) {
-                report.diagnostics.push(file_error_diagnostic(&file.display, err));
-            } else if let Some(sev) = config.level(rules::parse_error::RULE.name).severity() {
-                report.diagnostics.push(parse_error_diagnostic(&file.display, err, sev));
+                report
+                    .diagnostics
+                    .push(rules::internal_error::diagnostic(&file.display, err));
+            } else if let Some(sev) = Severity::of(config.level(rules::parse_error::RULE.name)) {
+                report
+                    .diagnostics
+                    .push(rules::parse_error::diagnostic(&file.display, err, sev));
             }
             continue;
         }
@@ -377,7 +390,9 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
                 let err = FileError::Internal(format!("{} (report phase)", collect::panic_message(&*payload)));
                 internal_errors.push(format!("{}: {}", file.display, err.message()));
                 report.not_analysed.push(file.display.clone());
-                report.diagnostics.push(file_error_diagnostic(&file.display, &err));
+                report
+                    .diagnostics
+                    .push(rules::internal_error::diagnostic(&file.display, &err));
                 continue;
             }
         };
@@ -494,43 +509,6 @@ fn within(path: &str, scope: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/') || scope.ends_with('/'))
 }
 
-/// engine-in-handler diagnostics, with the file each belongs to; `files` maps the world's file
-/// indices (those of `names`) to the run's.
-fn engine_findings(
-    names: &Names,
-    per_request: &requests::PerRequest,
-    config: &Config,
-    walked: &walk::Walk,
-    files: &[usize],
-) -> Vec<(usize, Diagnostic)> {
-    let Some(severity) = config.level(rules::engine_in_handler::RULE.name).severity() else {
-        return Vec::new();
-    };
-    let routes = |id: usize| {
-        let mark = per_request.handlers.get(&id);
-        (
-            mark.and_then(|m| m.route.clone()),
-            mark.and_then(|m| m.framework.clone()),
-        )
-    };
-    let path_of = |fi: usize| walked.files[files[fi]].display.clone();
-    per_request
-        .findings
-        .iter()
-        .map(|finding| {
-            let d = rules::engine_in_handler::diagnostic(
-                finding,
-                names,
-                &routes,
-                &path_of,
-                &config.knowledge.handlers,
-                severity,
-            );
-            (files[names.fns[finding.function].file], d)
-        })
-        .collect()
-}
-
 /// The files of each world (Cargo workspace), by the run's file index, in file order.
 fn world_files(layout: &Layout, places: &[workspace::FilePlace]) -> Vec<Vec<usize>> {
     let worlds = layout.worlds();
@@ -624,7 +602,7 @@ fn analyse_world(
             requests::per_request(&names, &inputs, &config.knowledge.handlers.custom, &crate_names)
         })
         .unwrap_or_default();
-        let diags = engine_findings(&names, &per_request, config, walked, files);
+        let diags = rules::engine_in_handler::check(&names, &per_request, config, walked, files);
         let call_graph = (!per_request.handlers.is_empty()).then(|| crate::report::CallGraph {
             handlers: per_request.handlers.len(),
             per_request_functions: per_request.reached.iter().filter(|r| **r).count(),
@@ -659,51 +637,25 @@ fn analyse_world(
     }
 }
 
-/// duplicated-config / conflicting-config diagnostics, one per group, with the file each
-/// belongs to; counts every group in `metrics` (the rules' levels do not change the metric).
-fn config_findings(
-    groups: &resolve::config::Config,
-    config: &Config,
-    walked: &walk::Walk,
-    metrics: &mut crate::report::ConfigMetrics,
-) -> Vec<(usize, Diagnostic)> {
-    let path_of = |fi: usize| walked.files[fi].display.clone();
-    let mut out = Vec::new();
+/// Counts the world's configuration groups in `metrics`: every group with a place in a reported
+/// file, whatever the rules' levels.
+fn count_config(groups: &resolve::config::Config, walked: &walk::Walk, metrics: &mut crate::report::ConfigMetrics) {
     for g in &groups.groups {
-        // The first definition (a `const`/`static`) in path order, else the first place; it
-        // must be in a reported file.
-        let in_scope = |i: &&usize| walked.files[groups.members[**i].file].in_scope;
-        let is_definition = |i: &&usize| {
-            matches!(
-                groups.members[**i].kind,
-                crate::facts::ConfigKind::Const | crate::facts::ConfigKind::Static
-            )
-        };
-        let definition = g.members.iter().filter(in_scope).find(is_definition);
-        let Some(&primary) = definition.or_else(|| g.members.iter().find(in_scope)) else {
+        if rules::duplicated_config::primary(groups, g, walked).is_none() {
             continue;
-        };
-        let (rule, build): (_, fn(_, _, _, _, _) -> Diagnostic) = if g.conflict.is_some() {
+        }
+        if g.conflict.is_some() {
             metrics.conflicting += 1;
-            (&rules::conflicting_config::RULE, rules::conflicting_config::diagnostic)
         } else {
             metrics.duplicated += 1;
-            (&rules::duplicated_config::RULE, rules::duplicated_config::diagnostic)
-        };
-        metrics.places += g.members.len();
-        if let Some(severity) = config.level(rule.name).severity() {
-            out.push((
-                groups.members[primary].file,
-                build(groups, g, primary, &path_of, severity),
-            ));
         }
+        metrics.places += g.members.len();
     }
     metrics.values += groups
         .members
         .iter()
         .filter(|m| m.counted && walked.files[m.file].in_scope)
         .count();
-    out
 }
 
 /// Where to read each file a printer shows (by displayed path): the printer reads each file when
@@ -941,14 +893,14 @@ fn report_file(
         if ctx.changed.is_some_and(|c| c.contains(display, site.span.line)) {
             out.patch_counts.add_class(class, suppression.is_some());
         }
-        let (Some(rule), Some(severity)) = (rule, level.severity()) else {
+        let (Some(rule), Some(severity)) = (rule, Severity::of(level)) else {
             continue;
         };
         match suppression {
             Some(idx) => {
                 used[idx] = true;
                 out.suppressed.push(SuppressedFinding {
-                    rule: rules::find(rule).map(|r| r.name).unwrap_or("unknown"),
+                    rule: rule::find(rule).map(|r| r.name).unwrap_or("unknown"),
                     path: display.to_string(),
                     span: site.span,
                     reason: facts.suppressions[idx].reason.clone(),
@@ -959,7 +911,7 @@ fn report_file(
                     .function
                     .and_then(|i| facts.fns.get(i as usize))
                     .map(|f| f.name.as_str());
-                let mut d = rules::site_diagnostic(site, function, display, severity);
+                let mut d = rules::site_diagnostic(site, rule, function, display, severity);
                 if let Some(note) = layer_note {
                     rules::silent_server_error::name_the_layer(&mut d, note);
                 }
@@ -981,9 +933,14 @@ fn report_file(
             None => out.diagnostics.push(d),
         }
     }
-    if let Some(sev) = config.level(rules::unused_suppression::RULE.name).severity() {
-        out.diagnostics
-            .extend(unused_suppressions(&facts.suppressions, &used, display, sev, config));
+    if let Some(sev) = Severity::of(config.level(rules::unused_suppression::RULE.name)) {
+        out.diagnostics.extend(rules::unused_suppression::check(
+            &facts.suppressions,
+            &used,
+            display,
+            sev,
+            config,
+        ));
     }
     out
 }
@@ -1033,15 +990,15 @@ fn apply_selection(config: &mut Config, select: &[String], ignore: &[String]) ->
         ));
     }
     for name in select.iter().chain(ignore) {
-        if rules::find(name).is_none() {
+        if rule::find(name).is_none() {
             return Err(CheckError::Usage(format!(
                 "unknown rule `{name}` (known rules: {})",
-                rules::names().join(", ")
+                rule::names().join(", ")
             )));
         }
     }
     if !select.is_empty() {
-        for rule in rules::ALL {
+        for rule in rule::ALL {
             let selected = select.iter().any(|s| s == rule.name);
             let level = config.levels.entry(rule.name).or_insert(rule.default_level);
             if !selected {
@@ -1052,7 +1009,7 @@ fn apply_selection(config: &mut Config, select: &[String], ignore: &[String]) ->
         }
     }
     for name in ignore {
-        if let Some(rule) = rules::find(name) {
+        if let Some(rule) = rule::find(name) {
             config.levels.insert(rule.name, Level::Off);
         }
     }
@@ -1097,26 +1054,6 @@ fn make_printable(report: &mut Report) {
     }
 }
 
-/// An `internal-error` for a file obsdebt failed on.
-fn file_error_diagnostic(path: &str, err: &FileError) -> Diagnostic {
-    Diagnostic {
-        rule: rules::internal_error::RULE.name,
-        severity: Severity::Error,
-        message: err.message(),
-        label: "this file was not analysed".into(),
-        help: Some(format!(
-            "this is a bug in obsdebt: please report it with this file at {}/issues; until then, `[files] exclude` it",
-            crate::report::HOMEPAGE
-        )),
-        path: path.to_string(),
-        span: err.span(),
-        related: Vec::new(),
-        notes: Vec::new(),
-        site_text: "internal-error".into(),
-        fingerprint: String::new(),
-    }
-}
-
 /// Runs a workspace-wide phase; a panic in it is recorded as an internal error and the run goes
 /// on without that phase's findings.
 fn guarded<T>(phase: &str, errors: &mut Vec<String>, f: impl FnOnce() -> T) -> Option<T> {
@@ -1131,77 +1068,4 @@ fn guarded<T>(phase: &str, errors: &mut Vec<String>, f: impl FnOnce() -> T) -> O
             None
         }
     }
-}
-
-fn parse_error_diagnostic(path: &str, err: &FileError, severity: Severity) -> Diagnostic {
-    let help = match err {
-        FileError::Internal(_) => "this is a bug in obsdebt: please report it",
-        FileError::Parse { .. } => {
-            "fix the syntax, or add the file to `[files] exclude` in lint.toml if it is not Rust"
-        }
-        FileError::Utf8(_) => "save the file as UTF-8, or exclude it in lint.toml",
-        FileError::Io(_) => "check the file's permissions, or exclude it in lint.toml",
-        FileError::TooLarge(_) => "exclude it in lint.toml (`[files] exclude`); files this large are usually generated",
-    };
-    Diagnostic {
-        rule: rules::parse_error::RULE.name,
-        severity,
-        message: err.message(),
-        label: "obsdebt stopped reading here".into(),
-        help: Some(help.into()),
-        path: path.to_string(),
-        span: err.span(),
-        related: Vec::new(),
-        notes: Vec::new(),
-        site_text: err.message(),
-        fingerprint: String::new(),
-    }
-}
-
-fn unused_suppressions(
-    sups: &[Suppression],
-    used: &[bool],
-    path: &str,
-    severity: Severity,
-    config: &Config,
-) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for (s, &was_used) in sups.iter().zip(used) {
-        let message = if let Some(problem) = &s.malformed {
-            format!("malformed suppression: {problem}")
-        } else if let Some(unknown) = s.rules.iter().find(|r| rules::find(r).is_none()) {
-            format!("suppression names unknown rule `{unknown}`")
-        } else if was_used {
-            continue;
-        } else if s.rules.iter().all(|r| config.level(r) == Level::Off) {
-            // Rules that are off are not checked, so their suppressions are not judged either.
-            continue;
-        } else {
-            let target = if s.file_level {
-                "in this file".to_string()
-            } else {
-                format!("on line {}", s.target_line)
-            };
-            format!("unused suppression: no `{}` finding {target}", s.rules.join("`, `"))
-        };
-        let help = if s.malformed.is_some() {
-            "write it as `// obsdebt: allow(rule-name) -- reason`".to_string()
-        } else {
-            format!("remove it, or name one of: {}", rules::names().join(", "))
-        };
-        out.push(Diagnostic {
-            rule: rules::unused_suppression::RULE.name,
-            severity,
-            message,
-            label: "this suppression".into(),
-            help: Some(help),
-            path: path.to_string(),
-            span: s.span,
-            related: Vec::new(),
-            notes: Vec::new(),
-            site_text: format!("{:?}", s.rules),
-            fingerprint: String::new(),
-        });
-    }
-    out
 }

@@ -12,7 +12,7 @@ use crate::check::{self, CheckError, CheckOptions};
 use crate::coverage::show_percent;
 use crate::diagnostic::Severity;
 use crate::report::{self, Format, RenderOptions};
-use crate::rules;
+use crate::rule;
 
 const ABOUT: &str = "Finds observability debt in Rust services: error paths that are not logged, \
 engines built per request, duplicated configuration. Reads the sources, never compiles them.";
@@ -494,7 +494,7 @@ fn show_settings(config: &crate::config::Config, paths: &[std::path::PathBuf]) -
         crate::workspace::display(&config.root)
     );
     let _ = writeln!(out, "\n[rules]");
-    for r in rules::ALL {
+    for r in rule::ALL {
         let level = config.level(r.name).as_str();
         let changed = if config.level(r.name) == r.default_level {
             ""
@@ -518,18 +518,18 @@ fn run_rule(name: Option<&str>) -> i32 {
     let mut out = String::new();
     match name {
         None => {
-            for r in rules::ALL {
+            for r in rule::ALL {
                 let level = r.default_level.as_str();
                 out.push_str(&format!("{:<22} {:<6} {}\n", r.name, level, r.summary));
             }
             out.push_str("\nRun `obsdebt rule NAME` for one rule's documentation.\n");
         }
-        Some(n) => match rules::find(n) {
+        Some(n) => match rule::find(n) {
             Some(r) => out.push_str(&format!("# {}\n\n{}\n\n{}", r.name, r.summary, r.doc)),
             None => {
                 error(&format!(
                     "unknown rule `{n}` (known rules: {})",
-                    rules::names().join(", ")
+                    rule::names().join(", ")
                 ));
                 return 2;
             }

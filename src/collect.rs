@@ -6,54 +6,38 @@
 //! size of the workspace.
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::cache::Cache;
 use crate::diagnostic::Span;
 use crate::facts::{self, FileFacts};
 use crate::knowledge::Knowledge;
 
-/// Why a file was not analysed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum FileError {
-    /// obsdebt itself failed on the file (a bug): the panic's message.
-    Internal(String),
-    /// The file could not be read (the OS reason).
-    Io(String),
-    /// Not UTF-8 text.
-    Utf8(String),
-    /// syn could not parse it.
-    Parse { message: String, span: Span },
-    /// Larger than obsdebt reads ([`crate::input::MAX_SOURCE`]): its size in bytes.
-    TooLarge(u64),
+pub use crate::facts::FileError;
+
+/// A small source touching most kinds of facts. Its encoded facts are hashed into the cache
+/// directory's name, so that any change to the layout of facts (a field added, removed or
+/// reordered) or to what is extracted starts a new cache: postcard is not self-describing, and an
+/// old entry must never be decoded as a new one.
+const LAYOUT_SAMPLE: &str = r#"
+use axum::http::StatusCode;
+const DATABASE_URL: &str = "postgres://db/app";
+#[get("/x")]
+async fn h(State(s): State<S>) -> Result<String, AppError> {
+    let p = sqlx::PgPool::connect(DATABASE_URL).await;
+    let v = match load() { Ok(v) => v, Err(e) => { tracing::warn!(%e); 0 } };
+    let w = std::env::var("PORT").unwrap_or_else(|_| "8080".into());
+    let _ = save();
+    self.helper();
+    Err(StatusCode::INTERNAL_SERVER_ERROR)
 }
+// obsdebt: allow(swallowed-error) -- sample
+"#;
 
-impl FileError {
-    pub fn message(&self) -> String {
-        match self {
-            FileError::Io(m) => format!("cannot read the file: {m}"),
-            FileError::Internal(m) => format!("obsdebt failed while analysing this file: {m}"),
-            FileError::Utf8(m) => format!("the file is not valid UTF-8: {m}"),
-            FileError::Parse { message, .. } => format!("cannot parse the file: {message}"),
-            FileError::TooLarge(size) => format!(
-                "the file is too large to analyse: {}; obsdebt reads source files up to {} MiB",
-                crate::input::show_size(*size),
-                crate::input::MAX_SOURCE >> 20
-            ),
-        }
-    }
-
-    pub fn span(&self) -> Span {
-        match self {
-            FileError::Parse { span, .. } => *span,
-            _ => Span {
-                line: 1,
-                column: 1,
-                end_line: 1,
-                end_column: 1,
-            },
-        }
-    }
+/// The digest of the facts' layout the cache directory is named after (see [`LAYOUT_SAMPLE`]).
+pub fn facts_layout(k: &Knowledge) -> u64 {
+    let facts = analyse_source(LAYOUT_SAMPLE, k, false);
+    let bytes = postcard::to_stdvec(&facts).unwrap_or_default();
+    crate::diagnostic::fnv1a(&bytes)
 }
 
 /// One file to collect.

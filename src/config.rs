@@ -12,7 +12,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::knowledge::{BenignPattern, Knowledge, PathPattern};
-use crate::rules::{self, Level};
+use crate::rule::{self, Level};
 
 pub const FILE_NAME: &str = "lint.toml";
 
@@ -187,7 +187,7 @@ impl Config {
             knowledge: Knowledge::defaults(),
             exclude: GlobSet::empty(),
             exclude_patterns: Vec::new(),
-            levels: rules::ALL.iter().map(|r| (r.name, r.default_level)).collect(),
+            levels: rule::ALL.iter().map(|r| (r.name, r.default_level)).collect(),
             fail_under: None,
             ratchet: false,
         }
@@ -268,13 +268,13 @@ pub fn parse(text: &str, display: &str, root: PathBuf) -> Result<Config, ConfigE
     let mut config = Config::defaults(root);
 
     for (name, level) in &raw.rules {
-        let Some(rule) = rules::find(name.get_ref()) else {
+        let Some(rule) = rule::find(name.get_ref()) else {
             return Err(
                 ConfigError::at(display, text, name.span(), format!("unknown rule `{}`", name.get_ref()))
-                    .with_help(format!("known rules: {}", rules::names().join(", "))),
+                    .with_help(format!("known rules: {}", rule::names().join(", "))),
             );
         };
-        if rule.name == rules::internal_error::RULE.name {
+        if rule.name == rule::INTERNAL_ERROR.name {
             return Err(ConfigError::at(
                 display,
                 text,

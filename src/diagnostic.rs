@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::rule::{Level, Rule, RuleName};
+
 /// A 1-based source range. `end_column` is exclusive, as in rustc's JSON output.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Span {
@@ -34,6 +36,15 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// What a rule at `level` reports at: nothing when it is off.
+    pub fn of(level: Level) -> Option<Severity> {
+        match level {
+            Level::Off => None,
+            Level::Warn => Some(Severity::Warning),
+            Level::Error => Some(Severity::Error),
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Warning => "warning",
@@ -52,8 +63,8 @@ pub struct Related {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
-    #[serde(deserialize_with = "crate::rules::deserialize_name")]
-    pub rule: crate::rules::RuleName,
+    #[serde(deserialize_with = "crate::rule::deserialize_name")]
+    pub rule: RuleName,
     pub severity: Severity,
     pub message: String,
     /// What the underline means ("the error ends here without a log line").
@@ -103,6 +114,48 @@ pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 impl Diagnostic {
+    /// A finding of `rule` at `span` of the file shown as `path`: what it says, and what the
+    /// underline means. `site_text` is the stable part of its fingerprint (normalised source
+    /// text, never a line number).
+    pub fn new(
+        rule: &'static Rule,
+        severity: Severity,
+        path: impl Into<String>,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+        site_text: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            rule: rule.name,
+            severity,
+            message: message.into(),
+            label: label.into(),
+            help: None,
+            path: path.into(),
+            span,
+            related: Vec::new(),
+            notes: Vec::new(),
+            site_text: site_text.into(),
+            fingerprint: String::new(),
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_related(mut self, related: Vec<Related>) -> Diagnostic {
+        self.related = related;
+        self
+    }
+
+    pub fn with_notes(mut self, notes: Vec<String>) -> Diagnostic {
+        self.notes = notes;
+        self
+    }
+
     /// Escapes control characters in everything a printer shows.
     pub fn make_printable(&mut self) {
         let fix = |s: &mut String| {

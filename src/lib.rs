@@ -26,6 +26,7 @@ pub mod lexer;
 pub mod progress;
 pub mod report;
 pub mod resolve;
+pub mod rule;
 pub mod rules;
 pub mod suppress;
 pub mod walk;

@@ -410,7 +410,7 @@ fn rule_docs_init_help_and_version() {
     ] {
         assert!(written.contains(section), "the starter lint.toml lacks {section}");
     }
-    for rule in obsdebt::rules::ALL.iter().filter(|r| r.name != "internal-error") {
+    for rule in obsdebt::rule::ALL.iter().filter(|r| r.name != "internal-error") {
         assert!(
             written.contains(&format!("# {} = ", rule.name)),
             "the starter lint.toml lacks `{}`",

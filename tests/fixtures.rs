@@ -138,7 +138,7 @@ fn every_rule_has_a_fixture_and_messages_follow_the_style() {
             assert!(!d.label.is_empty(), "every diagnostic labels its span");
         }
     }
-    for rule in obsdebt::rules::ALL {
+    for rule in obsdebt::rule::ALL {
         // parse-error and internal-error are covered by tests/cli.rs and tests/hostile.rs: a
         // fixture that does not parse, or that crashes obsdebt, would not be a service.
         if !matches!(rule.name, "parse-error" | "internal-error") {

@@ -55,7 +55,7 @@ fn sarif_has_the_structure_code_scanning_requires() {
     assert_eq!(driver["name"], "obsdebt");
     assert!(driver["version"].is_string() && driver["informationUri"].as_str().unwrap().starts_with("https://"));
     let rules = driver["rules"].as_array().unwrap();
-    assert_eq!(rules.len(), obsdebt::rules::ALL.len());
+    assert_eq!(rules.len(), obsdebt::rule::ALL.len());
     for r in rules {
         for key in ["id", "shortDescription", "fullDescription", "helpUri", "help"] {
             assert!(!r[key].is_null(), "rule lacks {key}: {r}");

@@ -614,3 +614,46 @@ mod tests {
         assert!(packed.sites().is_empty());
     }
 }
+
+/// Why a file was not analysed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FileError {
+    /// obsdebt itself failed on the file (a bug): the panic's message.
+    Internal(String),
+    /// The file could not be read (the OS reason).
+    Io(String),
+    /// Not UTF-8 text.
+    Utf8(String),
+    /// syn could not parse it.
+    Parse { message: String, span: Span },
+    /// Larger than obsdebt reads ([`crate::input::MAX_SOURCE`]): its size in bytes.
+    TooLarge(u64),
+}
+
+impl FileError {
+    pub fn message(&self) -> String {
+        match self {
+            FileError::Io(m) => format!("cannot read the file: {m}"),
+            FileError::Internal(m) => format!("obsdebt failed while analysing this file: {m}"),
+            FileError::Utf8(m) => format!("the file is not valid UTF-8: {m}"),
+            FileError::Parse { message, .. } => format!("cannot parse the file: {message}"),
+            FileError::TooLarge(size) => format!(
+                "the file is too large to analyse: {}; obsdebt reads source files up to {} MiB",
+                crate::input::show_size(*size),
+                crate::input::MAX_SOURCE >> 20
+            ),
+        }
+    }
+
+    pub fn span(&self) -> Span {
+        match self {
+            FileError::Parse { span, .. } => *span,
+            _ => Span {
+                line: 1,
+                column: 1,
+                end_line: 1,
+                end_column: 1,
+            },
+        }
+    }
+}

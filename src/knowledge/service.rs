@@ -87,7 +87,7 @@ impl ServiceLogging {
         }
     }
 
-    /// The status-only layer whose path is `name`, as a [`crate::facts::Middleware`] records it.
+    /// The status-only layer whose path is `name`, as the facts of a middleware record it.
     pub fn status_only_layer(&self, name: &str) -> Option<&StatusOnlyLayer> {
         self.status_only.iter().find(|l| l.path.0.join("::") == name)
     }

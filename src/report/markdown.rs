@@ -9,7 +9,7 @@ use super::summary::plural;
 use super::{by_severity, Report};
 use crate::coverage::show_percent;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules;
+use crate::rule::{self, Category};
 
 /// The sections findings are listed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,15 +28,11 @@ impl Group {
 
     /// A rule's section, from the rule registry.
     fn of(rule: &str) -> Group {
-        match rules::find(rule) {
-            Some(r) if r.counted => Group::ErrorPaths,
-            Some(r) if r.name == rules::engine_in_handler::RULE.name => Group::Engines,
-            Some(r)
-                if r.name == rules::duplicated_config::RULE.name || r.name == rules::conflicting_config::RULE.name =>
-            {
-                Group::Config
-            }
-            _ => Group::Other,
+        match rule::find(rule).map(|r| r.category) {
+            Some(Category::ErrorPaths) => Group::ErrorPaths,
+            Some(Category::Engines) => Group::Engines,
+            Some(Category::Config) => Group::Config,
+            Some(Category::Tool) | None => Group::Other,
         }
     }
 }
@@ -293,7 +289,7 @@ mod tests {
     #[test]
     fn every_rule_of_the_registry_is_listed() {
         let report = Report {
-            diagnostics: rules::ALL
+            diagnostics: rule::ALL
                 .iter()
                 .enumerate()
                 .map(|(i, r)| finding(r.name, i as u32 + 1))
@@ -301,11 +297,11 @@ mod tests {
             ..Default::default()
         };
         let md = render(&report);
-        for (i, r) in rules::ALL.iter().enumerate() {
+        for (i, r) in rule::ALL.iter().enumerate() {
             let line = format!("- **error** `{}` `src/a.rs:{}` — a {} finding", r.name, i + 1, r.name);
             assert_eq!(md.matches(&line).count(), 1, "{} is listed once:\n{md}", r.name);
         }
         let listed = md.lines().filter(|l| l.starts_with("- ")).count();
-        assert_eq!(listed, rules::ALL.len(), "{md}");
+        assert_eq!(listed, rule::ALL.len(), "{md}");
     }
 }

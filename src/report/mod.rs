@@ -41,8 +41,8 @@ pub struct FileCoverage {
 /// A finding silenced by a suppression comment, kept so that reports can show the reason.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SuppressedFinding {
-    #[serde(deserialize_with = "crate::rules::deserialize_name")]
-    pub rule: crate::rules::RuleName,
+    #[serde(deserialize_with = "crate::rule::deserialize_name")]
+    pub rule: crate::rule::RuleName,
     pub path: String,
     pub span: Span,
     pub reason: Option<String>,

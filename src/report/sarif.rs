@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::{rule_url, Report, HOMEPAGE};
 use crate::diagnostic::{Diagnostic, Severity, Span};
-use crate::rules::{self, Level};
+use crate::rule::{self, Level};
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -27,7 +27,7 @@ fn section<'a>(doc: &'a str, heading: &str) -> &'a str {
 }
 
 fn rules_array() -> Vec<Value> {
-    rules::ALL
+    rule::ALL
         .iter()
         .map(|r| {
             let level = match r.default_level {
@@ -53,7 +53,7 @@ fn rules_array() -> Vec<Value> {
 }
 
 fn result(d: &Diagnostic) -> Value {
-    let rule_index = rules::ALL.iter().position(|r| r.name == d.rule).unwrap_or(0);
+    let rule_index = rule::ALL.iter().position(|r| r.name == d.rule).unwrap_or(0);
     let text = match &d.help {
         Some(h) => format!("{}. Help: {h}", d.message),
         None => d.message.clone(),
@@ -79,7 +79,7 @@ fn result(d: &Diagnostic) -> Value {
             })
             .collect();
     }
-    if d.rule == crate::rules::engine_in_handler::RULE.name {
+    if d.rule == crate::rule::ENGINE_IN_HANDLER.name {
         // The call chain from the handler to the constructor, in order.
         let mut steps: Vec<Value> = d
             .related

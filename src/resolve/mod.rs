@@ -16,6 +16,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use crate::facts::extract::RESULT_ALIAS;
 use crate::facts::{Callee, FileFacts, Outcome, SiteFact, SiteKind};
+use crate::rule::{self, RuleName};
 use crate::workspace::FilePlace;
 
 /// The classification of an error-path site.
@@ -25,7 +26,7 @@ pub enum Class {
     Propagated,
     Expected,
     /// Reported by the rule of this name.
-    Unlogged(&'static str),
+    Unlogged(RuleName),
 }
 
 /// One file's input to the resolve phase.
@@ -224,7 +225,7 @@ pub fn classify_origin(site: &SiteFact, logs: bool, converts_to_logging: bool, s
             return Some(if logs {
                 Class::Logged
             } else {
-                Class::Unlogged(crate::rules::rule_for_site(site).name)
+                Class::Unlogged(unlogged_rule(site))
             });
         }
         // `.ok().ok_or(..)` of an error that is not known to be a failure: the error flows on.
@@ -290,18 +291,29 @@ pub fn classify(site: &SiteFact, logs: bool, converts_to_logging: bool) -> Class
     class
 }
 
+/// The rule that reports an unlogged error-path site: the most specific one.
+pub fn unlogged_rule(site: &SiteFact) -> RuleName {
+    match site.outcome {
+        Outcome::ServerError(_) => rule::SILENT_SERVER_ERROR.name,
+        Outcome::Discarded => rule::SWALLOWED_ERROR.name,
+        // `.ok().ok_or(..)`: the `.ok()` drops the error another one replaces.
+        _ if site.kind == SiteKind::DiscardOk => rule::SWALLOWED_ERROR.name,
+        _ => rule::UNLOGGED_ERROR.name,
+    }
+}
+
 fn classify_outcome(site: &SiteFact, logs: bool, converts_to_logging: bool) -> Class {
     match &site.outcome {
         Outcome::ServerError(_) if logs => Class::Logged,
-        Outcome::ServerError(_) => Class::Unlogged(crate::rules::rule_for_site(site).name),
+        Outcome::ServerError(_) => Class::Unlogged(unlogged_rule(site)),
         Outcome::Propagated if converts_to_logging || site.instrument_err => Class::Logged,
         Outcome::Propagated => Class::Propagated,
         _ if logs => Class::Logged,
         Outcome::ClientError => Class::Expected,
         // `Err(NotFound | BadKey) => {}`: ignoring the variants it names is a decision.
         Outcome::Discarded if site.specific => Class::Expected,
-        Outcome::Discarded => Class::Unlogged(crate::rules::rule_for_site(site).name),
+        Outcome::Discarded => Class::Unlogged(unlogged_rule(site)),
         Outcome::Fallback if site.specific => Class::Expected,
-        Outcome::Fallback => Class::Unlogged(crate::rules::rule_for_site(site).name),
+        Outcome::Fallback => Class::Unlogged(unlogged_rule(site)),
     }
 }

@@ -10,7 +10,7 @@ use super::{Class, FileInput};
 use crate::facts::Records;
 use crate::knowledge::Knowledge;
 
-const SILENT: &str = crate::rules::silent_server_error::RULE.name;
+const SILENT: &str = crate::rule::SILENT_SERVER_ERROR.name;
 
 /// Reclassifies the world's `silent-server-error` sites: `Propagated` in a library (`library`,
 /// per crate), `Logged` where a cause-recording middleware covers the file: installed or defined

@@ -1,75 +1,12 @@
 //! `duplicated-config`: one configuration value or key defined in several places.
 
-use super::{Level, RuleInfo};
 use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::facts::ConfigKind;
 use crate::resolve::config::{Config, Group, Member};
+use crate::rule::{self, Rule};
+use crate::walk;
 
-pub const RULE: RuleInfo = RuleInfo {
-    name: "duplicated-config",
-    default_level: Level::Warn,
-    counted: false,
-    summary: "one configuration value or environment variable is defined or read in several places",
-    doc: r#"## What it finds
-The same setting written more than once in one program, when the places are tied by evidence a
-reviewer accepts; the note under each finding says which:
-
-- **the same environment variable**, read with `std::env::var`/`dotenvy::var`, by clap's
-  `#[arg(env = "…")]`, or through a workspace helper that reads the variable its first
-  parameter names (`get_env("DATA_FOLDER")`);
-- **the same configuration key**: `set_default("metrics.port", 9001)` and the settings struct's
-  `impl Default for Metrics { port: 9001, .. }`; an environment variable named like a settings
-  field (`DATA_FOLDER`, `data_folder` in a settings table macro) with the same default;
-- **the same value**: one URL, DSN or `host:port` typed in several places — as a `const`, a
-  default, or inline, including the base of a URL built with `format!("http://pricing:8080/{id}")`
-  — a port constant and an address on that port (`PORT = 21116`, `"0.0.0.0:21116"`), or a
-  range a random delay is drawn from (`rng.random_range(900..=1100)`);
-- **a constant copied**: a constant of a specific name (two words of its own, such as
-  `MAX_CONFIGS_PER_CRATE`) defined again with the same number or duration;
-- **the same setting name**: one duration or number given to the same setting within one crate
-  (`.timeout(Duration::from_secs(30))` again and again, `TIMEOUT_SECS = 30`), a literal passed by
-  position named by the callee's parameter (`Database::new(path, 1.0)` where the parameter is
-  `timeout`).
-
-One diagnostic per group, at its first place in path order, with every other place annotated.
-
-Not evidence, and not reported: a constant name shared by unrelated modules (`BATCH_SIZE`), a
-common value (`10`, `0`, `""`, booleans), separate programs (each binary, example, build script;
-a library is shared by the programs that use it), `cfg` alternatives, compile-time `env!`,
-variables of the system, shells, CI and SDKs (`HOME`, `XDG_*`, `RUST_LOG`, `AWS_*`), links to
-public sites (`https://github.com/…`), placeholder and dummy addresses (`example.com`, port 0),
-bare file names (`config.json`), protocol strings such as header names, values handed to another
-program (`Command::env`), strings in log lines, panics and attributes, and test code.
-
-## Why it matters
-Copies drift. The day the database moves, one of the three URLs is not updated and a code path
-keeps talking to the old host; a timeout raised in one place is still 5 s in another.
-
-## Example
-```rust
-// src/db.rs
-const DATABASE_URL: &str = "postgres://db:5432/orders";
-// src/jobs.rs
-let pool = PgPool::connect("postgres://db:5432/orders").await?;
-```
-
-## Use instead
-```rust
-// src/config.rs — one place, read at start-up
-pub struct Settings { pub database_url: String }
-impl Settings {
-    pub fn from_env() -> Self {
-        Self { database_url: std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://db:5432/orders".into()) }
-    }
-}
-```
-
-## Options
-`[config] names` in `lint.toml` adds words that make a constant's name look like configuration;
-the defaults (URL, HOST, PORT, TIMEOUT, TTL, RETRIES, LIMIT, MAX, SIZE, KEY, SECRET, ...), the
-URL schemes, the well-known variables and the public sites are in obsdebt's `rules/config.toml`.
-"#,
-};
+pub const RULE: &Rule = &rule::DUPLICATED_CONFIG;
 
 /// How one place is described in labels.
 pub fn describe(m: &Member) -> String {
@@ -182,17 +119,59 @@ pub fn diagnostic(
 ) -> Diagnostic {
     let p = &cfg.members[primary];
     let subject = subject(cfg, g);
-    Diagnostic {
-        rule: RULE.name,
+    Diagnostic::new(
+        RULE,
         severity,
-        message: format!("{subject} in {} places", g.members.len()),
-        label: format!("first here: {}", describe(p)),
-        help: Some(help(cfg, g).into()),
-        path: path_of(p.file),
-        span: p.span,
-        related: other_places(cfg, g, primary, path_of, |m| format!("also here: {}", describe(m))),
-        notes: why(g),
-        site_text: format!("config:{subject}"),
-        fingerprint: String::new(),
-    }
+        path_of(p.file),
+        p.span,
+        format!("{subject} in {} places", g.members.len()),
+        format!("first here: {}", describe(p)),
+        format!("config:{subject}"),
+    )
+    .with_help(help(cfg, g))
+    .with_related(other_places(cfg, g, primary, path_of, |m| {
+        format!("also here: {}", describe(m))
+    }))
+    .with_notes(why(g))
+}
+
+/// The place a group's diagnostic points at: the first definition (a `const`/`static`) in path
+/// order, else the first place; it must be in a reported file. `None` when no place is.
+pub fn primary(cfg: &Config, g: &Group, walked: &walk::Walk) -> Option<usize> {
+    let in_scope = |i: &&usize| walked.files[cfg.members[**i].file].in_scope;
+    let is_definition = |i: &&usize| matches!(cfg.members[**i].kind, ConfigKind::Const | ConfigKind::Static);
+    let definition = g.members.iter().filter(in_scope).find(is_definition);
+    definition.or_else(|| g.members.iter().find(in_scope)).copied()
+}
+
+/// Builds a group's diagnostic: the groups, the group, its primary place, each file's displayed
+/// path, the severity.
+pub(super) type BuildGroup = fn(&Config, &Group, usize, &dyn Fn(usize) -> String, Severity) -> Diagnostic;
+
+/// The diagnostics of `rule` (duplicated or conflicting), one per group `build` describes, each
+/// with the file it belongs to: the groups with a conflict or without one.
+pub(super) fn per_group(
+    rule: &Rule,
+    conflicting: bool,
+    build: BuildGroup,
+    cfg: &Config,
+    config: &crate::config::Config,
+    walked: &walk::Walk,
+) -> Vec<(usize, Diagnostic)> {
+    let Some(severity) = Severity::of(config.level(rule.name)) else {
+        return Vec::new();
+    };
+    let path_of = |fi: usize| walked.files[fi].display.clone();
+    let groups = cfg.groups.iter().filter(|g| g.conflict.is_some() == conflicting);
+    groups
+        .filter_map(|g| {
+            let primary = primary(cfg, g, walked)?;
+            Some((cfg.members[primary].file, build(cfg, g, primary, &path_of, severity)))
+        })
+        .collect()
+}
+
+/// One diagnostic per group without a conflict, with the file it belongs to.
+pub fn check(cfg: &Config, config: &crate::config::Config, walked: &walk::Walk) -> Vec<(usize, Diagnostic)> {
+    per_group(RULE, false, diagnostic, cfg, config, walked)
 }

@@ -1,69 +1,15 @@
 //! `engine-in-handler`: a database pool, HTTP client, cache or broker client built on a path
 //! that runs on every request.
 
-use super::{Level, RuleInfo};
+use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::knowledge::Handlers;
 use crate::resolve::names::Names;
-use crate::resolve::requests::EngineFinding;
+use crate::resolve::requests::{self, EngineFinding};
+use crate::rule::{self, Rule};
+use crate::walk;
 
-pub const RULE: RuleInfo = RuleInfo {
-    name: "engine-in-handler",
-    default_level: Level::Error,
-    counted: false,
-    summary: "a database pool, HTTP client, cache or broker client is built on every request",
-    doc: r#"## What it finds
-A constructor of an *engine* — a database pool or connection, an HTTP client (reqwest, hyper,
-awc, ureq, ...), an SDK client that owns one (stripe, S3, OpenAI, AWS, ...), a tonic channel,
-redis, mongodb, an SMTP transport, a broker client — called inside a request handler or
-middleware, or inside any workspace function they call, directly or through helpers, across
-modules and crates, through methods on typed values (`data: web::Data<Db>`), trait impls and
-`#[cfg]` alternatives. A builder counts where it is made when it is finished later or by a
-helper's caller. An engine built inside a workspace crate without handlers is reported where the
-service calls it. The diagnostic shows the chain from the handler
-(`POST /users create_user → db::connect → PgPoolOptions::connect`) and how many handlers reach it.
-
-Handlers are found from route attributes (`#[get("/")]`, `#[handler]`), routing calls
-(`get(h)`, `.route("/p", post(h))`, `web::get().to(h)`, `.service(h)`, `routes![h]`, warp's
-`.and_then(h)`), tonic service impls, middleware (`wrap_fn`, `from_fn`, `Service::call`,
-fairings, interceptors, request extractors), and `async fn`s taking a framework's extractors
-(`State`, `Json`, `web::Data`, ...). Code that runs once is not per-request: `main`, `#[tokio::main]`,
-`#[launch]`, functions only reached from there, and the initialisers of `OnceLock`/`OnceCell`
-`get_or_init`, `LazyLock`/`Lazy::new`, `lazy_static!`, `thread_local!`. Constructors match on
-the path a call resolves to: your own `Client::new()` is not reqwest's.
-
-## Why it matters
-An engine owns a connection pool, TLS sessions and background tasks. Built per request, every
-request opens new connections: latency grows, the database's connection limit is reached and
-the service falls over under load. reqwest's documentation says to create one `Client` and reuse
-it, since it holds a connection pool internally; sqlx's `Pool` is meant to be created once at
-start-up and cloned cheaply into handlers.
-
-## Example
-```rust
-async fn create_user(Json(new): Json<NewUser>) -> Result<Json<User>, AppError> {
-    let pool = PgPoolOptions::new().connect(&std::env::var("DATABASE_URL")?).await?;
-    Ok(Json(insert_user(&pool, new).await?))
-}
-```
-
-## Use instead
-```rust
-async fn create_user(State(pool): State<PgPool>, Json(new): Json<NewUser>) -> Result<Json<User>, AppError> {
-    Ok(Json(insert_user(&pool, new).await?))
-}
-// in main: let pool = PgPoolOptions::new().connect(&url).await?;
-//          let app = Router::new().route("/users", post(create_user)).with_state(pool);
-```
-actix-web: `App::app_data(web::Data::new(pool))`; rocket: `.manage(pool)` and `&State<PgPool>`;
-tonic: a field of the service struct; anywhere: a `static CLIENT: LazyLock<Client>`.
-
-## Options
-`[engines] constructors = ["my_db::Pool::connect", "acme::Client::builder().build"]` adds
-constructors; `[handlers] functions = ["crate::api::*"]` marks handlers of a framework obsdebt
-does not know. Both in `lint.toml`.
-"#,
-};
+pub const RULE: &Rule = &rule::ENGINE_IN_HANDLER;
 
 /// `create_user` or `create_user (POST /users)`.
 fn handler_label(names: &Names, id: usize, route: Option<&str>) -> String {
@@ -165,17 +111,46 @@ pub fn diagnostic(
     } else {
         String::new()
     };
-    Diagnostic {
-        rule: RULE.name,
+    Diagnostic::new(
+        RULE,
         severity,
-        message: format!("`{}` builds {} on every request{reach}", engine.text, engine.builds),
-        label: format!("built per request: reached from handler {handler}"),
-        help: Some(advice),
-        path: path_of(names.fns[f.function].file),
-        span: engine.span,
-        related,
-        notes,
-        site_text: engine.text.clone(),
-        fingerprint: String::new(),
-    }
+        path_of(names.fns[f.function].file),
+        engine.span,
+        format!("`{}` builds {} on every request{reach}", engine.text, engine.builds),
+        format!("built per request: reached from handler {handler}"),
+        engine.text.clone(),
+    )
+    .with_help(advice)
+    .with_related(related)
+    .with_notes(notes)
+}
+
+/// The world's engine-in-handler diagnostics, with the file each belongs to; `files` maps the world's file
+/// indices (those of `names`) to the run's.
+pub fn check(
+    names: &Names,
+    per_request: &requests::PerRequest,
+    config: &Config,
+    walked: &walk::Walk,
+    files: &[usize],
+) -> Vec<(usize, Diagnostic)> {
+    let Some(severity) = Severity::of(config.level(RULE.name)) else {
+        return Vec::new();
+    };
+    let routes = |id: usize| {
+        let mark = per_request.handlers.get(&id);
+        (
+            mark.and_then(|m| m.route.clone()),
+            mark.and_then(|m| m.framework.clone()),
+        )
+    };
+    let path_of = |fi: usize| walked.files[files[fi]].display.clone();
+    per_request
+        .findings
+        .iter()
+        .map(|finding| {
+            let d = diagnostic(finding, names, &routes, &path_of, &config.knowledge.handlers, severity);
+            (files[names.fns[finding.function].file], d)
+        })
+        .collect()
 }

@@ -1,33 +1,10 @@
 //! `internal-error`: obsdebt failed on a file or a phase — a bug in obsdebt, never in your code.
 
-use super::{Level, RuleInfo};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::facts::FileError;
+use crate::rule::{self, Rule};
 
-pub const RULE: RuleInfo = RuleInfo {
-    name: "internal-error",
-    default_level: Level::Error,
-    counted: false,
-    summary: "obsdebt itself failed while analysing a file; the rest of the run is unaffected",
-    doc: r#"## What it finds
-A panic inside obsdebt while it analysed one file (or one workspace-wide phase). The panic is
-caught: the file is listed as not analysed, the other files' results are printed as usual, and
-the run exits with code 2 so that CI notices.
-
-## Why it matters
-It is a bug in obsdebt, and a file that was not analysed is a hole in the coverage.
-
-## Example
-```text
-error[internal-error]: obsdebt failed while analysing this file (collect phase): index out of bounds
-```
-
-## Use instead
-Please report it with the file (or a reduced version of it) at
-https://github.com/obsdebt/obsdebt/issues. Until it is fixed, `[files] exclude` the file.
-
-## Options
-None: internal errors are always reported.
-"#,
-};
+pub const RULE: &Rule = &rule::INTERNAL_ERROR;
 
 /// Set to a path fragment to make the analysis of matching files panic (`collect:FRAGMENT`) or
 /// their report (`report:FRAGMENT`), or to a format name to make its printer panic
@@ -43,4 +20,21 @@ pub fn inject(phase: &str, path: &str) {
             }
         }
     }
+}
+
+/// The `internal-error` of a file obsdebt failed on (always reported: the level cannot be off).
+pub fn diagnostic(path: &str, err: &FileError) -> Diagnostic {
+    Diagnostic::new(
+        RULE,
+        Severity::Error,
+        path,
+        err.span(),
+        err.message(),
+        "this file was not analysed",
+        "internal-error",
+    )
+    .with_help(format!(
+        "this is a bug in obsdebt: please report it with this file at {}/issues; until then, `[files] exclude` it",
+        crate::report::HOMEPAGE
+    ))
 }

@@ -1,34 +1,30 @@
 //! `parse-error`: a file that could not be read or parsed, and so was not analysed.
 
-use super::{Level, RuleInfo};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::facts::FileError;
+use crate::rule::{self, Rule};
 
-pub const RULE: RuleInfo = RuleInfo {
-    name: "parse-error",
-    default_level: Level::Error,
-    counted: false,
-    summary: "a file could not be read or parsed and was not analysed",
-    doc: r#"## What it finds
-A `.rs` file obsdebt could not analyse: it could not be read (the OS reason is given), is not
-UTF-8, or is not Rust syntax that `syn` accepts (the position syn reports is given). The file is
-listed as not analysed and the rest of the run goes on.
+pub const RULE: &Rule = &rule::PARSE_ERROR;
 
-## Why it matters
-Coverage that silently skips a file is coverage you cannot trust. A file that does not parse is
-usually half-edited or generated for another tool.
-
-## Example
-```rust
-fn handler( {
-```
-
-## Use instead
-Fix the syntax, or exclude generated files that are not Rust:
-```toml
-[files]
-exclude = ["templates/**"]
-```
-
-## Options
-`[files] exclude` in `lint.toml`; the rule's level under `[rules]`.
-"#,
-};
+/// The `parse-error` of a file that was not analysed.
+pub fn diagnostic(path: &str, err: &FileError, severity: Severity) -> Diagnostic {
+    let help = match err {
+        FileError::Internal(_) => "this is a bug in obsdebt: please report it",
+        FileError::Parse { .. } => {
+            "fix the syntax, or add the file to `[files] exclude` in lint.toml if it is not Rust"
+        }
+        FileError::Utf8(_) => "save the file as UTF-8, or exclude it in lint.toml",
+        FileError::Io(_) => "check the file's permissions, or exclude it in lint.toml",
+        FileError::TooLarge(_) => "exclude it in lint.toml (`[files] exclude`); files this large are usually generated",
+    };
+    Diagnostic::new(
+        RULE,
+        severity,
+        path,
+        err.span(),
+        err.message(),
+        "obsdebt stopped reading here",
+        err.message(),
+    )
+    .with_help(help)
+}

@@ -1,56 +1,9 @@
 //! `swallowed-error`: an error discarded outright.
 
-use super::{Level, RuleInfo};
 use crate::facts::{SiteFact, SiteKind};
+use crate::rule::{self, Rule};
 
-pub const RULE: RuleInfo = RuleInfo {
-    name: "swallowed-error",
-    default_level: Level::Warn,
-    counted: true,
-    summary: "an error is discarded: `.ok()`, `let _ =`, an empty `Err` arm, `if let Ok` without `else`",
-    doc: r#"## What it finds
-Places where an `Err` vanishes without being looked at: `.ok()`, `let _ = call()` and
-`_ = call()`, an empty `Err(_) => {}` arm or `if let Err(..) {}` block, `if let Ok(..)`
-without an `else`, and a task started with `tokio::spawn(f(..))` (or `spawn_blocking`,
-`thread::spawn`) whose handle is dropped, when `f` is a workspace function that returns a
-`Result` and logs none of its errors.
-
-Benign discards are not reported: optional configuration (`std::env::var(..).ok()`), sends on
-channels whose receiver may be gone (`let _ = tx.send(..)`), `write!` into a `String`, best-effort
-calls (socket tweaks such as `set_nodelay`, `sd_notify`, restoring the terminal, file metadata,
-host and user name probes, and file removals whose error is dropped outright), and the rest of
-the list in obsdebt's `rules/logging.toml`. A poisoned lock (`m.lock().ok()`) carries no cause
-beyond the panic already printed, and an empty arm on named variants
-(`Err(NotFound | Invalid) => {}`) is a decision: neither is reported. A `let _ =` of an
-in-workspace function that does not return a `Result` is not a discard. An earlier
-`.inspect_err(..)` that logs makes the discard logged.
-
-## Why it matters
-A discarded error leaves no trace at all: the write that did not happen, the message that was not
-sent, the cache that was not refreshed. Each discard counts as unlogged in the logging coverage.
-
-## Example
-```rust
-let _ = audit_log.record(&event).await;
-let user = cache.get(&id).await.ok();
-```
-
-## Use instead
-```rust
-if let Err(e) = audit_log.record(&event).await {
-    tracing::warn!(error = %e, "audit record lost");
-}
-let user = cache.get(&id).await
-    .inspect_err(|e| tracing::debug!(error = %e, "cache miss on error"))
-    .ok();
-```
-
-## Options
-`[discards] benign` in `lint.toml` adds benign discards: `"path::to::fn"`, `"receiver.method"`
-(a glob on the receiver's name, e.g. `"*cache.invalidate"`) or `"macro!"`. A deliberate discard
-can also be marked in place: `// obsdebt: allow(swallowed-error) -- <why>`.
-"#,
-};
+pub const RULE: &Rule = &rule::SWALLOWED_ERROR;
 
 pub fn describe(site: &SiteFact) -> (String, String, String) {
     let suppress = "if ignoring it is deliberate, say why: `// obsdebt: allow(swallowed-error) -- <reason>`";

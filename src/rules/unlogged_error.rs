@@ -1,53 +1,9 @@
 //! `unlogged-error`: an error handled and ended without a log line.
 
-use super::{Level, RuleInfo};
 use crate::facts::{SiteFact, SiteKind};
+use crate::rule::{self, Rule};
 
-pub const RULE: RuleInfo = RuleInfo {
-    name: "unlogged-error",
-    default_level: Level::Warn,
-    counted: true,
-    summary: "an error is handled and ends without a log line",
-    doc: r#"## What it finds
-An error path that receives an `Err` and ends there — a fallback value, `continue`, an early
-`return` of a non-error, a `None` — when nothing on that path logs: an `Err(e) =>` arm, the
-`else` of `if let Ok(..)` or of `let Ok(..) = .. else`, an `if let Err(..)` block, or the
-closure of `.unwrap_or_else(..)`, `.or_else(..)`, `.map_or_else(..)`.
-
-Paths that propagate the error (`?`, `return Err(..)`, `Err(AppError::from(e))`), that match a
-specific error variant and turn it into a normal value or a 4xx response, or that log
-(`tracing`, `log`, `slog`, a configured reporting function, an in-crate helper that always logs,
-an earlier `.inspect_err(..)`) are not reported.
-
-## Why it matters
-When production misbehaves, the error that explains it was swallowed by a fallback: the service
-answers, the dashboards stay green and nobody can tell why the data is wrong. Each such path is
-counted as unlogged in the logging coverage.
-
-## Example
-```rust
-let rate = match fetch_rate(&client).await {
-    Ok(rate) => rate,
-    Err(_) => 1.0,
-};
-```
-
-## Use instead
-```rust
-let rate = match fetch_rate(&client).await {
-    Ok(rate) => rate,
-    Err(e) => {
-        tracing::warn!(error = %e, "rate service unavailable, using 1.0");
-        1.0
-    }
-};
-```
-
-## Options
-`[logging] macros`, `[logging] functions` and `[logging] print` in `lint.toml` say what counts
-as logging; `[discards] benign` lists calls whose errors are decided outcomes.
-"#,
-};
+pub const RULE: &Rule = &rule::UNLOGGED_ERROR;
 
 /// Message, label and help for an unlogged site.
 pub fn describe(site: &SiteFact) -> (String, String, String) {

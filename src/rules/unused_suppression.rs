@@ -1,36 +1,52 @@
 //! `unused-suppression`: an `obsdebt: allow(..)` comment that suppresses nothing, names an
 //! unknown rule, or cannot be read.
 
-use super::{Level, RuleInfo};
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rule::{self, Level, Rule};
+use crate::suppress::Suppression;
 
-pub const RULE: RuleInfo = RuleInfo {
-    name: "unused-suppression",
-    default_level: Level::Warn,
-    counted: false,
-    summary: "a suppression comment suppresses nothing, names an unknown rule or is malformed",
-    doc: r#"## What it finds
-`// obsdebt: allow(rule) -- reason` comments that no longer match a finding on their line (or
-the line below when the comment stands alone), that name a rule obsdebt does not have, or that
-cannot be read (`allow-file(..)` below the file's header, a missing `)`, a reason not introduced
-by `--`).
+pub const RULE: &Rule = &rule::UNUSED_SUPPRESSION;
 
-## Why it matters
-Stale suppressions hide the next real finding on that line, and a misspelt rule name suppresses
-nothing while looking like it does.
-
-## Example
-```rust
-// obsdebt: allow(swalowed-error) -- typo: suppresses nothing
-let _ = tx.send(event);
-```
-
-## Use instead
-```rust
-let _ = notify(&event); // obsdebt: allow(swallowed-error) -- best-effort notification
-```
-
-## Options
-The rule's level under `[rules]` in `lint.toml`. Suppressions of rules that are turned off are
-not reported as unused.
-"#,
-};
+/// The file's suppressions that suppress nothing (`used` says which did), name an unknown rule
+/// or cannot be read. A suppression of rules that are all off is not judged.
+pub fn check(sups: &[Suppression], used: &[bool], path: &str, severity: Severity, config: &Config) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (s, &was_used) in sups.iter().zip(used) {
+        let message = if let Some(problem) = &s.malformed {
+            format!("malformed suppression: {problem}")
+        } else if let Some(unknown) = s.rules.iter().find(|r| rule::find(r).is_none()) {
+            format!("suppression names unknown rule `{unknown}`")
+        } else if was_used {
+            continue;
+        } else if s.rules.iter().all(|r| config.level(r) == Level::Off) {
+            // Rules that are off are not checked, so their suppressions are not judged either.
+            continue;
+        } else {
+            let target = if s.file_level {
+                "in this file".to_string()
+            } else {
+                format!("on line {}", s.target_line)
+            };
+            format!("unused suppression: no `{}` finding {target}", s.rules.join("`, `"))
+        };
+        let help = if s.malformed.is_some() {
+            "write it as `// obsdebt: allow(rule-name) -- reason`".to_string()
+        } else {
+            format!("remove it, or name one of: {}", rule::names().join(", "))
+        };
+        out.push(
+            Diagnostic::new(
+                RULE,
+                severity,
+                path,
+                s.span,
+                message,
+                "this suppression",
+                format!("{:?}", s.rules),
+            )
+            .with_help(help),
+        );
+    }
+    out
+}
