@@ -302,11 +302,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
                 total.unresolved += g.unresolved;
             }
             count_config(&world.config_groups, &walked, &mut report.config);
-            let groups = &world.config_groups;
-            let config_diags = rules::duplicated_config::check(groups, &config, &walked)
-                .into_iter()
-                .chain(rules::conflicting_config::check(groups, &config, &walked));
-            for (file, d) in world.engine_diags.into_iter().chain(config_diags) {
+            for (file, d) in world.diagnostics {
                 workspace_diags.entry(file).or_default().push(d);
             }
         }
@@ -540,7 +536,8 @@ struct WorldAnalysis {
     classes: Vec<(usize, Vec<Option<Class>>)>,
     /// Per file: what a status-only layer installed means for its `silent-server-error` help.
     layer_notes: Vec<(usize, Option<String>)>,
-    engine_diags: Vec<(usize, Diagnostic)>,
+    /// The findings of the rules that read the whole world, by the run's file index.
+    diagnostics: Vec<(usize, Diagnostic)>,
     config_groups: resolve::config::Config,
     call_graph: Option<crate::report::CallGraph>,
     errors: Vec<String>,
@@ -602,7 +599,6 @@ fn analyse_world(
             requests::per_request(&names, &inputs, &config.knowledge.handlers.custom, &crate_names)
         })
         .unwrap_or_default();
-        let diags = rules::engine_in_handler::check(&names, &per_request, config, walked, files);
         let call_graph = (!per_request.handlers.is_empty()).then(|| crate::report::CallGraph {
             handlers: per_request.handlers.len(),
             per_request_functions: per_request.reached.iter().filter(|r| **r).count(),
@@ -610,7 +606,7 @@ fn analyse_world(
             ambiguous: per_request.stats.ambiguous,
             unresolved: per_request.stats.unresolved,
         });
-        (diags, call_graph, errors)
+        (names, per_request, call_graph, errors)
     };
     let config_grouping = || {
         let mut errors = Vec::new();
@@ -623,14 +619,25 @@ fn analyse_world(
         }
         (groups, errors)
     };
-    let ((resolved, notes, mut errors), ((engine_diags, call_graph, engine_errors), (config_groups, config_errors))) =
-        rayon::join(logging, || rayon::join(engines, config_grouping));
+    let (
+        (resolved, notes, mut errors),
+        ((names, per_request, call_graph, engine_errors), (config_groups, config_errors)),
+    ) = rayon::join(logging, || rayon::join(engines, config_grouping));
     errors.extend(engine_errors);
     errors.extend(config_errors);
     WorldAnalysis {
         classes: files.iter().copied().zip(resolved.classes).collect(),
         layer_notes: files.iter().copied().zip(notes).collect(),
-        engine_diags,
+        diagnostics: rules::world_diagnostics(
+            &rules::World {
+                names: &names,
+                per_request: &per_request,
+                config: &config_groups,
+                files,
+            },
+            config,
+            walked,
+        ),
         config_groups,
         call_graph,
         errors,

@@ -11,9 +11,32 @@ pub mod swallowed_error;
 pub mod unlogged_error;
 pub mod unused_suppression;
 
+use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::SiteFact;
+use crate::resolve::names::Names;
+use crate::resolve::requests::PerRequest;
 use crate::rule::{RuleName, SILENT_SERVER_ERROR, SWALLOWED_ERROR, UNLOGGED_ERROR};
+use crate::walk;
+
+/// What one world (Cargo workspace) resolved, for the rules that read it whole.
+pub struct World<'a> {
+    pub names: &'a Names<'a>,
+    pub per_request: &'a PerRequest,
+    /// Configuration groups; their members' files are already the run's indices.
+    pub config: &'a crate::resolve::config::Config,
+    /// The world's files, by the run's file index (`names` counts files in this list).
+    pub files: &'a [usize],
+}
+
+/// The diagnostics of the rules that read a whole world, each with the run's index of the file
+/// it belongs to. A rule of this kind is added here.
+pub fn world_diagnostics(world: &World, config: &Config, walked: &walk::Walk) -> Vec<(usize, Diagnostic)> {
+    let mut out = engine_in_handler::check(world.names, world.per_request, config, walked, world.files);
+    out.extend(duplicated_config::check(world.config, config, walked));
+    out.extend(conflicting_config::check(world.config, config, walked));
+    out
+}
 
 /// Builds the diagnostic of `rule` for an unlogged site in the file shown as `path` (the rule
 /// the logging analysis classified it under). `function` is the enclosing function's name.
