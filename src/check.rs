@@ -907,7 +907,7 @@ fn report_file(
             Some(idx) => {
                 used[idx] = true;
                 out.suppressed.push(SuppressedFinding {
-                    rule: rule::find(rule).map(|r| r.name).unwrap_or("unknown"),
+                    rule,
                     path: display.to_string(),
                     span: site.span,
                     reason: facts.suppressions[idx].reason.clone(),
