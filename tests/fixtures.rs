@@ -5,25 +5,60 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{expectations, root, run_check};
-use obsdebt::report::{full, RenderOptions};
+use common::{expectations, obsdebt, root, run_check};
 
-const FIXTURES: &[&str] = &[
-    "axum-orders",
-    "actix-inventory",
-    "rocket-library",
-    "tonic-accounts",
-    "engines-axum",
-    "engines-workspace",
-    "engines-sdk",
-    "warp-quotes",
-    "poem-notes",
-    "salvo-links",
-    "config-sprawl",
-    "config-workspace",
-    "ledger-workspace",
-    "engines-reach",
-];
+/// One test per fixture, so that a failure names its fixture and does not hide the others.
+/// `every_fixture_directory_has_a_test` keeps this list and `fixtures/` in step.
+macro_rules! fixtures {
+    ($($test:ident => $name:literal,)*) => {
+        const FIXTURES: &[&str] = &[$($name),*];
+        $(
+            #[test]
+            fn $test() {
+                check_fixture($name);
+                snapshot_outputs($name);
+            }
+        )*
+    };
+}
+
+fixtures! {
+    axum_orders => "axum-orders",
+    actix_inventory => "actix-inventory",
+    rocket_library => "rocket-library",
+    tonic_accounts => "tonic-accounts",
+    engines_axum => "engines-axum",
+    engines_workspace => "engines-workspace",
+    engines_sdk => "engines-sdk",
+    warp_quotes => "warp-quotes",
+    poem_notes => "poem-notes",
+    salvo_links => "salvo-links",
+    config_sprawl => "config-sprawl",
+    config_workspace => "config-workspace",
+    ledger_workspace => "ledger-workspace",
+    engines_reach => "engines-reach",
+}
+
+/// The `full` and `json` output of the built binary on one fixture, pinned with insta
+/// (`tests/snapshots/fixtures__<fixture>.{full,json}.snap`). The binary writes to a pipe, so
+/// the output does not depend on the terminal's width. After a deliberate change, review with
+/// `cargo insta review` or accept with `INSTA_UPDATE=always cargo test --test fixtures`.
+fn snapshot_outputs(name: &str) {
+    let fixture = format!("fixtures/{name}");
+    for format in ["full", "json"] {
+        let (code, out, err) = obsdebt(
+            &root(),
+            &["check", &fixture, "--format", format, "--no-cache", "--exit-zero"],
+        );
+        assert_eq!(code, 0, "{name} --format {format}: {err}");
+        // The version changes with every release; nothing else in the output should.
+        let out = out.replace(
+            &format!("\"version\": \"{}\"", env!("CARGO_PKG_VERSION")),
+            "\"version\": \"[version]\"",
+        );
+        insta::assert_snapshot!(format!("{name}.{format}"), out);
+    }
+}
 
 fn check_fixture(name: &str) {
     std::env::set_current_dir(root()).unwrap();
@@ -75,14 +110,7 @@ fn check_fixture(name: &str) {
 }
 
 #[test]
-fn fixtures_match_their_expectations() {
-    for name in FIXTURES {
-        check_fixture(name);
-    }
-}
-
-#[test]
-fn every_fixture_directory_is_checked() {
+fn every_fixture_directory_has_a_test() {
     let mut dirs: Vec<String> = std::fs::read_dir(root().join("fixtures"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -90,32 +118,7 @@ fn every_fixture_directory_is_checked() {
     dirs.sort();
     let mut listed: Vec<String> = FIXTURES.iter().map(|s| s.to_string()).collect();
     listed.sort();
-    assert_eq!(dirs, listed, "a fixture directory is not in FIXTURES");
-}
-
-/// The `full` output of one fixture, pinned. Refresh with `OBSDEBT_BLESS=1 cargo test`.
-#[test]
-fn full_output_snapshot() {
-    std::env::set_current_dir(root()).unwrap();
-    let out = run_check(&[std::path::Path::new("fixtures/axum-orders")]);
-    let text = full::render(
-        &out.report,
-        &RenderOptions {
-            color: false,
-            quiet: false,
-            statistics: false,
-            max_annotations: 10,
-        },
-    );
-    let snap = root().join("tests/snapshots/axum-orders.full.txt");
-    if std::env::var_os("OBSDEBT_BLESS").is_some() {
-        std::fs::write(&snap, &text).unwrap();
-    }
-    let want = std::fs::read_to_string(&snap).expect("snapshot exists (OBSDEBT_BLESS=1 to create)");
-    assert_eq!(
-        text, want,
-        "full output changed; review it and re-bless with OBSDEBT_BLESS=1"
-    );
+    assert_eq!(dirs, listed, "a fixture directory has no test in the fixtures! list");
 }
 
 /// Every rule is exercised by at least one fixture (parse-error is covered by tests/cli.rs: a

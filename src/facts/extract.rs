@@ -1308,6 +1308,7 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
             }
         }
         let benign = error_arms.contains(&true) && self.benign(&m.expr);
+        let sole = error_arms.iter().filter(|&&e| e).count() == 1;
         for (i, arm) in m.arms.iter().enumerate() {
             if let Some((_, guard)) = &arm.guard {
                 self.visit_expr(guard);
@@ -1327,7 +1328,6 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                 let span = span_of(arm.pat.span(), end);
                 let text = self.text(arm.pat.span(), end);
                 let specific = arm.guard.is_some() || is_specific_err_pat(&arm.pat);
-                let sole = error_arms.iter().filter(|&&e| e).count() == 1;
                 self.push_site(
                     Site::new(SiteKind::MatchArm, span, text)
                         .specific(specific)
