@@ -30,6 +30,10 @@ const MARKER: &str = "obsdebt:";
 
 /// Finds every suppression comment in `source`.
 pub fn parse(source: &str) -> Vec<Suppression> {
+    // Most files have none: a substring search is much cheaper than lexing the file.
+    if !source.contains(MARKER) {
+        return Vec::new();
+    }
     let lines: Vec<&str> = source.lines().collect();
     let comments = plain_line_comments(source);
     let mut out = Vec::new();

@@ -32,7 +32,7 @@ pub enum Status {
 
 impl Env<'_> {
     /// A macro's body as the error-path analyses read it.
-    pub fn macro_body(&self, mac: &syn::Macro) -> Option<MacroBody> {
+    pub fn macro_body(&self, mac: &syn::Macro) -> Option<macros::Body> {
         if self.pieces {
             macros::parse_pieces(mac)
         } else {
@@ -124,14 +124,7 @@ impl Env<'_> {
     pub fn status(&self, path: &syn::Path) -> Option<Status> {
         // Every status pattern ends with a known name: most paths are rejected on it, unbuilt.
         let last = path.segments.last()?;
-        let k = self.k;
-        if !k
-            .server_errors
-            .iter()
-            .chain(&k.server_errors_in_error_paths)
-            .chain(&k.client_errors)
-            .any(|p| p.last().is_some_and(|l| last.ident == l))
-        {
+        if !self.k.indexes().status_lasts.contains(last.ident.to_string().as_str()) {
             return None;
         }
         let raw = segments(path);
@@ -398,7 +391,7 @@ impl<'e, 'k> Scanner<'e, 'k> {
     }
 
     fn scan_macro_body(&mut self, mac: &syn::Macro) {
-        match self.env.macro_body(mac) {
+        match self.env.macro_body(mac).as_deref() {
             Some(MacroBody::Exprs(exprs)) => exprs.iter().for_each(|e| self.visit_expr(e)),
             Some(MacroBody::Stmts(stmts)) => stmts.iter().for_each(|s| self.visit_stmt(s)),
             None => {}
@@ -663,9 +656,9 @@ pub fn mentions(e: &Expr, names: &[String]) -> bool {
             if self.1 {
                 return;
             }
-            match macros::parse_pieces(mac) {
+            match macros::parse_pieces(mac).as_deref() {
                 Some(MacroBody::Exprs(exprs)) => {
-                    for e in &exprs {
+                    for e in exprs {
                         if let Expr::Lit(syn::ExprLit {
                             lit: syn::Lit::Str(s), ..
                         }) = e
@@ -1081,9 +1074,9 @@ fn macro_logs(env: &Env, mac: &syn::Macro, printed: bool) -> LogCond {
         return LogCond::Yes;
     }
     let own = env.macro_callee(&mac.path).map(LogCond::Macro).unwrap_or(LogCond::No);
-    let args = match env.macro_body(mac) {
+    let args = match env.macro_body(mac).as_deref() {
         Some(MacroBody::Exprs(exprs)) => LogCond::any(exprs.iter().map(|e| expr_logs(env, e, printed)).collect()),
-        Some(MacroBody::Stmts(stmts)) => stmts_logs(env, &stmts, printed),
+        Some(MacroBody::Stmts(stmts)) => stmts_logs(env, stmts, printed),
         None => LogCond::No,
     };
     LogCond::any(vec![own, args])

@@ -428,20 +428,27 @@ impl<'a, 'k> Collector<'a, 'k> {
     fn engine_for(&self, raw: &[String], full: &[String], method: Option<&str>) -> Option<(String, Option<String>)> {
         let engines = &self.env.k.engines.constructors;
         let bare_type = full == raw && raw[0].starts_with(|c: char| c.is_uppercase());
-        if !bare_type && !engines.iter().any(|c| c.root[0].is_match(&full[0])) {
+        let k = self.env.k;
+        let index = k.indexes();
+        let hit = |p: &[String]| {
+            let first = p.first()?;
+            index
+                .engine_constructors(k, first)
+                .into_iter()
+                .map(|i| &engines[i])
+                .find(|c| {
+                    c.root_matches(p)
+                        && match (&c.method, method) {
+                            (None, None) => true,
+                            (Some(g), Some(m)) => g.is_match(m),
+                            _ => false,
+                        }
+                })
+        };
+        if !bare_type && index.engine_constructors(k, &full[0]).is_empty() {
             return None;
         }
         let globs = self.glob_resolutions(raw, full);
-        let hit = |p: &[String]| {
-            engines.iter().find(|c| {
-                c.root_matches(p)
-                    && match (&c.method, method) {
-                        (None, None) => true,
-                        (Some(g), Some(m)) => g.is_match(m),
-                        _ => false,
-                    }
-            })
-        };
         if let Some(c) = hit(full) {
             return Some((c.builds.clone(), None));
         }
@@ -757,7 +764,7 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
                 self.note_stored(a);
             }
         }
-        let finishing = !at_root_engine && self.env.k.engines.is_finish_name(&name);
+        let finishing = !at_root_engine && self.env.k.indexes().is_finish_name(&name);
         let on_self = matches!(strip_await(&m.receiver), Expr::Path(p) if p.path.is_ident("self"));
         // What the receiver holds, asked once for both uses below.
         let receiver = if finishing || !on_self {
@@ -870,7 +877,7 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
             }
             return;
         }
-        match macros::parse(mac) {
+        match macros::parse(mac).as_deref() {
             Some(MacroBody::Exprs(exprs)) => exprs.iter().for_each(|e| self.visit_expr(e)),
             Some(MacroBody::Stmts(stmts)) => stmts.iter().for_each(|s| self.visit_stmt(s)),
             None => {}

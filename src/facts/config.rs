@@ -280,9 +280,9 @@ impl<'a, 'k> ConfigCollector<'a, 'k> {
             Expr::Call(c) => self.duration_call(c),
             Expr::Macro(m) if m.mac.path.is_ident("concat") => {
                 let parsed = macros::parse(&m.mac)?;
-                let MacroBody::Exprs(parts) = parsed else { return None };
+                let MacroBody::Exprs(parts) = &*parsed else { return None };
                 let mut s = String::new();
-                for p in &parts {
+                for p in parts {
                     match p {
                         Expr::Lit(syn::ExprLit { lit: Lit::Str(x), .. }) => s.push_str(&x.value()),
                         Expr::Lit(syn::ExprLit { lit: Lit::Int(x), .. }) => s.push_str(x.base10_digits()),
@@ -963,7 +963,7 @@ impl<'ast> Visit<'ast> for ConfigCollector<'_, '_> {
         if whole.is_none() && name != "macro_rules" {
             self.settings_table(mac, &name);
         }
-        match whole.or_else(|| macros::parse_pieces(mac)) {
+        match whole.or_else(|| macros::parse_pieces(mac)).as_deref() {
             Some(MacroBody::Exprs(exprs)) => exprs.iter().for_each(|e| self.visit_expr(e)),
             Some(MacroBody::Stmts(stmts)) => stmts.iter().for_each(|s| self.visit_stmt(s)),
             None => {}

@@ -119,7 +119,18 @@ impl FileScope {
 }
 
 /// The facts of the items of `file`, a whole file or a part of one whose text is `source`.
+/// Every fact builder reads a macro's body from one store ([`super::macros::with_bodies`]).
 pub(super) fn extract_items(
+    file: &syn::File,
+    source: &str,
+    k: &Knowledge,
+    test_target: bool,
+    scope: &FileScope,
+) -> FileFacts {
+    super::macros::with_bodies(|| extract_items_once(file, source, k, test_target, scope))
+}
+
+fn extract_items_once(
     file: &syn::File,
     source: &str,
     k: &Knowledge,
@@ -1064,7 +1075,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
         let Some(parsed) = self.env().macro_body(mac) else {
             return;
         };
-        // A fresh visitor over the parsed tokens: the tree is owned here, not by the file.
+        // A fresh visitor over the parsed tokens: the tree is the body store's, not the file's.
         let mut sub = Extractor {
             sh: &mut *self.sh,
             scopes: Vec::new(),
@@ -1075,7 +1086,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             site_depth: self.site_depth,
             comparison: self.comparison,
         };
-        match &parsed {
+        match &*parsed {
             MacroBody::Exprs(exprs) => exprs.iter().for_each(|e| sub.visit_expr(e)),
             MacroBody::Stmts(stmts) => stmts.iter().for_each(|s| sub.visit_stmt(s)),
         }

@@ -7,6 +7,12 @@
 //!
 //! Everything is read from one token buffer, trying each reading on a fork: building syn's
 //! buffer costs the size of the whole body, so it is built once per macro, not once per try.
+//!
+//! Several fact builders read the same macro (sites, calls, the always-logs pass,
+//! configuration). Within [`with_bodies`] each body is parsed once and shared.
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use proc_macro2::Delimiter;
 use syn::buffer::Cursor;
@@ -21,18 +27,73 @@ pub enum MacroBody {
     Stmts(Vec<Stmt>),
 }
 
+/// A parsed body, shared by every reader of the macro.
+pub type Body = Rc<MacroBody>;
+
+/// Where a macro is, as the key of its parsed body: the node's address (stable while the tree
+/// that holds it lives: the file's, or a body kept in the store), its tokens' position in the
+/// source, and how it is read.
+type Key = (usize, usize, usize, bool);
+
+thread_local! {
+    /// The bodies parsed inside the innermost [`with_bodies`] on this thread; `None` outside.
+    static BODIES: RefCell<Option<rustc_hash::FxHashMap<Key, Option<Body>>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with a store of parsed bodies: each macro under `f` is parsed once, however many
+/// fact builders read it. The store, and every body in it, is dropped when `f` returns (or
+/// unwinds); an outer store is put back.
+pub fn with_bodies<T>(f: impl FnOnce() -> T) -> T {
+    struct Restore(Option<rustc_hash::FxHashMap<Key, Option<Body>>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let outer = self.0.take();
+            // The store's bodies are freed here, after `f`'s last use of them.
+            let _mine = BODIES.with(|b| std::mem::replace(&mut *b.borrow_mut(), outer));
+        }
+    }
+    let _restore = Restore(BODIES.with(|b| b.borrow_mut().replace(Default::default())));
+    f()
+}
+
+fn key(mac: &syn::Macro, in_pieces: bool) -> Key {
+    // The byte range, not the line and column: those cost a count of the line's characters.
+    let range = mac.delimiter.span().join().byte_range();
+    (std::ptr::from_ref(mac) as usize, range.start, range.end, in_pieces)
+}
+
 /// The macro's tokens as one expression list or as statements (`tokio::select!` branches
 /// read as such).
-pub fn parse(mac: &syn::Macro) -> Option<MacroBody> {
-    parse_with(mac, false)
+pub fn parse(mac: &syn::Macro) -> Option<Body> {
+    shared(mac, false)
 }
 
 /// [`parse`], and for a body that does not parse, the pieces of it that do, as statements
 /// (an expression piece is a statement without `;`). Token templates are not read in pieces:
 /// a `macro_rules!` body or any body with `$` metavariables, and a `quote!`-style body with
 /// `#name` / `#(..)` interpolations: their pieces are code for elsewhere, not code that runs here.
-pub fn parse_pieces(mac: &syn::Macro) -> Option<MacroBody> {
-    parse_with(mac, !mac.path.is_ident("macro_rules"))
+pub fn parse_pieces(mac: &syn::Macro) -> Option<Body> {
+    shared(mac, !mac.path.is_ident("macro_rules"))
+}
+
+fn shared(mac: &syn::Macro, in_pieces: bool) -> Option<Body> {
+    let key = key(mac, in_pieces);
+    let stored = BODIES.with(|b| b.borrow().as_ref().map(|m| m.get(&key).cloned()));
+    match stored {
+        // No store: parse for this caller alone.
+        None => parse_with(mac, in_pieces).map(Rc::new),
+        Some(Some(body)) => body,
+        Some(None) => {
+            // Parsed outside the borrow: a body may hold macros, but parsing reads none.
+            let body = parse_with(mac, in_pieces).map(Rc::new);
+            BODIES.with(|b| {
+                if let Some(m) = b.borrow_mut().as_mut() {
+                    m.insert(key, body.clone());
+                }
+            });
+            body
+        }
+    }
 }
 
 fn parse_with(mac: &syn::Macro, in_pieces: bool) -> Option<MacroBody> {
@@ -293,7 +354,7 @@ mod tests {
         let m = mac(
             "tokio::select! { biased; r = rx.recv() => { handle(r) }, _ = sleep(d), if armed => stop(), else => () }",
         );
-        match parse(&m) {
+        match parse(&m).as_deref() {
             Some(MacroBody::Exprs(e)) => assert_eq!(e.len(), 6),
             _ => panic!("select! should parse"),
         }
@@ -301,8 +362,30 @@ mod tests {
 
     #[test]
     fn format_args_and_statements_parse_and_tracing_fields_do_not() {
-        assert!(matches!(parse(&mac("format!(\"{}\", a.ok())")), Some(MacroBody::Exprs(v)) if v.len() == 2));
-        assert!(matches!(parse(&mac("vec![x; 3]")), Some(MacroBody::Stmts(_))));
+        assert!(matches!(parse(&mac("format!(\"{}\", a.ok())")).as_deref(), Some(MacroBody::Exprs(v)) if v.len() == 2));
+        assert!(matches!(
+            parse(&mac("vec![x; 3]")).as_deref(),
+            Some(MacroBody::Stmts(_))
+        ));
         assert!(parse(&mac("info!(error = %e, \"failed\")")).is_none());
+    }
+
+    #[test]
+    fn inside_a_store_each_body_is_parsed_once_and_outside_every_time() {
+        let m = mac("vec![a.ok(), b]");
+        let (first, again, pieces) =
+            with_bodies(|| (parse(&m).unwrap(), parse(&m).unwrap(), parse_pieces(&m).unwrap()));
+        assert!(Rc::ptr_eq(&first, &again), "the second reader gets the stored body");
+        assert!(!Rc::ptr_eq(&first, &pieces), "a reading in pieces is stored apart");
+        assert!(
+            !Rc::ptr_eq(&parse(&m).unwrap(), &parse(&m).unwrap()),
+            "no store: parsed per call"
+        );
+        // The store is gone with its scope, and an outer one comes back after an inner one.
+        with_bodies(|| {
+            let outer = parse(&m).unwrap();
+            with_bodies(|| assert!(!Rc::ptr_eq(&outer, &parse(&m).unwrap())));
+            assert!(Rc::ptr_eq(&outer, &parse(&m).unwrap()));
+        });
     }
 }

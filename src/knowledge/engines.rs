@@ -145,16 +145,6 @@ impl Engines {
         }
         e
     }
-
-    /// Whether some builder's finishing method has this name: only then is a method call worth
-    /// asking what its receiver holds.
-    pub fn is_finish_name(&self, name: &str) -> bool {
-        self.constructors
-            .iter()
-            .filter_map(|c| c.method.as_ref())
-            .chain(self.builders.iter().flat_map(|b| &b.finish))
-            .any(|g| g.is_match(name))
-    }
 }
 
 #[cfg(test)]

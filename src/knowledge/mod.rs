@@ -250,6 +250,11 @@ impl Glob {
         &self.source
     }
 
+    /// The text a pattern without `*` matches exactly.
+    pub fn literal(&self) -> Option<&str> {
+        (self.pieces.len() == 1).then_some(self.source.as_str())
+    }
+
     pub fn is_match(&self, text: &str) -> bool {
         let (first, rest) = match self.pieces.split_first() {
             Some((first, rest)) => (first.as_str(), rest),
@@ -333,6 +338,115 @@ pub struct Knowledge {
     pub handlers: Handlers,
     pub engines: Engines,
     pub config: ConfigKnowledge,
+    /// Indexes over the patterns above, built on first use.
+    pub index: Index,
+}
+
+/// Indexes built from the patterns on first use, so that most names are rejected with one
+/// lookup instead of a try of every pattern. Knowledge is settled before analysis starts (the
+/// defaults merged with `lint.toml`); a clone starts without them, and they take no part in
+/// the knowledge's digest.
+#[derive(Default)]
+pub struct Index(std::sync::OnceLock<Indexes>);
+
+pub struct Indexes {
+    /// The last segment of every status pattern.
+    pub status_lasts: rustc_hash::FxHashSet<String>,
+    /// Engine constructors by their first segment (the crate) when it has no `*`; the
+    /// indexes of those whose first segment has one.
+    engine_roots: rustc_hash::FxHashMap<String, Vec<usize>>,
+    engine_root_globs: Vec<usize>,
+    /// Builders' finishing methods (constructors' and builder types'), likewise.
+    finish_names: rustc_hash::FxHashSet<String>,
+    finish_globs: Vec<Glob>,
+}
+
+impl Indexes {
+    /// The engine constructors (indexes into `engines.constructors`, in order) whose crate
+    /// segment matches `first`.
+    pub fn engine_constructors(&self, k: &Knowledge, first: &str) -> Vec<usize> {
+        let mut out: Vec<usize> = self.engine_roots.get(first).cloned().unwrap_or_default();
+        let globbed = self
+            .engine_root_globs
+            .iter()
+            .filter(|&&i| k.engines.constructors[i].root[0].is_match(first));
+        if self.engine_root_globs.is_empty() {
+            return out;
+        }
+        out.extend(globbed);
+        out.sort_unstable();
+        out
+    }
+
+    /// Whether some builder's finishing method has this name.
+    pub fn is_finish_name(&self, name: &str) -> bool {
+        self.finish_names.contains(name) || self.finish_globs.iter().any(|g| g.is_match(name))
+    }
+}
+
+/// Splits globs into the names they match exactly and the ones with a `*`.
+fn split_literals<'g>(globs: impl Iterator<Item = &'g Glob>) -> (rustc_hash::FxHashSet<String>, Vec<Glob>) {
+    let mut names = rustc_hash::FxHashSet::default();
+    let mut wild = Vec::new();
+    for g in globs {
+        match g.literal() {
+            Some(name) => {
+                names.insert(name.to_string());
+            }
+            None => wild.push(g.clone()),
+        }
+    }
+    (names, wild)
+}
+
+impl Clone for Index {
+    fn clone(&self) -> Index {
+        Index::default()
+    }
+}
+
+impl std::fmt::Debug for Index {
+    fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        Ok(())
+    }
+}
+
+impl Knowledge {
+    pub fn indexes(&self) -> &Indexes {
+        self.index.0.get_or_init(|| {
+            let status_lasts = self
+                .server_errors
+                .iter()
+                .chain(&self.server_errors_in_error_paths)
+                .chain(&self.client_errors)
+                .filter_map(|p| p.last().map(str::to_string))
+                .collect();
+            let e = &self.engines;
+            let mut engine_roots: rustc_hash::FxHashMap<String, Vec<usize>> = Default::default();
+            let mut engine_root_globs = Vec::new();
+            for (i, c) in e.constructors.iter().enumerate() {
+                match c.root.first().map(|g| g.literal()) {
+                    Some(Some(name)) => engine_roots.entry(name.to_string()).or_default().push(i),
+                    Some(None) => engine_root_globs.push(i),
+                    // An empty root matches nothing.
+                    None => {}
+                }
+            }
+            let (finish_names, finish_globs) = split_literals(
+                e.constructors
+                    .iter()
+                    .filter_map(|c| c.method.as_ref())
+                    .chain(e.builders.iter().flat_map(|b| &b.finish)),
+            );
+            Indexes {
+                status_lasts,
+                engine_roots,
+                engine_root_globs,
+                finish_names,
+                finish_globs,
+            }
+        })
+    }
 }
 
 impl Knowledge {
@@ -391,6 +505,7 @@ impl Knowledge {
             handlers: Handlers::defaults(),
             engines: Engines::defaults(),
             config: ConfigKnowledge::defaults(),
+            index: Index::default(),
         }
     }
 
