@@ -103,7 +103,114 @@ pub fn peak_memory_kib() -> Option<u64> {
 }
 
 pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
-    // Configure.
+    let mut setup = configure(opts)?;
+    let earlier = setup.earlier.take();
+    let mut timings = Timings::default();
+
+    let clock = std::time::Instant::now();
+    let tree = walk_files(&setup);
+    timings.walk = clock.elapsed();
+    timings.peak_kib[0] = peak_memory_kib();
+
+    let clock = std::time::Instant::now();
+    let cache = if opts.cache {
+        crate::cache::Cache::open(
+            &cache_root(&setup.config, &setup.paths),
+            &setup.config.knowledge,
+            collect::facts_layout(&setup.config.knowledge),
+        )
+    } else {
+        None
+    };
+    let run_inputs = RunInputs {
+        paths: &setup.paths,
+        walked: &tree.walked,
+        places: &tree.places,
+        layout: &tree.layout,
+        config: &setup.config,
+    };
+    // A run whose inputs are all unchanged reuses its stored result. Not with a baseline, a
+    // comparison or a diff base (they read inputs the key does not cover), nor when a path
+    // given was missing or a test injects a panic.
+    let run_cache = cache.as_ref().filter(|_| {
+        opts.baseline.is_none()
+            && opts.compare.is_none()
+            && opts.diff_base.is_none()
+            && tree.walked.errors.is_empty()
+            && std::env::var_os(rules::internal_error::INJECT_ENV).is_none()
+    });
+    let collected = match collect_facts(opts, &setup, &tree, cache.as_ref(), run_cache.map(|c| (c, &run_inputs))) {
+        Collect::Reused(mut report) => {
+            timings.reused = true;
+            timings.collect = clock.elapsed();
+            timings.peak_kib[1] = peak_memory_kib();
+            timings.peak_kib[2] = timings.peak_kib[1];
+            if opts.want_sources {
+                report.sources = sources_of(&tree.walked);
+            }
+            timings.peak_kib[3] = peak_memory_kib();
+            timings.files = tree.walked.files.len();
+            return Ok(CheckOutput {
+                timings,
+                to_store: None,
+                internal_errors: Vec::new(),
+                report: *report,
+                io_errors: tree.walked.errors.clone(),
+                config: setup.config,
+            });
+        }
+        Collect::Fresh(c) => c,
+    };
+    let mut collected = collected;
+    timings.collect = clock.elapsed();
+    timings.peak_kib[1] = peak_memory_kib();
+
+    let clock = std::time::Instant::now();
+    let resolved = resolve_worlds(&setup, &tree, &collected);
+    timings.resolve = clock.elapsed();
+    timings.peak_kib[2] = peak_memory_kib();
+
+    let clock = std::time::Instant::now();
+    let content_keys = std::mem::take(&mut collected.content_keys);
+    let (mut report, io_errors, internal_errors) = report_files(opts, &setup, earlier, &tree, collected, resolved);
+    // Keyed by the content that was analysed, read by the collect phase itself.
+    let to_store = match (run_cache, io_errors.is_empty() && internal_errors.is_empty()) {
+        (Some(c), true) => run_inputs.key(&content_keys).map(|key| StoredRun {
+            cache: c.clone(),
+            slot: run_inputs.slot(),
+            key,
+        }),
+        _ => None,
+    };
+    if opts.want_sources {
+        report.sources = sources_of(&tree.walked);
+    }
+    timings.report = clock.elapsed();
+    timings.peak_kib[3] = peak_memory_kib();
+    timings.files = tree.walked.files.len();
+    Ok(CheckOutput {
+        timings,
+        to_store,
+        internal_errors,
+        report,
+        config: setup.config,
+        io_errors,
+    })
+}
+
+/// What the run was asked, settled before any file is read.
+struct Setup {
+    paths: Vec<PathBuf>,
+    config: Config,
+    /// The report given with `--baseline` or `--compare`.
+    earlier: Option<crate::baseline::Earlier>,
+    /// The lines changed since `--diff-base`.
+    changed: Option<crate::diff::Changed>,
+}
+
+/// Configure: the paths, the configuration with the rule selection applied, and the earlier
+/// report and changed lines the run compares with.
+fn configure(opts: &CheckOptions) -> Result<Setup, CheckError> {
     let paths = if opts.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -134,19 +241,28 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
         Some(rev) => Some(crate::diff::changed_since(rev).map_err(CheckError::Usage)?),
         None => None,
     };
-    let mut patch = changed.as_ref().map(|c| crate::report::Patch {
-        base: c.base.clone(),
-        changed_files: c.files(),
-        changed_lines: c.line_count(),
-        ..Default::default()
-    });
+    Ok(Setup {
+        paths,
+        config,
+        earlier,
+        changed,
+    })
+}
 
-    let mut timings = Timings::default();
-    let clock = std::time::Instant::now();
-    // Walk.
-    let walked = walk::walk(&paths, &config);
-    let mut io_errors = walked.errors.clone();
-    let mut internal_errors: Vec<String> = Vec::new();
+/// The files to check, the packages they belong to, and what each file's package says of it.
+struct Tree {
+    walked: walk::Walk,
+    layout: Layout,
+    places: Vec<workspace::FilePlace>,
+    /// Per crate: itself and the crates it depends on ([`Layout::reach`]).
+    reach: Vec<Vec<usize>>,
+    roles: FileRoles,
+}
+
+/// Walk: the files under the paths, and their places in the Cargo layout.
+fn walk_files(setup: &Setup) -> Tree {
+    let (paths, config) = (&setup.paths, &setup.config);
+    let walked = walk::walk(paths, config);
     let mut layout = Layout::default();
     let cwd = std::env::current_dir()
         .ok()
@@ -168,14 +284,46 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     let reach = layout.reach();
     let roles = FileRoles::of(&layout, &reach, &places, &absolute, &config.knowledge);
 
-    timings.walk = clock.elapsed();
-    timings.peak_kib[0] = peak_memory_kib();
-    let clock = std::time::Instant::now();
-    // Collect (parallel).
+    Tree {
+        walked,
+        layout,
+        places,
+        reach,
+        roles,
+    }
+}
+
+/// What the collect phase gives: a stored result reused whole, or each file's facts.
+enum Collect {
+    Reused(Box<Report>),
+    Fresh(Collected),
+}
+
+/// Each file's facts and content key, and what they tell of the packages.
+struct Collected {
+    facts: Vec<Result<FileFacts, FileError>>,
+    content_keys: Vec<Option<String>>,
+    /// [`Layout::systems`].
+    systems: Vec<usize>,
+    /// Per crate: a library (see [`library_packages`]).
+    library: Vec<bool>,
+}
+
+/// Collect: read, parse and extract every file in parallel, from the cache where it holds the
+/// file's facts; or the whole stored result, when `run_cache` has one for these inputs.
+fn collect_facts(
+    opts: &CheckOptions,
+    setup: &Setup,
+    tree: &Tree,
+    cache: Option<&crate::cache::Cache>,
+    run_cache: Option<(&crate::cache::Cache, &RunInputs)>,
+) -> Collect {
+    let config = &setup.config;
+    let (walked, places, layout, roles) = (&tree.walked, &tree.places, &tree.layout, &tree.roles);
     let mut jobs: Vec<Job> = walked
         .files
         .iter()
-        .zip(&places)
+        .zip(places)
         .zip(&roles.prints)
         .map(|((f, p), &prints)| Job {
             path: &f.path,
@@ -184,55 +332,13 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
             known_key: None,
         })
         .collect();
-    let cache = if opts.cache {
-        crate::cache::Cache::open(
-            &cache_root(&config, &paths),
-            &config.knowledge,
-            collect::facts_layout(&config.knowledge),
-        )
-    } else {
-        None
-    };
-    // A run whose inputs are all unchanged reuses its stored result. Not with a baseline, a
-    // comparison or a diff base (they read inputs the key does not cover), nor when a path
-    // given was missing or a test injects a panic.
-    let run_inputs = RunInputs {
-        paths: &paths,
-        walked: &walked,
-        places: &places,
-        layout: &layout,
-        config: &config,
-    };
-    let run_cache = cache.as_ref().filter(|_| {
-        opts.baseline.is_none()
-            && opts.compare.is_none()
-            && opts.diff_base.is_none()
-            && walked.errors.is_empty()
-            && std::env::var_os(rules::internal_error::INJECT_ENV).is_none()
-    });
-    if let Some(c) = run_cache {
+    if let Some((c, run_inputs)) = run_cache {
         let keys = collect::content_keys(&jobs);
-        if let Some(mut report) = run_inputs
+        if let Some(report) = run_inputs
             .key(&keys)
             .and_then(|key| c.get_run(&run_inputs.slot(), &key))
         {
-            timings.reused = true;
-            timings.collect = clock.elapsed();
-            timings.peak_kib[1] = peak_memory_kib();
-            timings.peak_kib[2] = timings.peak_kib[1];
-            if opts.want_sources {
-                report.sources = sources_of(&walked);
-            }
-            timings.peak_kib[3] = peak_memory_kib();
-            timings.files = walked.files.len();
-            return Ok(CheckOutput {
-                timings,
-                to_store: None,
-                internal_errors,
-                report,
-                config,
-                io_errors,
-            });
+            return Collect::Reused(Box::new(report));
         }
         // Not unchanged: the keys just read still find each file's cached facts.
         for (job, key) in jobs.iter_mut().zip(keys) {
@@ -240,85 +346,122 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
         }
     }
     let progress = crate::progress::Progress::new(jobs.len(), opts.progress);
-    let (mut collected, content_keys) =
-        collect::collect(&jobs, &config.knowledge, opts.threads, cache.as_ref(), &progress);
+    let (mut collected, content_keys) = collect::collect(&jobs, &config.knowledge, opts.threads, cache, &progress);
     progress.finish();
     if !config.knowledge.include_tests {
-        mark_test_module_files(&mut collected, &places);
+        mark_test_module_files(&mut collected, places);
     }
     roles.drop_foreign_sites(&mut collected);
     let systems = layout.systems();
-    let library = library_packages(&layout, &systems, &places, &collected);
+    let library = library_packages(layout, &systems, places, &collected);
+    Collect::Fresh(Collected {
+        facts: collected,
+        content_keys,
+        systems,
+        library,
+    })
+}
 
-    timings.collect = clock.elapsed();
-    timings.peak_kib[1] = peak_memory_kib();
-    let clock = std::time::Instant::now();
-    // Resolve: what needs the whole workspace. Everything that borrows the facts ends with this
-    // block, so that the report step can free each file's facts as soon as it is reported.
+/// What resolve found, by the run's file index.
+struct Resolved {
+    classes: Vec<Vec<Option<Class>>>,
+    call_graph: Option<crate::report::CallGraph>,
+    /// Findings that need the whole workspace, by file: engines and configuration groups.
+    workspace_diags: BTreeMap<usize, Vec<Diagnostic>>,
+    layer_notes: Vec<Option<String>>,
+    config: crate::report::ConfigMetrics,
+    /// Panics caught while resolving.
+    errors: Vec<String>,
+}
+
+/// Resolve: what needs the whole workspace, one world at a time. Each Cargo workspace (or
+/// package outside one) is a world of its own: its names never resolve to another workspace's
+/// functions, and its configuration is grouped apart.
+fn resolve_worlds(setup: &Setup, tree: &Tree, collected: &Collected) -> Resolved {
+    let (config, walked, places, layout) = (&setup.config, &tree.walked, &tree.places, &tree.layout);
+    let worlds = world_files(layout, places);
+    let analysed: Vec<WorldAnalysis> = {
+        use rayon::prelude::*;
+        worlds
+            .par_iter()
+            .map(|files| {
+                let around = WorldScope {
+                    systems: &collected.systems,
+                    library: &collected.library,
+                    reach: &tree.reach,
+                };
+                analyse_world(files, &collected.facts, places, layout, &around, config, walked)
+            })
+            .collect()
+    };
+    let mut out = Resolved {
+        classes: vec![Vec::new(); walked.files.len()],
+        call_graph: None,
+        workspace_diags: BTreeMap::new(),
+        layer_notes: vec![None; walked.files.len()],
+        config: Default::default(),
+        errors: Vec::new(),
+    };
+    for world in analysed {
+        out.errors.extend(world.errors);
+        for (file, c) in world.classes {
+            out.classes[file] = c;
+        }
+        for (file, note) in world.layer_notes {
+            out.layer_notes[file] = note;
+        }
+        if let Some(g) = world.call_graph {
+            let total = out.call_graph.get_or_insert_with(Default::default);
+            total.handlers += g.handlers;
+            total.per_request_functions += g.per_request_functions;
+            total.resolved += g.resolved;
+            total.ambiguous += g.ambiguous;
+            total.unresolved += g.unresolved;
+        }
+        count_config(&world.config_groups, walked, &mut out.config);
+        for (file, d) in world.diagnostics {
+            out.workspace_diags.entry(file).or_default().push(d);
+        }
+    }
+    out
+}
+
+/// Report: rules turn classified sites into diagnostics; suppressions apply; coverage sums;
+/// findings are sorted, fingerprinted, compared with the earlier report and kept to the changed
+/// lines (the earlier report is `--baseline`'s or `--compare`'s, taken from the setup). Each
+/// file's facts are dropped as soon as its findings exist. Returns the report and the run's
+/// I/O and internal errors.
+fn report_files(
+    opts: &CheckOptions,
+    setup: &Setup,
+    earlier: Option<crate::baseline::Earlier>,
+    tree: &Tree,
+    collected: Collected,
+    resolved: Resolved,
+) -> (Report, Vec<String>, Vec<String>) {
+    let (paths, config, changed) = (&setup.paths, &setup.config, setup.changed.as_ref());
+    let (walked, places, layout) = (&tree.walked, &tree.places, &tree.layout);
+    let mut io_errors = walked.errors.clone();
+    let mut internal_errors = resolved.errors;
+    let mut workspace_diags = resolved.workspace_diags;
+    let (classes, layer_notes) = (resolved.classes, resolved.layer_notes);
     let mut report = Report {
         logging_off: rule::ALL
             .iter()
             .filter(|r| r.counted)
             .all(|r| config.level(r.name) == Level::Off),
+        config: resolved.config,
         ..Report::default()
     };
-    let (classes, call_graph, mut workspace_diags, layer_notes) = {
-        // Each Cargo workspace (or package outside one) is a world of its own: its names never
-        // resolve to another workspace's functions, and its configuration is grouped apart.
-        let worlds = world_files(&layout, &places);
-        let analysed: Vec<WorldAnalysis> = {
-            use rayon::prelude::*;
-            worlds
-                .par_iter()
-                .map(|files| {
-                    let around = WorldScope {
-                        systems: &systems,
-                        library: &library,
-                        reach: &reach,
-                    };
-                    analyse_world(files, &collected, &places, &layout, &around, &config, &walked)
-                })
-                .collect()
-        };
-        let mut classes: Vec<Vec<Option<Class>>> = vec![Vec::new(); walked.files.len()];
-        let mut call_graph: Option<crate::report::CallGraph> = None;
-        // Findings that need the whole workspace, by file: engines and configuration groups.
-        let mut workspace_diags: BTreeMap<usize, Vec<Diagnostic>> = BTreeMap::new();
-        let mut layer_notes: Vec<Option<String>> = vec![None; walked.files.len()];
-        for world in analysed {
-            internal_errors.extend(world.errors);
-            for (file, c) in world.classes {
-                classes[file] = c;
-            }
-            for (file, note) in world.layer_notes {
-                layer_notes[file] = note;
-            }
-            if let Some(g) = world.call_graph {
-                let total = call_graph.get_or_insert_with(Default::default);
-                total.handlers += g.handlers;
-                total.per_request_functions += g.per_request_functions;
-                total.resolved += g.resolved;
-                total.ambiguous += g.ambiguous;
-                total.unresolved += g.unresolved;
-            }
-            count_config(&world.config_groups, &walked, &mut report.config);
-            for (file, d) in world.diagnostics {
-                workspace_diags.entry(file).or_default().push(d);
-            }
-        }
-        (classes, call_graph, workspace_diags, layer_notes)
-    };
-
-    timings.resolve = clock.elapsed();
-    timings.peak_kib[2] = peak_memory_kib();
-    let clock = std::time::Instant::now();
-    // Report: rules turn classified sites into diagnostics; suppressions apply; coverage sums.
+    let mut patch = changed.map(|c| crate::report::Patch {
+        base: c.base.clone(),
+        changed_files: c.files(),
+        changed_lines: c.line_count(),
+        ..Default::default()
+    });
     let mut crate_counts: BTreeMap<usize, Counts> = BTreeMap::new();
     // Each file's findings are assembled in parallel, then merged in file order.
-    let ctx = FileContext {
-        config: &config,
-        changed: changed.as_ref(),
-    };
+    let ctx = FileContext { config, changed };
     let extras: Vec<Vec<Diagnostic>> = (0..walked.files.len())
         .map(|i| workspace_diags.remove(&i).unwrap_or_default())
         .collect();
@@ -326,6 +469,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     let results: Vec<FileResult> = {
         use rayon::prelude::*;
         collected
+            .facts
             .into_par_iter()
             .zip(walked.files.par_iter())
             .zip(extras.into_par_iter())
@@ -436,7 +580,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
         })
     });
     // Fingerprints are assigned over every finding first, so that filtering never shifts them.
-    if let Some(c) = &changed {
+    if let Some(c) = changed {
         report.diagnostics.retain(|d| c.contains(&d.path, d.span.line));
     }
     report.patch = patch;
@@ -461,7 +605,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     }
 
     make_printable(&mut report);
-    report.call_graph = call_graph;
+    report.call_graph = resolved.call_graph;
     // Printed on stderr: file names in them are escaped as in the report.
     for e in io_errors.iter_mut().chain(internal_errors.iter_mut()) {
         if let std::borrow::Cow::Owned(o) = crate::diagnostic::printable(e) {
@@ -470,29 +614,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     }
     io_errors.sort();
     io_errors.dedup();
-    // Keyed by the content that was analysed, read by the collect phase itself.
-    let to_store = match (run_cache, io_errors.is_empty() && internal_errors.is_empty()) {
-        (Some(c), true) => run_inputs.key(&content_keys).map(|key| StoredRun {
-            cache: c.clone(),
-            slot: run_inputs.slot(),
-            key,
-        }),
-        _ => None,
-    };
-    if opts.want_sources {
-        report.sources = sources_of(&walked);
-    }
-    timings.report = clock.elapsed();
-    timings.peak_kib[3] = peak_memory_kib();
-    timings.files = walked.files.len();
-    Ok(CheckOutput {
-        timings,
-        to_store,
-        internal_errors,
-        report,
-        config,
-        io_errors,
-    })
+    (report, io_errors, internal_errors)
 }
 
 /// A displayed path is the path checked or lies under it (`.` holds every relative path).
