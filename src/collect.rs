@@ -250,6 +250,36 @@ pub struct Nesting {
     pub chain_line: u32,
 }
 
+/// Whether `source` is certainly within both bounds, from a count of its bytes alone (no
+/// lexing): most files are. Every bracket token is one `(`/`[`/`{` byte, so the nesting is at
+/// most their number; [`Nesting::chain`] counts each operator token (one ASCII punctuation
+/// byte) and each `as`/`else` word at most once, plus 10 per enclosing bracket, so it is at
+/// most the punctuation bytes, plus the `as` and `else` substrings, plus 10 per `(`/`[`/`{`.
+/// Bytes inside strings and comments only add to these counts.
+pub fn surely_shallow(source: &str) -> bool {
+    // Per byte: 1 for punctuation, 11 for an opening bracket (itself and its 10), in one table.
+    const WEIGHT: [u8; 256] = {
+        let mut w = [0u8; 256];
+        let mut c = 0;
+        while c < 256 {
+            let b = c as u8;
+            if b.is_ascii_punctuation() && b != b'_' {
+                w[c] = if matches!(b, b'(' | b'[' | b'{') { 11 } else { 1 };
+            }
+            c += 1;
+        }
+        w
+    };
+    let b = source.as_bytes();
+    let weight: usize = b.iter().map(|&c| usize::from(WEIGHT[usize::from(c)])).sum();
+    if weight > MAX_CHAIN {
+        return false;
+    }
+    let opens = b.iter().filter(|&&c| matches!(c, b'(' | b'[' | b'{')).count();
+    let words = source.matches("as").count() + source.matches("else").count();
+    opens <= MAX_NESTING && weight + words <= MAX_CHAIN
+}
+
 /// Measures `source` outside strings, characters and comments (see [`Nesting`]).
 pub fn nesting_depth(source: &str) -> Nesting {
     use crate::lexer::{Kind, Scanner};
@@ -324,26 +354,28 @@ pub fn analyse_source_as(
     test_target: bool,
     prints: facts::PrintScope,
 ) -> Result<FileFacts, FileError> {
-    let nesting = nesting_depth(source);
-    let too_deep = if nesting.brackets > MAX_NESTING {
-        Some((
+    let nesting = if surely_shallow(source) {
+        None
+    } else {
+        Some(nesting_depth(source))
+    };
+    let too_deep = match nesting {
+        Some(n) if n.brackets > MAX_NESTING => Some((
             format!(
                 "brackets are nested {} levels deep; obsdebt analyses at most {MAX_NESTING}",
-                nesting.brackets
+                n.brackets
             ),
-            nesting.brackets_line,
-        ))
-    } else if nesting.chain > MAX_CHAIN {
-        Some((
+            n.brackets_line,
+        )),
+        Some(n) if n.chain > MAX_CHAIN => Some((
             format!(
                 "an expression or type is nested too deep to analyse safely (its chain of operators, \
                  casts, generics or closures measures {}; obsdebt analyses at most {MAX_CHAIN})",
-                nesting.chain
+                n.chain
             ),
-            nesting.chain_line,
-        ))
-    } else {
-        None
+            n.chain_line,
+        )),
+        _ => None,
     };
     if let Some((message, line)) = too_deep {
         return Err(FileError::Parse {

@@ -158,3 +158,41 @@ proptest! {
         }
     }
 }
+
+/// Pieces that move the pre-scan's measures near its limits: brackets (balanced or not),
+/// operators, casts, `else`, and literals and comments that hide brackets from the lexer.
+const PIECES: &[&str] = &[
+    "(", ")", "[", "]", "{", "}", ".a()", " as u8", " else ", ",", ";", "x", "+", "::", "'a'", "\"(((\"", "\")))\"",
+    "// ]]]\n", "/* {{ */", "r#\"]\"#", "\n",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// The byte-count shortcut never lets a file through that the pre-scan would reject.
+    #[test]
+    fn a_file_surely_shallow_is_within_the_pre_scans_limits(
+        picks in prop::collection::vec((0..PIECES.len(), 1usize..400), 1..40),
+    ) {
+        let src: String = picks.iter().map(|&(i, n)| PIECES[i].repeat(n)).collect();
+        if obsdebt::collect::surely_shallow(&src) {
+            let n = obsdebt::collect::nesting_depth(&src);
+            prop_assert!(n.brackets <= obsdebt::collect::MAX_NESTING, "{n:?}");
+            prop_assert!(n.chain <= obsdebt::collect::MAX_CHAIN, "{n:?}");
+        }
+    }
+}
+
+/// The shortcut takes ordinary files (every fixture file) and leaves the deep ones to the
+/// pre-scan.
+#[test]
+fn ordinary_files_are_surely_shallow_and_deep_ones_are_not() {
+    for src in fixture_sources() {
+        assert!(obsdebt::collect::surely_shallow(&src), "{}", &src[..src.len().min(200)]);
+    }
+    assert!(!obsdebt::collect::surely_shallow(&"(".repeat(1001)));
+    assert!(!obsdebt::collect::surely_shallow(&format!(
+        "fn g() {{ x{}; }}",
+        ".a".repeat(20_000)
+    )));
+}
