@@ -545,7 +545,7 @@ fn run_init() -> i32 {
         error("lint.toml already exists here; remove it first if you want a fresh one");
         return 2;
     }
-    match std::fs::write(path, crate::config::STARTER) {
+    match std::fs::write(path, crate::config::starter()) {
         Ok(()) => {
             println!("wrote lint.toml; every option is commented out at its default");
             0

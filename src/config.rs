@@ -386,5 +386,14 @@ pub fn parse(text: &str, display: &str, root: PathBuf) -> Result<Config, ConfigE
     Ok(config)
 }
 
-/// The commented starter file written by `obsdebt init`.
-pub const STARTER: &str = include_str!("starter_lint.toml");
+/// The commented starter file written by `obsdebt init`: its `{rules}` line becomes one
+/// commented line per rule from the registry, at its default level (`internal-error` cannot be
+/// set).
+pub fn starter() -> String {
+    let rules: Vec<String> = crate::rule::ALL
+        .iter()
+        .filter(|r| r.name != crate::rule::INTERNAL_ERROR.name)
+        .map(|r| format!("# {} = \"{}\"", r.name, r.default_level.as_str()))
+        .collect();
+    include_str!("starter_lint.toml").replace("{rules}", &rules.join("\n"))
+}

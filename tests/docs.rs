@@ -48,13 +48,32 @@ fn rule_pages_match_the_rules() {
 }
 
 #[test]
-fn the_readme_names_every_rule() {
-    let readme = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+fn the_readmes_rules_table_is_the_registry() {
+    const START: &str =
+        "<!-- rules table: generated from src/rule.rs by `OBSDEBT_BLESS=1 cargo test --test docs` -->\n";
+    const END: &str = "<!-- end of rules table -->";
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let (Some(a), Some(b)) = (readme.find(START), readme.find(END)) else {
+        panic!("README.md lacks the rules table markers");
+    };
+    let mut table = String::from("| rule | default | in coverage | what it finds |\n|---|---|---|---|\n");
     for rule in obsdebt::rule::ALL {
-        assert!(
-            readme.contains(&format!("`{}`", rule.name)),
-            "README does not mention `{}`",
-            rule.name
-        );
+        table.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            rule.name,
+            rule.default_level.as_str(),
+            if rule.counted { "yes" } else { "no" },
+            rule.summary.replace('|', "\\|")
+        ));
     }
+    let want = format!("{}{START}{table}{}", &readme[..a], &readme[b..]);
+    if std::env::var_os("OBSDEBT_BLESS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        have == want,
+        "README's rules table is out of date: OBSDEBT_BLESS=1 cargo test --test docs"
+    );
 }

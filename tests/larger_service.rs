@@ -210,7 +210,8 @@ fn larger_workspace_counts_are_exact_and_deterministic() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|d| d["rule"].as_str().unwrap().ends_with("-config"))
+        // These two rules' findings, by name: another configuration rule does not change them.
+        .filter(|d| matches!(d["rule"].as_str().unwrap(), "duplicated-config" | "conflicting-config"))
         .map(|d| {
             (
                 d["rule"].as_str().unwrap(),
