@@ -39,9 +39,9 @@ impl Earlier {
     }
 }
 
-pub fn load(path: &Path) -> Result<Earlier, String> {
+pub fn load(path: &Path, read_from: &Path) -> Result<Earlier, String> {
     let shown = path.display();
-    let text = crate::input::read_regular_text(path, crate::input::MAX_REPORT)
+    let text = crate::input::read_regular_text(read_from, crate::input::MAX_REPORT)
         .map_err(|e| format!("cannot read the earlier report {shown}: {e}"))?;
     let v: Value = serde_json::from_str(&text).map_err(|e| {
         format!("{shown} is not JSON ({e}); pass a report written by `obsdebt check --output-format json`")

@@ -1,7 +1,7 @@
 //! `obsdebt check`: the pipeline, phase by phase — configure, walk, collect, resolve, report.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::collect::{self, FileError, Job};
 use crate::config::{self, Config, ConfigError};
@@ -39,6 +39,10 @@ pub struct CheckOptions {
     /// Show a progress bar on stderr if collecting takes more than a second (the CLI sets it
     /// when stderr is a terminal).
     pub progress: bool,
+    /// The directory relative paths (the paths to check, `--config`, `--baseline`) are read from
+    /// and files are shown relative to, and where `--diff-base` asks git; `None`: the process's
+    /// current directory.
+    pub cwd: Option<PathBuf>,
 }
 
 /// A failure that stops the run before a report exists (exit code 2).
@@ -115,7 +119,11 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
     let clock = std::time::Instant::now();
     let cache = if opts.cache {
         crate::cache::Cache::open(
-            &cache_root(&setup.config, &setup.paths),
+            &cache_root(
+                &setup.config,
+                &setup.paths,
+                setup.cwd.as_deref().unwrap_or(Path::new(".")),
+            ),
             &setup.config.knowledge,
             collect::facts_layout(&setup.config.knowledge),
         )
@@ -200,7 +208,10 @@ pub fn run(opts: &CheckOptions) -> Result<CheckOutput, CheckError> {
 
 /// What the run was asked, settled before any file is read.
 struct Setup {
+    /// The paths to check, joined to `cwd` when relative.
     paths: Vec<PathBuf>,
+    /// The directory the run works from, its real path ([`CheckOptions::cwd`]).
+    cwd: Option<PathBuf>,
     config: Config,
     /// The report given with `--baseline` or `--compare`.
     earlier: Option<crate::baseline::Earlier>,
@@ -211,11 +222,9 @@ struct Setup {
 /// Configure: the paths, the configuration with the rule selection applied, and the earlier
 /// report and changed lines the run compares with.
 fn configure(opts: &CheckOptions) -> Result<Setup, CheckError> {
-    let paths = if opts.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        opts.paths.clone()
-    };
+    let cwd = working_dir(opts);
+    let paths = given_paths(opts, cwd.as_deref());
+    let shown = |p: &Path| workspace::display_from(p, cwd.as_deref());
     // Nothing to check at all is a usage error, before any report; a missing path among others
     // is reported with the run's I/O errors.
     let missing: Vec<String> = paths
@@ -223,26 +232,28 @@ fn configure(opts: &CheckOptions) -> Result<Setup, CheckError> {
         .filter_map(|p| match std::fs::symlink_metadata(p) {
             Ok(_) => None,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                Some(format!("{}: no such file or directory", workspace::display(p)))
+                Some(format!("{}: no such file or directory", shown(p)))
             }
-            Err(e) => Some(format!("{}: {e}", workspace::display(p))),
+            Err(e) => Some(format!("{}: {e}", shown(p))),
         })
         .collect();
     if missing.len() == paths.len() {
         return Err(CheckError::Usage(format!("{}; nothing to check", missing.join("; "))));
     }
-    let mut config = load_config(opts, &paths)?;
+    let mut config = load_config(opts, &paths, cwd.as_deref())?;
     apply_selection(&mut config, &opts.select, &opts.ignore)?;
     let earlier = match opts.baseline.as_ref().or(opts.compare.as_ref()) {
-        Some(path) => Some(crate::baseline::load(path).map_err(CheckError::Usage)?),
+        Some(path) => Some(crate::baseline::load(path, &joined(cwd.as_deref(), path)).map_err(CheckError::Usage)?),
         None => None,
     };
+    let here = cwd.clone().unwrap_or_else(|| PathBuf::from("."));
     let changed = match &opts.diff_base {
-        Some(rev) => Some(crate::diff::changed_since(rev).map_err(CheckError::Usage)?),
+        Some(rev) => Some(crate::diff::changed_since(rev, &here).map_err(CheckError::Usage)?),
         None => None,
     };
     Ok(Setup {
         paths,
+        cwd,
         config,
         earlier,
         changed,
@@ -259,15 +270,37 @@ struct Tree {
     roles: FileRoles,
 }
 
+/// The run's directory, its real path: [`CheckOptions::cwd`] or the process's.
+fn working_dir(opts: &CheckOptions) -> Option<PathBuf> {
+    match &opts.cwd {
+        Some(dir) => Some(std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone())),
+        None => workspace::current_dir(),
+    }
+}
+
+/// `path` read from `cwd` when it is relative.
+fn joined(cwd: Option<&Path>, path: &Path) -> PathBuf {
+    match cwd {
+        Some(dir) => dir.join(path),
+        None => path.to_path_buf(),
+    }
+}
+
+/// The paths to check (`.` when none is given), joined to the run's directory.
+fn given_paths(opts: &CheckOptions, cwd: Option<&Path>) -> Vec<PathBuf> {
+    if opts.paths.is_empty() {
+        vec![joined(cwd, Path::new("."))]
+    } else {
+        opts.paths.iter().map(|p| joined(cwd, p)).collect()
+    }
+}
+
 /// Walk: the files under the paths, and their places in the Cargo layout.
 fn walk_files(setup: &Setup) -> Tree {
     let (paths, config) = (&setup.paths, &setup.config);
-    let walked = walk::walk(paths, config);
+    let walked = walk::walk(paths, config, setup.cwd.as_deref());
     let mut layout = Layout::default();
-    let cwd = std::env::current_dir()
-        .ok()
-        .and_then(|c| std::fs::canonicalize(c).ok())
-        .unwrap_or_default();
+    let cwd = setup.cwd.clone().unwrap_or_default();
     let fallback = std::fs::canonicalize(&paths[0]).unwrap_or_else(|_| cwd.clone());
     let fallback = if fallback.is_file() {
         fallback.parent().map(PathBuf::from).unwrap_or_default()
@@ -573,7 +606,7 @@ fn report_files(
     let fixed = earlier.as_ref().map(|e| {
         let scopes: Vec<String> = paths
             .iter()
-            .map(|p| crate::diagnostic::printable(&workspace::display(p)).into_owned())
+            .map(|p| crate::diagnostic::printable(&workspace::display_from(p, setup.cwd.as_deref())).into_owned())
             .collect();
         e.fixed(report.diagnostics.iter().map(|d| d.fingerprint.as_str()), |f| {
             config.level(&f.rule) != Level::Off && scopes.iter().any(|s| within(&f.path, s))
@@ -694,14 +727,16 @@ fn analyse_world(
         .enumerate()
         .map(|(i, c)| if in_world(i) { c.name.clone() } else { String::new() })
         .collect();
-    // Three independent analyses, run side by side: logging (which functions log, how each site
-    // is classified), the per-request call graph (engines), and configuration groups. Each keeps
-    // its own list of internal errors.
+    // One name index over the world's functions, read by the logging fixpoint and the call
+    // graph; then three independent analyses, run side by side: logging (which functions log,
+    // how each site is classified), the per-request call graph (engines), and configuration
+    // groups. Each keeps its own list of internal errors.
+    let names = Names::build(&inputs, &crate_names);
     let logging = || {
         let mut errors = Vec::new();
         let mut notes = Vec::new();
         let resolved = guarded("logging resolution", &mut errors, || {
-            let mut resolved = resolve::resolve(&inputs, &crate_names);
+            let mut resolved = resolve::resolve_with(&inputs, &names);
             notes = resolve::service::apply(
                 &inputs,
                 &mut resolved.classes,
@@ -716,7 +751,6 @@ fn analyse_world(
     };
     let engines = || {
         let mut errors = Vec::new();
-        let names = Names::build(&inputs, &crate_names);
         let per_request = guarded("per-request call graph", &mut errors, || {
             requests::per_request(&names, &inputs, &config.knowledge.handlers.custom, &crate_names)
         })
@@ -728,7 +762,7 @@ fn analyse_world(
             ambiguous: per_request.stats.ambiguous,
             unresolved: per_request.stats.unresolved,
         });
-        (names, per_request, call_graph, errors)
+        (per_request, call_graph, errors)
     };
     let config_grouping = || {
         let mut errors = Vec::new();
@@ -741,10 +775,8 @@ fn analyse_world(
         }
         (groups, errors)
     };
-    let (
-        (resolved, notes, mut errors),
-        ((names, per_request, call_graph, engine_errors), (config_groups, config_errors)),
-    ) = rayon::join(logging, || rayon::join(engines, config_grouping));
+    let ((resolved, notes, mut errors), ((per_request, call_graph, engine_errors), (config_groups, config_errors))) =
+        rayon::join(logging, || rayon::join(engines, config_grouping));
     errors.extend(engine_errors);
     errors.extend(config_errors);
     WorldAnalysis {
@@ -809,8 +841,7 @@ struct RunInputs<'a> {
 impl RunInputs<'_> {
     /// Which stored run this is: the same paths asked for from the same directory.
     fn slot(&self) -> String {
-        let cwd = std::env::current_dir().unwrap_or_default();
-        let material = format!("{}\n{:?}", cwd.display(), self.paths);
+        let material = format!("{:?}", self.paths);
         crate::cache::content_key(material.as_bytes(), false)
     }
 
@@ -843,7 +874,7 @@ impl RunInputs<'_> {
 
 /// Where the cache lives: beside the `lint.toml` in use, else at the workspace root around the
 /// first path, else in the current directory.
-fn cache_root(config: &Config, paths: &[PathBuf]) -> PathBuf {
+fn cache_root(config: &Config, paths: &[PathBuf], cwd: &Path) -> PathBuf {
     if let Some(dir) = config
         .path
         .as_ref()
@@ -858,7 +889,7 @@ fn cache_root(config: &Config, paths: &[PathBuf]) -> PathBuf {
     } else {
         first.clone()
     };
-    let root = workspace::workspace_root(&probe).unwrap_or_else(|| std::env::current_dir().unwrap_or_default());
+    let root = workspace::workspace_root(&probe).unwrap_or_else(|| cwd.to_path_buf());
     // Never above the repository: a workspace manifest outside it is someone else's.
     match probe.parent().and_then(workspace::repository_root) {
         Some(repo) if !root.starts_with(&repo) => repo,
@@ -1090,22 +1121,20 @@ pub fn sort_diagnostics(diags: &mut [Diagnostic]) {
 /// The configuration a run with `opts` would use (the file found or given, `--select` and
 /// `--ignore` applied), without running it: what `--show-settings` prints.
 pub fn settings(opts: &CheckOptions) -> Result<Config, CheckError> {
-    let paths = if opts.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        opts.paths.clone()
-    };
-    let mut config = load_config(opts, &paths)?;
+    let cwd = working_dir(opts);
+    let paths = given_paths(opts, cwd.as_deref());
+    let mut config = load_config(opts, &paths, cwd.as_deref())?;
     apply_selection(&mut config, &opts.select, &opts.ignore)?;
     Ok(config)
 }
 
-fn load_config(opts: &CheckOptions, paths: &[PathBuf]) -> Result<Config, CheckError> {
+fn load_config(opts: &CheckOptions, paths: &[PathBuf], cwd: Option<&Path>) -> Result<Config, CheckError> {
+    let load = |path: &Path| config::load(path, &workspace::display_from(path, cwd)).map_err(CheckError::Config);
     match &opts.config {
-        Some(path) => config::load(path, &workspace::display(path)).map_err(CheckError::Config),
+        Some(path) => load(&joined(cwd, path)),
         None => match config::discover(&paths[0]) {
-            Some(found) => config::load(&found, &workspace::display(&found)).map_err(CheckError::Config),
-            None => Ok(Config::defaults(std::env::current_dir().unwrap_or_default())),
+            Some(found) => load(&found),
+            None => Ok(Config::defaults(cwd.map(Path::to_path_buf).unwrap_or_default())),
         },
     }
 }

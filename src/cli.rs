@@ -229,6 +229,7 @@ fn run_check(args: CheckArgs) -> i32 {
         diff_base: args.diff_base.clone(),
         cache: !args.no_cache,
         progress: std::io::stderr().is_terminal() && !args.quiet,
+        cwd: None,
     };
     if args.show_settings {
         return match check::settings(&opts) {

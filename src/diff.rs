@@ -30,8 +30,9 @@ impl Changed {
     }
 }
 
-fn git(args: &[&str]) -> Result<String, String> {
+fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
     let out = Command::new("git")
+        .current_dir(dir)
         .args(args)
         .output()
         .map_err(|e| format!("cannot run git ({e}); --diff-base needs git on the PATH"))?;
@@ -153,35 +154,41 @@ pub fn parse_unified(diff: &str) -> HashMap<String, Vec<(u32, u32)>> {
     out
 }
 
-pub fn changed_since(rev: &str) -> Result<Changed, String> {
-    let root = git(&["rev-parse", "--show-toplevel"])
+pub fn changed_since(rev: &str, cwd: &Path) -> Result<Changed, String> {
+    let root = git(cwd, &["rev-parse", "--show-toplevel"])
         .map_err(|e| format!("--diff-base needs a git repository, and the current directory is not in one ({e})"))?;
     let root = PathBuf::from(root.trim());
-    git(&["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])
+    git(cwd, &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])
         .map_err(|_| format!("--diff-base: `{rev}` is not a commit of this repository (try `origin/main` or a SHA)"))?;
     // Run at the root, with fixed prefixes and no quoting of non-ASCII names: whatever the
     // user's configuration (`diff.relative`, `diff.noprefix`, `diff.mnemonicPrefix`), paths come
     // as `b/` and the root-relative path.
     let root_arg = root.to_string_lossy();
-    let diff = git(&[
-        "-C",
-        &root_arg,
-        "-c",
-        "core.quotepath=false",
-        "diff",
-        "--unified=0",
-        "--no-color",
-        "--no-ext-diff",
-        "--no-textconv",
-        "--no-renames",
-        "--src-prefix=a/",
-        "--dst-prefix=b/",
-        rev,
-        "--",
-    ])?;
+    let diff = git(
+        cwd,
+        &[
+            "-C",
+            &root_arg,
+            "-c",
+            "core.quotepath=false",
+            "diff",
+            "--unified=0",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--no-renames",
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
+            rev,
+            "--",
+        ],
+    )?;
     let mut by_root = parse_unified(&diff);
     // Files git does not track yet are new code from their first line to their last.
-    let untracked = git(&["ls-files", "--others", "--exclude-standard", "--full-name", "-z", ":/"])?;
+    let untracked = git(
+        cwd,
+        &["ls-files", "--others", "--exclude-standard", "--full-name", "-z", ":/"],
+    )?;
     for path in untracked.split('\0').filter(|p| !p.is_empty()) {
         let lines = crate::input::read_regular_text(&root.join(path), crate::input::MAX_SOURCE)
             .map(|t| t.lines().count())
@@ -192,7 +199,7 @@ pub fn changed_since(rev: &str) -> Result<Changed, String> {
     }
     let lines = by_root
         .into_iter()
-        .map(|(p, r)| (workspace::display(&root.join(Path::new(&p))), r))
+        .map(|(p, r)| (workspace::display_from(&root.join(Path::new(&p)), Some(cwd)), r))
         .collect();
     Ok(Changed {
         base: rev.to_string(),

@@ -29,7 +29,7 @@ pub struct Walk {
 
 /// Walks `paths`. When a path is a file, the workspace around it is walked too (out of scope),
 /// because logging helpers and error types are found across files.
-pub fn walk(paths: &[PathBuf], config: &Config) -> Walk {
+pub fn walk(paths: &[PathBuf], config: &Config, cwd: Option<&Path>) -> Walk {
     // Keyed by the displayed path and then the real one: two names that display alike are still
     // two files, and one file reached as given and again by the walk around it is one.
     let mut files: BTreeMap<(String, PathBuf), WalkedFile> = BTreeMap::new();
@@ -40,14 +40,14 @@ pub fn walk(paths: &[PathBuf], config: &Config) -> Walk {
         let meta = match std::fs::metadata(given) {
             Ok(m) => m,
             Err(e) => {
-                errors.push(format!("{}: {}", given.display(), e));
+                errors.push(format!("{}: {}", workspace::display_from(given, cwd), e));
                 continue;
             }
         };
         if meta.is_dir() {
-            walk_dir(given, config, true, &mut files, &mut errors);
+            walk_dir(given, config, true, cwd, &mut files, &mut errors);
         } else {
-            let display = workspace::display(given);
+            let display = workspace::display_from(given, cwd);
             let canonical = std::fs::canonicalize(given).ok();
             if let Some(root) = canonical.as_deref().and_then(workspace::workspace_root) {
                 if !context_roots.contains(&root) {
@@ -67,7 +67,7 @@ pub fn walk(paths: &[PathBuf], config: &Config) -> Walk {
     }
     for root in context_roots {
         let mut extra = BTreeMap::new();
-        walk_dir(&root, config, false, &mut extra, &mut Vec::new());
+        walk_dir(&root, config, false, cwd, &mut extra, &mut Vec::new());
         for (k, v) in extra {
             files.entry(k).or_insert(v);
         }
@@ -124,6 +124,7 @@ fn walk_dir(
     root: &Path,
     config: &Config,
     in_scope: bool,
+    cwd: Option<&Path>,
     out: &mut BTreeMap<(String, PathBuf), WalkedFile>,
     errors: &mut Vec<String>,
 ) {
@@ -142,7 +143,6 @@ fn walk_dir(
     // Links to directories are not followed, so every directory below the root is a real one:
     // a file's real path is the root's plus the rest, unless the file itself is a link.
     let real_root = std::fs::canonicalize(root).ok();
-    let cwd = workspace::current_dir();
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
@@ -169,7 +169,7 @@ fn walk_dir(
         if config.is_excluded(canonical.as_deref().unwrap_or(path)) {
             continue;
         }
-        let display = workspace::display_from(path, cwd.as_deref());
+        let display = workspace::display_from(path, cwd);
         let key = (display.clone(), canonical.clone().unwrap_or_else(|| path.to_path_buf()));
         out.entry(key).or_insert(WalkedFile {
             path: path.to_path_buf(),

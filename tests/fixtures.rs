@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{expectations, obsdebt, root, run_check};
+use common::{expectations, obsdebt, root, run_check_from};
 
 /// One test per fixture, so that a failure names its fixture and does not hide the others.
 /// `every_fixture_directory_has_a_test` keeps this list and `fixtures/` in step.
@@ -61,9 +61,8 @@ fn snapshot_outputs(name: &str) {
 }
 
 fn check_fixture(name: &str) {
-    std::env::set_current_dir(root()).unwrap();
     let dir = root().join("fixtures").join(name);
-    let out = run_check(&[std::path::Path::new("fixtures").join(name).as_path()]);
+    let out = run_check_from(Some(&root()), &[std::path::Path::new("fixtures").join(name).as_path()]);
     let report = &out.report;
 
     let mut found: BTreeMap<(String, u32, String), usize> = BTreeMap::new();
@@ -126,10 +125,9 @@ fn every_fixture_directory_has_a_test() {
 /// style: a message that starts lowercase or with code, no trailing period, help likewise.
 #[test]
 fn every_rule_has_a_fixture_and_messages_follow_the_style() {
-    std::env::set_current_dir(root()).unwrap();
     let mut seen = std::collections::BTreeSet::new();
     for name in FIXTURES {
-        let out = run_check(&[std::path::Path::new("fixtures").join(name).as_path()]);
+        let out = run_check_from(Some(&root()), &[std::path::Path::new("fixtures").join(name).as_path()]);
         for d in &out.report.diagnostics {
             seen.insert(d.rule);
             let first = d.message.chars().next().unwrap();
@@ -148,4 +146,27 @@ fn every_rule_has_a_fixture_and_messages_follow_the_style() {
             assert!(seen.contains(rule.name), "no fixture exercises `{}`", rule.name);
         }
     }
+}
+
+/// A run started from another directory reads relative paths from it and shows files relative
+/// to it, without the test process changing its own current directory.
+#[test]
+fn a_run_reads_relative_paths_from_the_directory_it_is_given() {
+    let from_root = run_check_from(Some(&root()), &[std::path::Path::new("fixtures/axum-orders")]);
+    let from_fixtures = run_check_from(Some(&root().join("fixtures")), &[std::path::Path::new("axum-orders")]);
+    let shown = |out: &obsdebt::check::CheckOutput| -> Vec<(String, u32, String)> {
+        out.report
+            .diagnostics
+            .iter()
+            .map(|d| (d.path.clone(), d.span.line, d.rule.to_string()))
+            .collect()
+    };
+    let (a, b) = (shown(&from_root), shown(&from_fixtures));
+    assert!(!a.is_empty(), "axum-orders has findings");
+    assert!(b.iter().all(|(p, _, _)| p.starts_with("axum-orders/src/")), "{b:?}");
+    let a_rebased: Vec<_> = a
+        .into_iter()
+        .map(|(p, l, r)| (p.strip_prefix("fixtures/").unwrap().to_string(), l, r))
+        .collect();
+    assert_eq!(a_rebased, b);
 }

@@ -3,13 +3,15 @@
 
 mod common;
 
-use common::{git, obsdebt, root, run_check, temp_tree};
+use common::{git, obsdebt, root, run_check_from, temp_tree};
 use obsdebt::report::{self, Format, RenderOptions};
 use serde_json::Value;
 
 fn render(fixture: &str, format: Format) -> String {
-    std::env::set_current_dir(root()).unwrap();
-    let out = run_check(&[std::path::Path::new("fixtures").join(fixture).as_path()]);
+    let out = run_check_from(
+        Some(&root()),
+        &[std::path::Path::new("fixtures").join(fixture).as_path()],
+    );
     let opts = RenderOptions {
         color: false,
         quiet: false,

@@ -13,22 +13,9 @@
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+use super::names::Names;
 use super::FileInput;
-use crate::facts::{Callee, LogCond, MacroArm};
-
-/// A function, borrowing its names from the facts.
-struct FnEntry<'a> {
-    krate: usize,
-    name: &'a str,
-    /// The innermost module: the last inline module, else the file's module.
-    module_last: Option<&'a str>,
-    owner: Option<&'a str>,
-    returns_result: Option<bool>,
-    err_type: Option<&'a str>,
-    returns_self: bool,
-    /// (file, fn) for its facts.
-    at: (usize, usize),
-}
+use crate::facts::{Callee, FnFact, LogCond, MacroArm};
 
 /// A `macro_rules!` definition.
 struct MacroEntry<'a> {
@@ -45,47 +32,32 @@ pub struct Logs {
     pub macro_propagates: Vec<bool>,
 }
 
+/// The logging fixpoint's view of the workspace's one name index ([`Names`]): its functions
+/// (the same ids) looked up by the path a call site wrote, plus the `macro_rules!` definitions.
 pub struct FnIndex<'a> {
     files: &'a [FileInput<'a>],
-    fns: Vec<FnEntry<'a>>,
-    by_name: HashMap<&'a str, Vec<usize>>,
+    names: &'a Names<'a>,
     macros: Vec<MacroEntry<'a>>,
     macros_by_name: HashMap<&'a str, Vec<usize>>,
-    /// Crate names as written in paths (`my-api` → `my_api`).
-    crate_idents: HashMap<String, usize>,
-    /// Module names that exist in each crate.
+    /// Module names of each crate that hold functions: a first segment that is none of them
+    /// (`reqwest::get`) names another crate.
     modules: HashSet<(usize, &'a str)>,
 }
 
 impl<'a> FnIndex<'a> {
-    pub fn build(files: &'a [FileInput<'a>], crate_names: &[String]) -> FnIndex<'a> {
-        let mut fns = Vec::new();
-        let mut by_name: HashMap<&'a str, Vec<usize>> = HashMap::default();
+    pub fn build(files: &'a [FileInput<'a>], names: &'a Names<'a>) -> FnIndex<'a> {
         let mut modules: HashSet<(usize, &'a str)> = HashSet::default();
         let mut macros = Vec::new();
         let mut macros_by_name: HashMap<&'a str, Vec<usize>> = HashMap::default();
-        for (fi, f) in files.iter().enumerate() {
+        let mut with_fns = vec![false; files.len()];
+        for e in &names.fns {
+            with_fns[e.file] = true;
+            let fact = &files[e.file].facts.fns[e.idx];
+            modules.extend(fact.module.iter().map(|m| (e.krate, m.as_str())));
+        }
+        for (f, has_fns) in files.iter().zip(with_fns) {
             let krate = f.place.krate;
-            let mut file_has_fns = false;
-            for (i, fact) in f.facts.fns.iter().enumerate() {
-                if fact.is_test {
-                    continue;
-                }
-                file_has_fns = true;
-                modules.extend(fact.module.iter().map(|m| (krate, m.as_str())));
-                by_name.entry(fact.name.as_str()).or_default().push(fns.len());
-                fns.push(FnEntry {
-                    krate,
-                    name: &fact.name,
-                    module_last: fact.module.last().or(f.place.module.last()).map(String::as_str),
-                    owner: fact.owner.as_deref(),
-                    returns_result: fact.returns_result,
-                    err_type: fact.err_type.as_deref(),
-                    returns_self: fact.returns_self,
-                    at: (fi, i),
-                });
-            }
-            if file_has_fns {
+            if has_fns {
                 modules.extend(f.place.module.iter().map(|m| (krate, m.as_str())));
             }
             for def in &f.facts.macro_defs {
@@ -97,40 +69,49 @@ impl<'a> FnIndex<'a> {
                 });
             }
         }
-        let crate_idents = crate_names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.replace('-', "_"), i))
-            .collect();
         FnIndex {
             files,
-            fns,
-            by_name,
+            names,
             macros,
             macros_by_name,
-            crate_idents,
             modules,
         }
     }
 
+    fn fact(&self, id: usize) -> &'a FnFact {
+        self.names.fact(id)
+    }
+
+    fn krate(&self, id: usize) -> usize {
+        self.names.fns[id].krate
+    }
+
+    /// The innermost module of function `id`: its last inline module, else its file's.
+    fn module_last(&self, id: usize) -> Option<&'a str> {
+        let e = &self.names.fns[id];
+        let file_module = &self.files[e.file].place.module;
+        self.fact(id).module.last().or(file_module.last()).map(String::as_str)
+    }
+
     /// Where function `id`'s facts are: (file index, index in that file's `fns`).
     pub fn location(&self, id: usize) -> (usize, usize) {
-        self.fns[id].at
+        let e = &self.names.fns[id];
+        (e.file, e.idx)
     }
 
     pub fn returns_result(&self, id: usize) -> Option<bool> {
-        self.fns[id].returns_result
+        self.fact(id).returns_result
     }
 
     /// For a method returning `Self` (a builder), its owner type.
-    pub fn builder_of(&self, id: usize) -> Option<&str> {
-        let f = &self.fns[id];
-        f.owner.filter(|_| f.returns_self)
+    pub fn builder_of(&self, id: usize) -> Option<&'a str> {
+        let f = self.fact(id);
+        f.owner.as_deref().filter(|_| f.returns_self)
     }
 
     /// The declared error type of function `id` and its crate.
-    pub fn err_type(&self, id: usize) -> (usize, Option<&str>) {
-        (self.fns[id].krate, self.fns[id].err_type)
+    pub fn err_type(&self, id: usize) -> (usize, Option<&'a str>) {
+        (self.krate(id), self.fact(id).err_type.as_deref())
     }
 
     /// The in-workspace functions `callee`, called from crate `krate`, can denote.
@@ -138,11 +119,9 @@ impl<'a> FnIndex<'a> {
         let Some(name) = callee.path.last() else {
             return Vec::new();
         };
-        let Some(all) = self.by_name.get(name.as_str()) else {
-            return Vec::new();
-        };
+        let (free, methods) = self.names.by_name(name);
         if callee.method {
-            return all.iter().copied().filter(|&id| self.fns[id].owner.is_some()).collect();
+            return methods;
         }
         let path = &callee.path;
         let mut qualifiers: &[String] = &path[..path.len() - 1];
@@ -151,7 +130,7 @@ impl<'a> FnIndex<'a> {
             match first.as_str() {
                 "crate" | "self" | "super" => qualifiers = &qualifiers[1..],
                 other => {
-                    if let Some(&c) = self.crate_idents.get(other) {
+                    if let Some(c) = self.names.crate_ident(other) {
                         target_crate = c;
                         qualifiers = &qualifiers[1..];
                     } else if qualifiers.len() == path.len() - 1
@@ -164,22 +143,27 @@ impl<'a> FnIndex<'a> {
                 }
             }
         }
-        all.iter()
-            .copied()
-            .filter(|&id| {
-                let f = &self.fns[id];
-                if f.krate != target_crate {
-                    return false;
-                }
-                match qualifiers.last() {
-                    None => f.owner.is_none(),
-                    // `Type::assoc()` / `Self::helper()`
-                    Some(q) if q.starts_with(|c: char| c.is_uppercase()) => q == "Self" || f.owner == Some(q.as_str()),
-                    // `module::f()`
-                    Some(q) => f.owner.is_none() && f.module_last == Some(q.as_str()),
-                }
-            })
-            .collect()
+        let in_crate = |id: &usize| self.krate(*id) == target_crate;
+        match qualifiers.last() {
+            None => free.iter().copied().filter(in_crate).collect(),
+            // `Self::helper()`: whatever the name denotes in the crate.
+            Some(q) if q == "Self" => {
+                let mut all: Vec<usize> = free.iter().copied().chain(methods).filter(in_crate).collect();
+                all.sort_unstable();
+                all
+            }
+            // `Type::assoc()`
+            Some(q) if q.starts_with(|c: char| c.is_uppercase()) => methods
+                .into_iter()
+                .filter(|id| in_crate(id) && self.fact(*id).owner.as_deref() == Some(q.as_str()))
+                .collect(),
+            // `module::f()`
+            Some(q) => free
+                .iter()
+                .copied()
+                .filter(|id| in_crate(id) && self.module_last(*id) == Some(q.as_str()))
+                .collect(),
+        }
     }
 
     fn is_local_module(&self, krate: usize, name: &str) -> bool {
@@ -228,8 +212,8 @@ impl<'a> FnIndex<'a> {
                     .collect()
             }
             Some("crate" | "self" | "super") => in_crate(krate).collect(),
-            Some(first) => match self.crate_idents.get(first) {
-                Some(&c) => in_crate(c)
+            Some(first) => match self.names.crate_ident(first) {
+                Some(c) => in_crate(c)
                     .filter(|&id| self.macros[id].exported || c == krate)
                     .collect(),
                 // `macros::err!` through a `pub(crate) use`: a module of this crate.
@@ -243,23 +227,20 @@ impl<'a> FnIndex<'a> {
     /// of their conditions; then the macros that return an `Err` in every arm. Calls written in
     /// a macro's arms are resolved in the crate that defines it.
     pub fn fixpoint(&self) -> Logs {
+        let fns = &self.names.fns;
         let mut logs = Logs {
-            fns: vec![false; self.fns.len()],
+            fns: vec![false; fns.len()],
             macros: vec![false; self.macros.len()],
             macro_propagates: vec![false; self.macros.len()],
         };
-        let conds: Vec<&LogCond> = self
-            .fns
-            .iter()
-            .map(|f| &self.files[f.at.0].facts.fns[f.at.1].always_logs)
-            .collect();
+        let conds: Vec<&LogCond> = (0..fns.len()).map(|id| &self.fact(id).always_logs).collect();
         // Candidates are computed once per (crate, callee).
         let mut fn_cache: HashMap<usize, HashMap<&'a Callee, Vec<usize>>> = HashMap::default();
         let mut macro_cache: HashMap<usize, HashMap<&'a Callee, Vec<usize>>> = HashMap::default();
         loop {
             let mut changed = false;
-            let items = (0..self.fns.len())
-                .map(|id| (false, id, self.fns[id].krate))
+            let items = (0..fns.len())
+                .map(|id| (false, id, fns[id].krate))
                 .chain((0..self.macros.len()).map(|id| (true, id, self.macros[id].krate)));
             for (is_macro, id, krate) in items {
                 if (is_macro && logs.macros[id]) || (!is_macro && logs.fns[id]) {
@@ -326,19 +307,15 @@ impl<'a> FnIndex<'a> {
     }
 
     pub fn names_where(&self, logs: &Logs) -> Vec<String> {
-        let flags = &logs.fns;
-        let mut out: Vec<String> = self
-            .fns
-            .iter()
-            .zip(flags)
-            .filter(|(_, &b)| b)
-            .map(|(f, _)| {
-                let file = &self.files[f.at.0];
-                let fact = &file.facts.fns[f.at.1];
-                let mut parts: Vec<&str> = file.place.module.iter().map(String::as_str).collect();
+        let mut out: Vec<String> = (0..self.names.fns.len())
+            .filter(|&id| logs.fns[id])
+            .map(|id| {
+                let e = &self.names.fns[id];
+                let fact = self.fact(id);
+                let mut parts: Vec<&str> = self.files[e.file].place.module.iter().map(String::as_str).collect();
                 parts.extend(fact.module.iter().map(String::as_str));
-                parts.extend(f.owner);
-                parts.push(f.name);
+                parts.extend(fact.owner.as_deref());
+                parts.push(&fact.name);
                 parts.join("::")
             })
             .collect();

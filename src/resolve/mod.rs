@@ -56,8 +56,15 @@ impl Resolved {
     }
 }
 
+/// [`resolve_with`] on a name index of its own.
 pub fn resolve<'a>(files: &'a [FileInput<'a>], crate_names: &[String]) -> Resolved {
-    let index = FnIndex::build(files, crate_names);
+    resolve_with(files, &names::Names::build(files, crate_names))
+}
+
+/// Classifies every site of `files`, whose functions `names` indexes (the index the call graph
+/// reads too).
+pub fn resolve_with<'a>(files: &'a [FileInput<'a>], names: &'a names::Names<'a>) -> Resolved {
+    let index = FnIndex::build(files, names);
     let fn_logs = index.fixpoint();
     // The same callee is looked up from many sites: each (crate, callee) is resolved once.
     let memo: std::cell::RefCell<HashMap<usize, HashMap<Callee, bool>>> = Default::default();

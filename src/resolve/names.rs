@@ -1,8 +1,10 @@
-//! Name resolution without a compiler, good enough for a call graph: the module tree from file
-//! layout and inline `mod`s, `use` aliases and globs (expanded at extraction), `crate::`,
-//! `self::`, `super::`, `Self::`, workspace crate names, `Type::assoc()` and `self.method()`
-//! inside an impl. A call that could mean several functions is ambiguous and is not followed;
-//! nothing is guessed.
+//! The workspace's one name index, and name resolution without a compiler for the call graph.
+//! The logging fixpoint ([`super::calls`]) looks its call sites up in the same index.
+//!
+//! Resolution here reads the module tree from file layout and inline `mod`s, `use` aliases and
+//! globs (expanded at extraction), `crate::`, `self::`, `super::`, `Self::`, workspace crate
+//! names, `Type::assoc()` and `self.method()` inside an impl. A call that could mean several
+//! functions is ambiguous and is not followed; nothing is guessed.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -140,6 +142,23 @@ impl<'a> Names<'a> {
     pub fn fact(&self, id: usize) -> &'a FnFact {
         let e = &self.fns[id];
         &self.files[e.file].facts.fns[e.idx]
+    }
+
+    /// The functions named `name`: the free ones, and the methods of types and traits (both in
+    /// ascending id order).
+    pub fn by_name(&self, name: &str) -> (&[usize], Vec<usize>) {
+        let free = self.free.get(name).map_or(&[][..], Vec::as_slice);
+        let mut owned: Vec<usize> = self.methods.get(name).into_iter().flatten().copied().collect();
+        if let Some(defaults) = self.trait_defaults.get(name) {
+            owned.extend(defaults);
+            owned.sort_unstable();
+        }
+        (free, owned)
+    }
+
+    /// The workspace crate a path's first segment names (`my_api` for `my-api`).
+    pub fn crate_ident(&self, ident: &str) -> Option<usize> {
+        self.crate_idents.get(ident).copied()
     }
 
     /// Whether some workspace type has a method of this name.

@@ -94,9 +94,16 @@ fn collect_rs(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 pub fn run_check(paths: &[&Path]) -> check::CheckOutput {
+    run_check_from(None, paths)
+}
+
+/// [`run_check`] as if started in `cwd`: relative paths are read from it and files are shown
+/// relative to it, with no change to the test process's current directory.
+pub fn run_check_from(cwd: Option<&Path>, paths: &[&Path]) -> check::CheckOutput {
     let opts = CheckOptions {
         paths: paths.iter().map(|p| p.to_path_buf()).collect(),
         want_sources: true,
+        cwd: cwd.map(Path::to_path_buf),
         ..Default::default()
     };
     match check::run(&opts) {
