@@ -270,13 +270,18 @@ pub fn surely_shallow(source: &str) -> bool {
         }
         w
     };
+    // One pass over the bytes: the weight, the opening brackets, and the `as`/`else` substrings
+    // (every such word is one, so counting substrings, overlapping or not, bounds them).
     let b = source.as_bytes();
-    let weight: usize = b.iter().map(|&c| usize::from(WEIGHT[usize::from(c)])).sum();
-    if weight > MAX_CHAIN {
-        return false;
+    let (mut weight, mut opens, mut words) = (0usize, 0usize, 0usize);
+    for (i, &c) in b.iter().enumerate() {
+        let w = WEIGHT[usize::from(c)];
+        weight += usize::from(w);
+        opens += usize::from(w == 11);
+        words += usize::from(
+            (c == b'a' && b.get(i + 1) == Some(&b's')) || (c == b'e' && b.get(i + 1..i + 4) == Some(&b"lse"[..])),
+        );
     }
-    let opens = b.iter().filter(|&&c| matches!(c, b'(' | b'[' | b'{')).count();
-    let words = source.matches("as").count() + source.matches("else").count();
     opens <= MAX_NESTING && weight + words <= MAX_CHAIN
 }
 

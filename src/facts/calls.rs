@@ -6,7 +6,6 @@
 //! handler of its own, collected apart.
 
 use proc_macro2::Span as PmSpan;
-use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 use syn::{Expr, ExprMethodCall};
 
@@ -224,7 +223,7 @@ impl<'a, 'k> Collector<'a, 'k> {
                 }
             }
             Expr::Call(_) | Expr::MethodCall(_) | Expr::Await(_) | Expr::Try(_) => {
-                self.stored.push(super::paths::span_of(a.span(), a.span()));
+                self.stored.push(super::paths::expr_span(a));
             }
             _ => {}
         }
@@ -588,7 +587,7 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
                 };
             }
             if matches!(e, Expr::Call(_) | Expr::MethodCall(_)) {
-                self.call_vars.push((name, super::paths::span_of(e.span(), e.span())));
+                self.call_vars.push((name, super::paths::expr_span(e)));
             }
         }
         match held::let_binding(&l.pat) {
@@ -680,7 +679,7 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
             self.push_engine(
                 builds,
                 text.clone(),
-                c.func.span(),
+                super::paths::span_whole(&c.func),
                 c.paren_token.span.close(),
                 via_glob,
             );
@@ -691,7 +690,7 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
                 method: false,
             },
             on_self: false,
-            span: span_one_line(c.func.span(), c.paren_token.span.close()),
+            span: span_one_line(super::paths::span_whole(&c.func), c.paren_token.span.close()),
             text,
             recv: None,
         });
@@ -799,7 +798,7 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
             // line the chain starts).
             let span = match chain_root(&m.receiver) {
                 Expr::Call(c) if matches!(&recv, Some(r) if matches!(r.root, super::RecvRoot::Call(_))) => {
-                    span_one_line(c.func.span(), c.paren_token.span.close())
+                    span_one_line(super::paths::span_whole(&c.func), c.paren_token.span.close())
                 }
                 _ => span_one_line(m.method.span(), m.paren_token.span.close()),
             };

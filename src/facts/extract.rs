@@ -15,7 +15,7 @@ use super::body::{
 use super::logcond::{Callee, LogCond};
 use super::macros::MacroBody;
 use super::paths::{
-    expr_path, generic_types, last_name, segments, span_of, span_one_line, strip_await, LineIndex, UseMap,
+    expr_path, generic_types, last_name, segments, span_of, span_one_line, span_whole, strip_await, LineIndex, UseMap,
 };
 use super::scope::PrintScope;
 use super::{
@@ -1743,9 +1743,9 @@ impl<'ast> Extractor<'_, '_, 'ast> {
         if !by_construction && !is_call {
             return true;
         }
-        let span = span_one_line(call.func.span(), call.paren_token.span.open());
-        let text = self.text(call.func.span(), call.func.span());
-        let detail = self.text(output.span(), output.span());
+        let span = span_one_line(span_whole(&call.func), call.paren_token.span.open());
+        let text = self.text(span_whole(&call.func), span_whole(&call.func));
+        let detail = self.text(span_whole(output), span_whole(output));
         let judged = Judged {
             outcome: Outcome::Discarded,
             logs: LogCond::No,
@@ -1787,9 +1787,9 @@ impl<'ast> Extractor<'_, '_, 'ast> {
         if self.benign(value_stripped) || self.sh.k.not_results.iter().any(|n| n == name) {
             return;
         }
-        let span = span_one_line(start, value.span());
-        let text = format!("let _ = {}", self.text(value.span(), value.span()));
-        let detail = self.text(value_stripped.span(), value_stripped.span());
+        let span = span_one_line(start, span_whole(value));
+        let text = format!("let _ = {}", self.text(span_whole(value), span_whole(value)));
+        let detail = self.text(span_whole(value_stripped), span_whole(value_stripped));
         let judged = Judged {
             outcome: Outcome::Discarded,
             logs: self.chain_logs(value_stripped),

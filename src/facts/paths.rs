@@ -338,6 +338,81 @@ pub fn span_one_line(start: PmSpan, end: PmSpan) -> Span {
     }
 }
 
+/// The span of a whole expression: what `syn::spanned::Spanned::span` gives, without printing
+/// the expression back into tokens to find its first and last (that costs as much as the
+/// expression is long, and is paid again at each enclosing expression asked). Forms whose ends
+/// are not read here fall back to `span()`.
+pub fn expr_span(e: &Expr) -> Span {
+    let whole = span_whole(e);
+    span_of(whole, whole)
+}
+
+/// [`expr_span`] as a proc-macro2 span, from the first token to the last.
+pub fn span_whole(e: &Expr) -> PmSpan {
+    match (first_token(e), last_token(e)) {
+        (Some(first), Some(last)) => first.join(last).unwrap_or_else(|| syn::spanned::Spanned::span(e)),
+        _ => syn::spanned::Spanned::span(e),
+    }
+}
+
+/// The span of an expression's first token, for the forms that start with their first child
+/// or a token of their own (and carry no attributes, which would come first).
+fn first_token(e: &Expr) -> Option<PmSpan> {
+    match e {
+        Expr::Path(p) if p.attrs.is_empty() && p.qself.is_none() => path_start(&p.path),
+        Expr::Macro(m) if m.attrs.is_empty() => path_start(&m.mac.path),
+        Expr::Call(c) if c.attrs.is_empty() => first_token(&c.func),
+        Expr::MethodCall(m) if m.attrs.is_empty() => first_token(&m.receiver),
+        Expr::Field(f) if f.attrs.is_empty() => first_token(&f.base),
+        Expr::Await(a) if a.attrs.is_empty() => first_token(&a.base),
+        Expr::Try(t) if t.attrs.is_empty() => first_token(&t.expr),
+        Expr::Index(i) if i.attrs.is_empty() => first_token(&i.expr),
+        Expr::Paren(p) if p.attrs.is_empty() => Some(p.paren_token.span.open()),
+        Expr::Lit(l) if l.attrs.is_empty() => Some(l.lit.span()),
+        Expr::Reference(r) if r.attrs.is_empty() => Some(r.and_token.span),
+        _ => None,
+    }
+}
+
+/// The span of an expression's last token, for the forms that end with a token of their own.
+fn last_token(e: &Expr) -> Option<PmSpan> {
+    match e {
+        Expr::Path(p) if p.qself.is_none() => path_end(&p.path),
+        Expr::Macro(m) => Some(match &m.mac.delimiter {
+            syn::MacroDelimiter::Paren(d) => d.span.close(),
+            syn::MacroDelimiter::Brace(d) => d.span.close(),
+            syn::MacroDelimiter::Bracket(d) => d.span.close(),
+        }),
+        Expr::Call(c) => Some(c.paren_token.span.close()),
+        Expr::MethodCall(m) => Some(m.paren_token.span.close()),
+        Expr::Field(f) => match &f.member {
+            syn::Member::Named(id) => Some(id.span()),
+            syn::Member::Unnamed(i) => Some(i.span),
+        },
+        Expr::Await(a) => Some(a.await_token.span),
+        Expr::Try(t) => Some(t.question_token.span),
+        Expr::Index(i) => Some(i.bracket_token.span.close()),
+        Expr::Paren(p) => Some(p.paren_token.span.close()),
+        Expr::Lit(l) => Some(l.lit.span()),
+        Expr::Reference(r) => last_token(&r.expr),
+        _ => None,
+    }
+}
+
+/// A path's first token: its leading `::` or its first segment.
+fn path_start(path: &syn::Path) -> Option<PmSpan> {
+    match &path.leading_colon {
+        Some(colons) => Some(colons.spans[0]),
+        None => path.segments.first().map(|s| s.ident.span()),
+    }
+}
+
+/// A path's last token, when its last segment has no generic arguments.
+fn path_end(path: &syn::Path) -> Option<PmSpan> {
+    let last = path.segments.last()?;
+    last.arguments.is_none().then(|| last.ident.span())
+}
+
 thread_local! {
     /// The file's line where the text being analysed on this thread starts: 1, or a later line
     /// for a part of a large file parsed on its own (its spans count lines from its start).
@@ -371,6 +446,52 @@ pub fn span_of(start: PmSpan, end: PmSpan) -> Span {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `expr_span` reads an expression's ends from its own tokens; it must give what printing
+    /// the expression back and joining its first and last token gives, for every form.
+    #[test]
+    fn expr_span_is_the_span_of_the_printed_expression() {
+        use syn::visit::Visit;
+        struct Every(usize, usize);
+        impl<'a> Visit<'a> for Every {
+            fn visit_expr(&mut self, e: &'a Expr) {
+                let printed = syn::spanned::Spanned::span(e);
+                assert_eq!(expr_span(e), span_of(printed, printed), "{}", quote::quote!(#e));
+                self.0 += 1;
+                self.1 += usize::from(first_token(e).is_some() && last_token(e).is_some());
+                syn::visit::visit_expr(self, e);
+            }
+        }
+        let file: syn::File = syn::parse_str(
+            r#"
+            fn f() {
+                let a = ::std::env::var("A").unwrap_or_default();
+                let b = (client).get(&url).send().await?.json::<T>().await?;
+                let c = #[allow(unused)] make(1, 2)[0].field.0;
+                let d = Vec::<u8>::new();
+                let e = <T as Default>::default();
+                let f = format!("{}", x) + &vec![1, 2][0].to_string();
+                let g = -x.abs() as i64;
+                let h = &mut state.pool;
+                let i = || async move { call().await };
+                let j = if x { y } else { z }.len();
+                let k = S { a: 1 }.build();
+                let l = "text".len() + 'c'.len_utf8() + 1.5f64.floor() as usize;
+                let m = (a, b).0.clone();
+                let n = [x; 3].iter().map(|v| v * 2).collect::<Vec<_>>();
+            }
+            "#,
+        )
+        .unwrap();
+        let mut every = Every(0, 0);
+        every.visit_file(&file);
+        assert!(
+            every.0 > 60 && every.1 > 40,
+            "{} expressions, {} read from their ends",
+            every.0,
+            every.1
+        );
+    }
 
     #[test]
     fn use_map_expands_aliases_renames_and_groups() {
