@@ -87,26 +87,39 @@ pub struct ConfigKnowledge {
 /// `DEFAULT_REQUEST_TIMEOUT_SECS` / `requestTimeout` → upper-case words.
 pub fn words(name: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut cur = String::new();
+    any_word(name, |w| {
+        out.push(w.to_string());
+        false
+    });
+    out
+}
+
+/// Whether `f` holds for one of the upper-case words of `name` ([`words`]), asked in order
+/// and built in one buffer: the names checked are many, their words are not kept.
+pub fn any_word(name: &str, mut f: impl FnMut(&str) -> bool) -> bool {
+    let mut cur = String::with_capacity(name.len());
     let mut prev_lower = false;
     for c in name.chars() {
         if c == '_' || c == '-' || c == '.' {
             if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
+                if f(&cur) {
+                    return true;
+                }
+                cur.clear();
             }
             prev_lower = false;
             continue;
         }
         if c.is_uppercase() && prev_lower && !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
+            if f(&cur) {
+                return true;
+            }
+            cur.clear();
         }
         prev_lower = c.is_lowercase() || c.is_ascii_digit();
         cur.extend(c.to_uppercase());
     }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
+    !cur.is_empty() && f(&cur)
 }
 
 impl ConfigKnowledge {
@@ -139,17 +152,17 @@ impl ConfigKnowledge {
 
     /// A name that looks like configuration (`MAX_RETRIES`, `DATABASE_URL`, `timeout`).
     pub fn name_is_config(&self, name: &str) -> bool {
-        words(name).iter().any(|w| self.name_words.contains(w))
+        any_word(name, |w| self.name_words.iter().any(|n| n == w))
     }
 
     /// A parameter whose positional literals are settings (`timeout`, `retry_delay`).
     pub fn param_is_setting(&self, name: &str) -> bool {
-        words(name).iter().any(|w| self.positional_words.contains(w))
+        any_word(name, |w| self.positional_words.iter().any(|n| n == w))
     }
 
     /// A module of test helpers (`test`, `model_testing`, `mocks`).
     pub fn module_is_test(&self, module: &str) -> bool {
-        words(module).iter().any(|w| self.test_module_words.contains(w))
+        any_word(module, |w| self.test_module_words.iter().any(|n| n == w))
     }
 
     /// The unit of an integer constant from its name (`TIMEOUT_SECS` → 1000 ms).
