@@ -432,7 +432,7 @@ impl<'a, 'k> Collector<'a, 'k> {
         let hit = |p: &[String]| {
             let first = p.first()?;
             index
-                .engine_constructors(k, first)
+                .engine_constructors(first)
                 .into_iter()
                 .map(|i| &engines[i])
                 .find(|c| {
@@ -444,7 +444,7 @@ impl<'a, 'k> Collector<'a, 'k> {
                         }
                 })
         };
-        if !bare_type && index.engine_constructors(k, &full[0]).is_empty() {
+        if !bare_type && index.engine_constructors(&full[0]).is_empty() {
             return None;
         }
         let globs = self.glob_resolutions(raw, full);

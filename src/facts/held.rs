@@ -414,16 +414,10 @@ impl Typer<'_> {
         let span = super::paths::span_one_line(super::paths::span_whole(&c.func), c.paren_token.span.close());
         let constructors = &self.k.engines.constructors;
         let first = full.first().map(String::as_str).unwrap_or_default();
-        if let Some(i) = self
-            .k
-            .indexes()
-            .engine_constructors(self.k, first)
-            .into_iter()
-            .find(|&i| {
-                let k = &constructors[i];
-                k.method.is_some() && k.root_matches(&full)
-            })
-        {
+        if let Some(i) = self.k.indexes().engine_constructors(first).into_iter().find(|&i| {
+            let k = &constructors[i];
+            k.method.is_some() && k.root_matches(&full)
+        }) {
             return Held::Builder(Rc::new(Builder {
                 kind: BuilderKind::Ctor(i),
                 origin: Some((span, raw.join("::").into())),

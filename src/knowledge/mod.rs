@@ -355,7 +355,7 @@ pub struct Indexes {
     /// Engine constructors by their first segment (the crate) when it has no `*`; the
     /// indexes of those whose first segment has one.
     engine_roots: rustc_hash::FxHashMap<String, Vec<usize>>,
-    engine_root_globs: Vec<usize>,
+    engine_root_globs: Vec<(Glob, Vec<usize>)>,
     /// Builders' finishing methods (constructors' and builder types'), likewise.
     finish_names: rustc_hash::FxHashSet<String>,
     finish_globs: Vec<Glob>,
@@ -364,16 +364,18 @@ pub struct Indexes {
 impl Indexes {
     /// The engine constructors (indexes into `engines.constructors`, in order) whose crate
     /// segment matches `first`.
-    pub fn engine_constructors(&self, k: &Knowledge, first: &str) -> Vec<usize> {
+    pub fn engine_constructors(&self, first: &str) -> Vec<usize> {
         let mut out: Vec<usize> = self.engine_roots.get(first).cloned().unwrap_or_default();
-        let globbed = self
+        let globbed: Vec<&[usize]> = self
             .engine_root_globs
             .iter()
-            .filter(|&&i| k.engines.constructors[i].root[0].is_match(first));
-        if self.engine_root_globs.is_empty() {
+            .filter(|(g, _)| g.is_match(first))
+            .map(|(_, ids)| ids.as_slice())
+            .collect();
+        if globbed.is_empty() {
             return out;
         }
-        out.extend(globbed);
+        out.extend(globbed.into_iter().flatten());
         out.sort_unstable();
         out
     }
@@ -393,7 +395,9 @@ fn split_literals<'g>(globs: impl Iterator<Item = &'g Glob>) -> (rustc_hash::FxH
             Some(name) => {
                 names.insert(name.to_string());
             }
-            None => wild.push(g.clone()),
+            // Many constructors share a finishing glob (`build*`): each is tried once.
+            None if !wild.iter().any(|w: &Glob| w.source == g.source) => wild.push(g.clone()),
+            None => {}
         }
     }
     (names, wild)
@@ -427,7 +431,16 @@ impl Knowledge {
             for (i, c) in e.constructors.iter().enumerate() {
                 match c.root.first().map(|g| g.literal()) {
                     Some(Some(name)) => engine_roots.entry(name.to_string()).or_default().push(i),
-                    Some(None) => engine_root_globs.push(i),
+                    Some(None) => {
+                        let root = &c.root[0];
+                        match engine_root_globs
+                            .iter_mut()
+                            .find(|(g, _): &&mut (Glob, Vec<usize>)| g.source == root.source)
+                        {
+                            Some((_, ids)) => ids.push(i),
+                            None => engine_root_globs.push((root.clone(), vec![i])),
+                        }
+                    }
                     // An empty root matches nothing.
                     None => {}
                 }
