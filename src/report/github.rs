@@ -6,7 +6,6 @@
 use std::fmt::Write;
 
 use super::{by_severity, markdown, RenderOptions, Report};
-use crate::diagnostic::Severity;
 
 /// Escapes a command's message (`%`, CR, LF), as the Actions toolkit does.
 pub fn escape_data(s: &str) -> String {
@@ -22,10 +21,8 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
     let mut out = String::new();
     let sorted = by_severity(&report.diagnostics);
     for d in sorted.iter().take(opts.max_annotations) {
-        let command = match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
+        // GitHub's workflow commands are named as obsdebt's severities (`::error`, `::warning`).
+        let command = d.severity.as_str();
         let message = match &d.help {
             Some(h) => format!("{}\nhelp: {h}", d.message),
             None => d.message.clone(),

@@ -78,9 +78,10 @@ fn code(s: &str) -> String {
 }
 
 fn line(out: &mut String, d: &Diagnostic) {
+    // Errors stand out in bold.
     let sev = match d.severity {
-        Severity::Error => "**error**",
-        Severity::Warning => "warning",
+        Severity::Error => format!("**{}**", d.severity.as_str()),
+        Severity::Warning => d.severity.as_str().to_string(),
     };
     let _ = writeln!(
         out,

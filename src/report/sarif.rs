@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::{rule_url, Report, HOMEPAGE};
 use crate::diagnostic::{Diagnostic, Severity, Span};
-use crate::rule::{self, Level};
+use crate::rule;
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -30,11 +30,8 @@ fn rules_array() -> Vec<Value> {
     rule::ALL
         .iter()
         .map(|r| {
-            let level = match r.default_level {
-                Level::Error => "error",
-                Level::Warn => "warning",
-                Level::Off => "none",
-            };
+            // SARIF's levels are obsdebt's severities, and `none` for a rule that is off.
+            let level = Severity::of(r.default_level).map_or("none", Severity::as_str);
             json!({
                 "id": r.name,
                 "name": r.name.split('-').map(|w| {
@@ -61,7 +58,7 @@ fn result(d: &Diagnostic) -> Value {
     let mut v = json!({
         "ruleId": d.rule,
         "ruleIndex": rule_index,
-        "level": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
+        "level": d.severity.as_str(),
         "message": {"text": text},
         "locations": [location(&d.path, d.span)],
         "partialFingerprints": {"obsdebt/v1": d.fingerprint},
