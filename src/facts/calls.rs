@@ -431,18 +431,14 @@ impl<'a, 'k> Collector<'a, 'k> {
         let index = k.indexes();
         let hit = |p: &[String]| {
             let first = p.first()?;
-            index
-                .engine_constructors(first)
-                .into_iter()
-                .map(|i| &engines[i])
-                .find(|c| {
-                    c.root_matches(p)
-                        && match (&c.method, method) {
-                            (None, None) => true,
-                            (Some(g), Some(m)) => g.is_match(m),
-                            _ => false,
-                        }
-                })
+            index.engine_constructors(first).iter().map(|&i| &engines[i]).find(|c| {
+                c.root_matches(p)
+                    && match (&c.method, method) {
+                        (None, None) => true,
+                        (Some(g), Some(m)) => g.is_match(m),
+                        _ => false,
+                    }
+            })
         };
         if !bare_type && index.engine_constructors(&full[0]).is_empty() {
             return None;

@@ -938,6 +938,11 @@ impl<'ast> Visit<'ast> for ConfigCollector<'_, '_> {
         let text = s.value();
         // A format string: its literal prefix is the base URL (`"http://pricing:8080/prices/{sku}"`).
         let fixed = text.split('{').next().unwrap_or("");
+        // Most literals are neither: their value is not built (`text_value`'s shapes, asked first).
+        let number = fixed.trim().parse::<i128>().is_ok();
+        if number || !(self.ck().is_url(fixed) || is_host_port(fixed)) {
+            return;
+        }
         let v = self.text_value(fixed);
         if matches!(v.shape, Shape::Url | Shape::HostPort) {
             let mut f = self.fact(ConfigKind::Literal, s.span());

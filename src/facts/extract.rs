@@ -1539,7 +1539,6 @@ impl<'ast> Extractor<'_, '_, 'ast> {
         let key = m as *const ExprMethodCall as usize;
         let span = span_one_line(m.method.span(), m.paren_token.span.close());
         self.service_scope(m, span);
-        let text = format!(".{}", self.text(m.method.span(), m.paren_token.span.close()));
 
         // `.ok()` discards the error; `.ok().ok_or(..)` replaces it by another error.
         let consumed = self.sh.ok_consumed.remove(&key);
@@ -1558,7 +1557,7 @@ impl<'ast> Extractor<'_, '_, 'ast> {
                 builder: Vec::new(),
             };
             self.push_site(
-                Site::new(SiteKind::DiscardOk, span, text.clone())
+                Site::new(SiteKind::DiscardOk, span, self.method_text(m))
                     .detail(if replaced { "ok().ok_or" } else { "ok" })
                     .source(&m.receiver),
                 judged,
@@ -1577,7 +1576,7 @@ impl<'ast> Extractor<'_, '_, 'ast> {
                     .insert(inner as *const ExprMethodCall as usize, use_of_ok);
             }
         }
-        self.value_fallback(m, span, &text);
+        self.value_fallback(m, span);
 
         let Some(handler) = combinator(m) else {
             return visit::visit_expr_method_call(self, m);
@@ -1588,7 +1587,7 @@ impl<'ast> Extractor<'_, '_, 'ast> {
             judged.logs = LogCond::any(vec![judged.logs, self.chain_logs(&m.receiver)]);
             let covers = method == "inspect_err";
             self.push_site(
-                Site::new(SiteKind::Combinator, span, text)
+                Site::new(SiteKind::Combinator, span, self.method_text(m))
                     .detail(method)
                     .covers(covers)
                     .source(&m.receiver),
@@ -1630,7 +1629,13 @@ impl<'ast> Extractor<'_, '_, 'ast> {
     /// first two, and the last two are tests: they are sites only when the producer is known to
     /// return a `Result` (decided in resolve), and a tested variable only when nothing else
     /// reads it (`if res.is_err() { return res; }` keeps the error).
-    fn value_fallback(&mut self, m: &'ast ExprMethodCall, span: crate::diagnostic::Span, text: &str) {
+    /// A method call as a site shows it: `.name(args)`, folded. Built only for a site: most
+    /// method calls are none.
+    fn method_text(&self, m: &ExprMethodCall) -> String {
+        format!(".{}", self.text(m.method.span(), m.paren_token.span.close()))
+    }
+
+    fn value_fallback(&mut self, m: &'ast ExprMethodCall, span: crate::diagnostic::Span) {
         let branches = self
             .sh
             .test_logs
@@ -1669,7 +1674,7 @@ impl<'ast> Extractor<'_, '_, 'ast> {
             builder: Vec::new(),
         };
         self.push_site(
-            Site::new(kind, span, text.to_string())
+            Site::new(kind, span, self.method_text(m))
                 .detail(name)
                 .source(&m.receiver)
                 .needs_result(),

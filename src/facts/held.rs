@@ -414,7 +414,7 @@ impl Typer<'_> {
         let span = super::paths::span_one_line(super::paths::span_whole(&c.func), c.paren_token.span.close());
         let constructors = &self.k.engines.constructors;
         let first = full.first().map(String::as_str).unwrap_or_default();
-        if let Some(i) = self.k.indexes().engine_constructors(first).into_iter().find(|&i| {
+        if let Some(i) = self.k.indexes().engine_constructors(first).iter().copied().find(|&i| {
             let k = &constructors[i];
             k.method.is_some() && k.root_matches(&full)
         }) {

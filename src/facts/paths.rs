@@ -331,10 +331,12 @@ pub fn truncate(text: &str, max_chars: usize) -> String {
 /// From `start` to `end` when both are on one line; otherwise just `start`, so that an
 /// underline never runs over a whole multi-line closure.
 pub fn span_one_line(start: PmSpan, end: PmSpan) -> Span {
-    if start.start().line == end.end().line {
-        span_of(start, end)
+    // Each position is looked up in proc-macro2's source map: once each here.
+    let (s, e) = (start.start(), end.end());
+    if s.line == e.line {
+        span_between(s, e)
     } else {
-        span_of(start, start)
+        span_between(s, start.end())
     }
 }
 
@@ -433,7 +435,11 @@ pub fn with_first_line<T>(first: u32, f: impl FnOnce() -> T) -> T {
 }
 
 pub fn span_of(start: PmSpan, end: PmSpan) -> Span {
-    let (s, e) = (start.start(), end.end());
+    span_between(start.start(), end.end())
+}
+
+/// The span from position `s` to position `e`, placed from the part's first line on.
+fn span_between(s: LineColumn, e: LineColumn) -> Span {
     let before = FIRST_LINE.with(|l| l.get()).saturating_sub(1);
     Span {
         line: (s.line as u32).saturating_add(before),

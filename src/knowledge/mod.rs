@@ -364,20 +364,30 @@ pub struct Indexes {
 impl Indexes {
     /// The engine constructors (indexes into `engines.constructors`, in order) whose crate
     /// segment matches `first`.
-    pub fn engine_constructors(&self, first: &str) -> Vec<usize> {
-        let mut out: Vec<usize> = self.engine_roots.get(first).cloned().unwrap_or_default();
-        let globbed: Vec<&[usize]> = self
+    pub fn engine_constructors(&self, first: &str) -> std::borrow::Cow<'_, [usize]> {
+        use std::borrow::Cow;
+        let exact = self.engine_roots.get(first).map_or(&[][..], Vec::as_slice);
+        let mut globbed = self
             .engine_root_globs
             .iter()
             .filter(|(g, _)| g.is_match(first))
-            .map(|(_, ids)| ids.as_slice())
-            .collect();
-        if globbed.is_empty() {
-            return out;
+            .map(|(_, ids)| ids.as_slice());
+        // Most calls name no engine crate and match one catch-all pattern: no list is built.
+        let Some(one) = globbed.next() else {
+            return Cow::Borrowed(exact);
+        };
+        let rest: Vec<&[usize]> = globbed.collect();
+        if exact.is_empty() && rest.is_empty() {
+            return Cow::Borrowed(one);
         }
-        out.extend(globbed.into_iter().flatten());
+        let mut out: Vec<usize> = exact
+            .iter()
+            .chain(one)
+            .chain(rest.into_iter().flatten())
+            .copied()
+            .collect();
         out.sort_unstable();
-        out
+        Cow::Owned(out)
     }
 
     /// Whether some builder's finishing method has this name.
