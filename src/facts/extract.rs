@@ -1537,8 +1537,7 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
 impl<'ast> Extractor<'_, '_, 'ast> {
     fn method_call(&mut self, m: &'ast ExprMethodCall) {
         let key = m as *const ExprMethodCall as usize;
-        let span = span_one_line(m.method.span(), m.paren_token.span.close());
-        self.service_scope(m, span);
+        self.service_scope(m);
 
         // `.ok()` discards the error; `.ok().ok_or(..)` replaces it by another error.
         let consumed = self.sh.ok_consumed.remove(&key);
@@ -1557,7 +1556,7 @@ impl<'ast> Extractor<'_, '_, 'ast> {
                 builder: Vec::new(),
             };
             self.push_site(
-                Site::new(SiteKind::DiscardOk, span, self.method_text(m))
+                Site::new(SiteKind::DiscardOk, method_span(m), self.method_text(m))
                     .detail(if replaced { "ok().ok_or" } else { "ok" })
                     .source(&m.receiver),
                 judged,
@@ -1576,7 +1575,7 @@ impl<'ast> Extractor<'_, '_, 'ast> {
                     .insert(inner as *const ExprMethodCall as usize, use_of_ok);
             }
         }
-        self.value_fallback(m, span);
+        self.value_fallback(m);
 
         let Some(handler) = combinator(m) else {
             return visit::visit_expr_method_call(self, m);
@@ -1587,7 +1586,7 @@ impl<'ast> Extractor<'_, '_, 'ast> {
             judged.logs = LogCond::any(vec![judged.logs, self.chain_logs(&m.receiver)]);
             let covers = method == "inspect_err";
             self.push_site(
-                Site::new(SiteKind::Combinator, span, self.method_text(m))
+                Site::new(SiteKind::Combinator, method_span(m), self.method_text(m))
                     .detail(method)
                     .covers(covers)
                     .source(&m.receiver),
@@ -1635,7 +1634,7 @@ impl<'ast> Extractor<'_, '_, 'ast> {
         format!(".{}", self.text(m.method.span(), m.paren_token.span.close()))
     }
 
-    fn value_fallback(&mut self, m: &'ast ExprMethodCall, span: crate::diagnostic::Span) {
+    fn value_fallback(&mut self, m: &'ast ExprMethodCall) {
         let branches = self
             .sh
             .test_logs
@@ -1674,7 +1673,7 @@ impl<'ast> Extractor<'_, '_, 'ast> {
             builder: Vec::new(),
         };
         self.push_site(
-            Site::new(kind, span, self.method_text(m))
+            Site::new(kind, method_span(m), self.method_text(m))
                 .detail(name)
                 .source(&m.receiver)
                 .needs_result(),
@@ -1702,11 +1701,11 @@ impl<'ast> Extractor<'_, '_, 'ast> {
 
     /// A middleware installed (`.wrap(..)`, `.layer(..)`), and a 5xx built with a number
     /// (`.status(500)`) outside any error path.
-    fn service_scope(&mut self, m: &ExprMethodCall, span: crate::diagnostic::Span) {
+    fn service_scope(&mut self, m: &ExprMethodCall) {
         if self.sh.test_depth > 0 && !self.sh.k.include_tests {
             return;
         }
-        if let Some(mw) = super::scope::installed(&self.env(), m, span) {
+        if let Some(mw) = super::scope::installed(&self.env(), m, || method_span(m)) {
             self.sh.facts.middleware.push(mw);
         }
         if let Some((Status::Server { standalone: true }, written)) = self.env().numeric_method(m) {
@@ -1895,6 +1894,12 @@ fn task_output(block: &syn::Block) -> (Option<&Expr>, bool) {
 // Attributes and types
 
 /// `#[test]`, `#[tokio::test]`, `#[rstest]`, `#[cfg(test)]`, ...
+/// Where a method call's site is shown: from the method's name to its closing parenthesis, or
+/// the name alone when the arguments run over lines. Built only for a site.
+fn method_span(m: &ExprMethodCall) -> crate::diagnostic::Span {
+    span_one_line(m.method.span(), m.paren_token.span.close())
+}
+
 pub fn has_test_attr(attrs: &[Attribute]) -> bool {
     attrs.iter().any(|a| {
         let path = a.path();

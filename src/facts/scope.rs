@@ -85,7 +85,7 @@ pub struct Middleware {
 }
 
 /// The middleware `.wrap(X)` / `.layer(X)` installs, if the knowledge knows it.
-pub fn installed(env: &Env, m: &ExprMethodCall, span: Span) -> Option<Middleware> {
+pub fn installed(env: &Env, m: &ExprMethodCall, span: impl FnOnce() -> Span) -> Option<Middleware> {
     let sl = &env.k.service_logging;
     if m.args.len() != 1 || !sl.install_methods.iter().any(|n| m.method == n) {
         return None;
@@ -95,13 +95,13 @@ pub fn installed(env: &Env, m: &ExprMethodCall, span: Span) -> Option<Middleware
         return Some(Middleware {
             name: ty.join("::"),
             records: Records::Cause,
-            span,
+            span: span(),
         });
     }
     sl.status_only.iter().find(|l| l.path.matches(&ty)).map(|l| Middleware {
         name: l.path.0.join("::"),
         records: Records::Status,
-        span,
+        span: span(),
     })
 }
 
