@@ -100,6 +100,21 @@ pub fn number(n: i128) -> ConfigValue {
     }
 }
 
+/// A text's value: a URL kept without its trailing `/`s, so that `http://a/` and `http://a`
+/// are one.
+fn string_value(s: &str, shape: Shape) -> ConfigValue {
+    let kept = if shape == Shape::Url {
+        s.trim_end_matches('/')
+    } else {
+        s
+    };
+    ConfigValue {
+        norm: format!("str:{kept}"),
+        shown: format!("\"{s}\""),
+        shape,
+    }
+}
+
 pub fn duration(ms: u128) -> ConfigValue {
     ConfigValue {
         norm: format!("dur:{ms}"),
@@ -222,19 +237,17 @@ impl<'a, 'k> ConfigCollector<'a, 'k> {
         if let Ok(n) = s.trim().parse::<i128>() {
             return number(n);
         }
-        let trimmed = s.trim_end_matches('/');
-        let shape = if self.ck().is_url(s) {
+        string_value(s, self.string_shape(s))
+    }
+
+    /// The shape of a text that is not a number: a URL, a `host:port`, or text.
+    fn string_shape(&self, s: &str) -> Shape {
+        if self.ck().is_url(s) {
             Shape::Url
         } else if is_host_port(s) {
             Shape::HostPort
         } else {
             Shape::Text
-        };
-        let kept = if shape == Shape::Url { trimmed } else { s };
-        ConfigValue {
-            norm: format!("str:{kept}"),
-            shown: format!("\"{s}\""),
-            shape,
         }
     }
 
@@ -938,16 +951,13 @@ impl<'ast> Visit<'ast> for ConfigCollector<'_, '_> {
         let text = s.value();
         // A format string: its literal prefix is the base URL (`"http://pricing:8080/prices/{sku}"`).
         let fixed = text.split('{').next().unwrap_or("");
-        // Most literals are neither: their value is not built (`text_value`'s shapes, asked first).
-        let number = fixed.trim().parse::<i128>().is_ok();
-        if number || !(self.ck().is_url(fixed) || is_host_port(fixed)) {
-            return;
-        }
-        let v = self.text_value(fixed);
-        if matches!(v.shape, Shape::Url | Shape::HostPort) {
+        // A number has neither shape (it holds no `:`); most literals are text, and their value
+        // is not built.
+        let shape = self.string_shape(fixed);
+        if matches!(shape, Shape::Url | Shape::HostPort) {
             let mut f = self.fact(ConfigKind::Literal, s.span());
             f.name = self.context.last().cloned();
-            f.value = Some(v);
+            f.value = Some(string_value(fixed, shape));
             self.push(f);
         }
     }

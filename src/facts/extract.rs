@@ -1624,16 +1624,16 @@ impl<'ast> Extractor<'_, '_, 'ast> {
         );
     }
 
-    /// `.unwrap_or(..)`, `.unwrap_or_default()`, `.is_ok()`, `.is_err()`. An `Option` has the
-    /// first two, and the last two are tests: they are sites only when the producer is known to
-    /// return a `Result` (decided in resolve), and a tested variable only when nothing else
-    /// reads it (`if res.is_err() { return res; }` keeps the error).
     /// A method call as a site shows it: `.name(args)`, folded. Built only for a site: most
     /// method calls are none.
     fn method_text(&self, m: &ExprMethodCall) -> String {
         format!(".{}", self.text(m.method.span(), m.paren_token.span.close()))
     }
 
+    /// `.unwrap_or(..)`, `.unwrap_or_default()`, `.is_ok()`, `.is_err()`. An `Option` has the
+    /// first two, and the last two are tests: they are sites only when the producer is known to
+    /// return a `Result` (decided in resolve), and a tested variable only when nothing else
+    /// reads it (`if res.is_err() { return res; }` keeps the error).
     fn value_fallback(&mut self, m: &'ast ExprMethodCall) {
         let branches = self
             .sh
@@ -1747,9 +1747,10 @@ impl<'ast> Extractor<'_, '_, 'ast> {
         if !by_construction && !is_call {
             return true;
         }
-        let span = span_one_line(span_whole(&call.func), call.paren_token.span.open());
-        let text = self.text(span_whole(&call.func), span_whole(&call.func));
-        let detail = self.text(span_whole(output), span_whole(output));
+        let (func, returned) = (span_whole(&call.func), span_whole(output));
+        let span = span_one_line(func, call.paren_token.span.open());
+        let text = self.text(func, func);
+        let detail = self.text(returned, returned);
         let judged = Judged {
             outcome: Outcome::Discarded,
             logs: LogCond::No,
@@ -1791,9 +1792,10 @@ impl<'ast> Extractor<'_, '_, 'ast> {
         if self.benign(value_stripped) || self.sh.k.not_results.iter().any(|n| n == name) {
             return;
         }
-        let span = span_one_line(start, span_whole(value));
-        let text = format!("let _ = {}", self.text(span_whole(value), span_whole(value)));
-        let detail = self.text(span_whole(value_stripped), span_whole(value_stripped));
+        let (whole, stripped) = (span_whole(value), span_whole(value_stripped));
+        let span = span_one_line(start, whole);
+        let text = format!("let _ = {}", self.text(whole, whole));
+        let detail = self.text(stripped, stripped);
         let judged = Judged {
             outcome: Outcome::Discarded,
             logs: self.chain_logs(value_stripped),
@@ -1890,16 +1892,16 @@ fn task_output(block: &syn::Block) -> (Option<&Expr>, bool) {
     (Some(tail), tries.0)
 }
 
-// ---------------------------------------------------------------------------------------------
-// Attributes and types
-
-/// `#[test]`, `#[tokio::test]`, `#[rstest]`, `#[cfg(test)]`, ...
 /// Where a method call's site is shown: from the method's name to its closing parenthesis, or
 /// the name alone when the arguments run over lines. Built only for a site.
 fn method_span(m: &ExprMethodCall) -> crate::diagnostic::Span {
     span_one_line(m.method.span(), m.paren_token.span.close())
 }
 
+// ---------------------------------------------------------------------------------------------
+// Attributes and types
+
+/// `#[test]`, `#[tokio::test]`, `#[rstest]`, `#[cfg(test)]`, ...
 pub fn has_test_attr(attrs: &[Attribute]) -> bool {
     attrs.iter().any(|a| {
         let path = a.path();
