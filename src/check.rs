@@ -481,7 +481,7 @@ fn report_files(
     let mut report = Report {
         logging_off: rule::ALL
             .iter()
-            .filter(|r| r.counted)
+            .filter(|r| r.counted == rule::Counted::Unlogged)
             .all(|r| config.level(r.name) == Level::Off),
         config: resolved.config,
         ..Report::default()
@@ -1038,16 +1038,23 @@ fn report_file(
     };
     let mut used = vec![false; facts.suppressions.len()];
     for (site, class) in facts.sites().iter().zip(classes) {
-        let Some(class) = *class else { continue };
+        let Some(mut class) = *class else { continue };
         let rule = match class {
             Class::Unlogged(rule) => Some(rule),
+            Class::LoggedWithoutError => Some(rule::LOG_WITHOUT_ERROR.name),
             _ => None,
         };
-        // A rule that is off takes its sites out of coverage too.
+        // A rule that is off takes its sites out of coverage too; a site that logs without the
+        // error is still a logged site.
         let level = rule.map(|r| config.level(r)).unwrap_or(Level::Warn);
-        if level == Level::Off {
-            continue;
-        }
+        let rule = match level {
+            Level::Off if class == Class::LoggedWithoutError => {
+                class = Class::Logged;
+                None
+            }
+            Level::Off => continue,
+            _ => rule,
+        };
         let suppression = rule.and_then(|r| find_suppression(&facts.suppressions, r, site.span.line));
         out.counts.add_class(class, suppression.is_some());
         if ctx.changed.is_some_and(|c| c.contains(display, site.span.line)) {

@@ -12,12 +12,21 @@ pub struct Counts {
     pub expected: u32,
     /// Unlogged sites silenced by a suppression comment: outside the denominator.
     pub suppressed: u32,
+    /// Logged sites whose log lines never carry the error (`log-without-error`): a part of
+    /// `logged`.
+    #[serde(default)]
+    pub logged_without_error: u32,
 }
 
 impl Counts {
     pub fn add_class(&mut self, class: Class, suppressed: bool) {
         match class {
             Class::Logged => self.logged += 1,
+            // A suppressed finding of it is still a logged site.
+            Class::LoggedWithoutError => {
+                self.logged += 1;
+                self.logged_without_error += u32::from(!suppressed);
+            }
             Class::Propagated => self.propagated += 1,
             Class::Expected => self.expected += 1,
             Class::Unlogged(_) if suppressed => self.suppressed += 1,
@@ -31,6 +40,7 @@ impl Counts {
         self.propagated += other.propagated;
         self.expected += other.expected;
         self.suppressed += other.suppressed;
+        self.logged_without_error += other.logged_without_error;
     }
 
     /// Rounded to one decimal; `None` when there is nothing to count.

@@ -45,13 +45,35 @@ pub enum Category {
     Tool,
 }
 
+/// How a rule's sites count in logging coverage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    /// Its sites are unlogged ones: with every such rule off, there is no coverage to show.
+    Unlogged,
+    /// Its sites are logged ones, counted as logged whatever the rule's level.
+    Logged,
+    /// Not in coverage.
+    No,
+}
+
+impl Counted {
+    /// As the rules table says it: `yes`, `as logged`, `no`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Counted::Unlogged => "yes",
+            Counted::Logged => "as logged",
+            Counted::No => "no",
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Rule {
     pub name: &'static str,
     pub default_level: Level,
     pub category: Category,
-    /// Its sites count in logging coverage.
-    pub counted: bool,
+    /// How its sites count in logging coverage.
+    pub counted: Counted,
     /// One line: what it finds.
     pub summary: &'static str,
     /// The user documentation: What it finds / Why it matters / Example / Use instead / Options.
@@ -62,7 +84,7 @@ pub static UNLOGGED_ERROR: Rule = Rule {
     name: "unlogged-error",
     default_level: Level::Warn,
     category: Category::ErrorPaths,
-    counted: true,
+    counted: Counted::Unlogged,
     summary: "an error is handled and ends without a log line",
     doc: include_str!("rules/unlogged_error.md"),
 };
@@ -71,7 +93,7 @@ pub static SWALLOWED_ERROR: Rule = Rule {
     name: "swallowed-error",
     default_level: Level::Warn,
     category: Category::ErrorPaths,
-    counted: true,
+    counted: Counted::Unlogged,
     summary: "an error is discarded: `.ok()`, `let _ =`, an empty `Err` arm, `if let Ok` without `else`",
     doc: include_str!("rules/swallowed_error.md"),
 };
@@ -80,16 +102,25 @@ pub static SILENT_SERVER_ERROR: Rule = Rule {
     name: "silent-server-error",
     default_level: Level::Warn,
     category: Category::ErrorPaths,
-    counted: true,
+    counted: Counted::Unlogged,
     summary: "a 5xx response is built on a path that does not log the cause",
     doc: include_str!("rules/silent_server_error.md"),
+};
+
+pub static LOG_WITHOUT_ERROR: Rule = Rule {
+    name: "log-without-error",
+    default_level: Level::Warn,
+    category: Category::ErrorPaths,
+    counted: Counted::Logged,
+    summary: "an error path logs, but its log line never mentions the error",
+    doc: include_str!("rules/log_without_error.md"),
 };
 
 pub static ENGINE_IN_HANDLER: Rule = Rule {
     name: "engine-in-handler",
     default_level: Level::Error,
     category: Category::Engines,
-    counted: false,
+    counted: Counted::No,
     summary: "a database pool, HTTP client, cache or broker client is built on every request",
     doc: include_str!("rules/engine_in_handler.md"),
 };
@@ -98,7 +129,7 @@ pub static DUPLICATED_CONFIG: Rule = Rule {
     name: "duplicated-config",
     default_level: Level::Warn,
     category: Category::Config,
-    counted: false,
+    counted: Counted::No,
     summary: "one configuration value or environment variable is defined or read in several places",
     doc: include_str!("rules/duplicated_config.md"),
 };
@@ -107,7 +138,7 @@ pub static CONFLICTING_CONFIG: Rule = Rule {
     name: "conflicting-config",
     default_level: Level::Error,
     category: Category::Config,
-    counted: false,
+    counted: Counted::No,
     summary: "one environment variable, configuration key or redefined constant has different values or defaults",
     doc: include_str!("rules/conflicting_config.md"),
 };
@@ -116,7 +147,7 @@ pub static PARSE_ERROR: Rule = Rule {
     name: "parse-error",
     default_level: Level::Error,
     category: Category::Tool,
-    counted: false,
+    counted: Counted::No,
     summary: "a file could not be read or parsed and was not analysed",
     doc: include_str!("rules/parse_error.md"),
 };
@@ -125,7 +156,7 @@ pub static UNUSED_SUPPRESSION: Rule = Rule {
     name: "unused-suppression",
     default_level: Level::Warn,
     category: Category::Tool,
-    counted: false,
+    counted: Counted::No,
     summary: "a suppression comment suppresses nothing, names an unknown rule or is malformed",
     doc: include_str!("rules/unused_suppression.md"),
 };
@@ -134,7 +165,7 @@ pub static INTERNAL_ERROR: Rule = Rule {
     name: "internal-error",
     default_level: Level::Error,
     category: Category::Tool,
-    counted: false,
+    counted: Counted::No,
     summary: "obsdebt itself failed while analysing a file; the rest of the run is unaffected",
     doc: include_str!("rules/internal_error.md"),
 };
@@ -144,6 +175,7 @@ pub static ALL: &[&Rule] = &[
     &UNLOGGED_ERROR,
     &SWALLOWED_ERROR,
     &SILENT_SERVER_ERROR,
+    &LOG_WITHOUT_ERROR,
     &ENGINE_IN_HANDLER,
     &DUPLICATED_CONFIG,
     &CONFLICTING_CONFIG,

@@ -17,7 +17,7 @@ fn page(rule: &obsdebt::rule::Rule) -> String {
             let mut s = rule.summary.chars();
             s.next().map(|c| c.to_uppercase().collect::<String>() + s.as_str()).unwrap_or_default()
         },
-        if rule.counted { "yes" } else { "no" },
+        rule.counted.as_str(),
         rule.doc
     )
 }
@@ -63,7 +63,7 @@ fn the_readmes_rules_table_is_the_registry() {
             "| `{}` | {} | {} | {} |\n",
             rule.name,
             rule.default_level.as_str(),
-            if rule.counted { "yes" } else { "no" },
+            rule.counted.as_str(),
             rule.summary.replace('|', "\\|")
         ));
     }

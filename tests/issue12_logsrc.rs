@@ -48,6 +48,7 @@ fn classify_workspace(files: &[(usize, &str)]) -> Vec<Vec<String>> {
                 .flatten()
                 .map(|c| match c {
                     Class::Logged => "logged".to_string(),
+                    Class::LoggedWithoutError => "log-without-error".to_string(),
                     Class::Propagated => "propagated".to_string(),
                     Class::Expected => "expected".to_string(),
                     Class::Unlogged(rule) => rule.to_string(),

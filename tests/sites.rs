@@ -32,8 +32,8 @@ fn match_err_arm_that_logs_is_logged() {
     for log in [
         "tracing::warn!(error = %e, \"x\")",
         "log::error!(\"{e}\")",
-        "slog::crit!(logger, \"x\")",
-        "tracing::event!(Level::ERROR, \"x\")",
+        "slog::crit!(logger, \"x: {}\", e)",
+        "tracing::event!(Level::ERROR, ?e, \"x\")",
     ] {
         let src = in_fn(&format!(
             "let n = match load() {{ Ok(n) => n, Err(e) => {{ {log}; 0 }} }};"
@@ -375,10 +375,10 @@ fn server_errors() {
 #[test]
 fn imported_renamed_and_glob_imported_macros_log() {
     for (uses, call) in [
-        ("use tracing::error;", "error!(\"x\")"),
-        ("use log::warn as log_warn;", "log_warn!(\"x\")"),
-        ("use tracing::*;", "info!(\"x\")"),
-        ("use tracing as t;", "t::error!(\"x\")"),
+        ("use tracing::error;", "error!(\"x: {e}\")"),
+        ("use log::warn as log_warn;", "log_warn!(\"x: {}\", e)"),
+        ("use tracing::*;", "info!(?e, \"x\")"),
+        ("use tracing as t;", "t::error!(%e, \"x\")"),
     ] {
         let src = format!("{uses}\nfn f() {{ if let Err(e) = save() {{ {call}; }} }}");
         assert_eq!(one(&src), "logged", "{uses} {call}");
@@ -422,7 +422,7 @@ fn configured_reporting_functions_and_macros_log() {
     let mut k = Knowledge::defaults();
     k.log_functions.push(PathPattern::parse("crate::telemetry::report"));
     k.extra_log_macros.push(PathPattern::parse("audit"));
-    let src = "use crate::telemetry::report;\nfn f() { if let Err(e) = a() { report(&e); } if let Err(e) = b() { audit!(\"x\"); } }";
+    let src = "use crate::telemetry::report;\nfn f() { if let Err(e) = a() { report(&e); } if let Err(e) = b() { audit!(\"x\", e); } }";
     assert_eq!(
         classify_with(src, &k).into_iter().map(|s| s.1).collect::<Vec<_>>(),
         ["logged", "logged"]

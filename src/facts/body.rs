@@ -351,6 +351,10 @@ pub fn let_else(local: &syn::Local) -> Option<(&Expr, &Expr)> {
 #[derive(Debug, Default)]
 pub struct Scan {
     pub logs: Vec<LogCond>,
+    /// What carries the error value to a log line: a log macro naming it (`Yes`), or a call or
+    /// workspace macro given it, which logs it if it always logs (decided in resolve). Empty
+    /// when nothing on the path is handed the error.
+    pub cause: Vec<LogCond>,
     /// The first 5xx built, as written.
     pub server_error: Option<String>,
     pub client_error: bool,
@@ -374,6 +378,9 @@ pub struct Scanner<'e, 'k> {
     /// Look into nested error paths too (for "does this impl log anywhere").
     pub into_nested: bool,
     comparison: usize,
+    /// The names that hold the error on this path: its bindings, then locals built from them
+    /// (`let msg = e.to_string()`). Empty when the error is not bound, or not asked about.
+    watch: Vec<String>,
 }
 
 impl<'e, 'k> Scanner<'e, 'k> {
@@ -383,7 +390,17 @@ impl<'e, 'k> Scanner<'e, 'k> {
             scan: Scan::default(),
             into_nested: false,
             comparison: 0,
+            watch: Vec::new(),
         }
+    }
+
+    /// Whether `e` names the error (one of [`Scanner::watch`]).
+    fn mentions(&self, e: &Expr) -> bool {
+        !self.watch.is_empty() && expr_mentions(e, &self.watch)
+    }
+
+    fn macro_mentions(&self, mac: &syn::Macro) -> bool {
+        !self.watch.is_empty() && tokens_mention(mac.tokens.clone(), &self.watch)
     }
 
     pub fn logs(&self) -> LogCond {
@@ -407,6 +424,9 @@ impl<'ast> Visit<'ast> for Scanner<'_, '_> {
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
         if self.env.is_log_macro(&mac.path) {
             self.scan.logs.push(LogCond::Yes);
+            if self.macro_mentions(mac) {
+                self.scan.cause.push(LogCond::Yes);
+            }
         } else if self.env.is_propagate_macro(&mac.path) {
             self.scan.propagate_macro = true;
         } else if self.env.is_panic_macro(&mac.path) {
@@ -414,8 +434,14 @@ impl<'ast> Visit<'ast> for Scanner<'_, '_> {
         } else {
             if self.env.is_print_macro(&mac.path) {
                 self.scan.prints = true;
+                if self.macro_mentions(mac) {
+                    self.scan.cause.push(LogCond::Yes);
+                }
             } else if let Some(callee) = self.env.macro_callee(&mac.path) {
                 // A workspace macro that logs in every arm logs here (decided in resolve).
+                if self.macro_mentions(mac) {
+                    self.scan.cause.push(LogCond::Macro(callee.clone()));
+                }
                 self.scan.logs.push(LogCond::Macro(callee));
             }
             self.scan_macro_body(mac);
@@ -450,15 +476,23 @@ impl<'ast> Visit<'ast> for Scanner<'_, '_> {
         }
         if let Some(path) = expr_path(&c.func) {
             let full = self.env.expand(path);
+            let given = c.args.iter().any(|a| self.mentions(a));
             if self.env.is_log_function(&full) {
                 self.scan.logs.push(LogCond::Yes);
+                if given {
+                    self.scan.cause.push(LogCond::Yes);
+                }
             } else if self.env.is_exit_call(&full) {
                 self.scan.exits = true;
             } else {
-                self.scan.logs.push(LogCond::Call(Callee {
+                let callee = Callee {
                     path: full,
                     method: false,
-                }));
+                };
+                if given {
+                    self.scan.cause.push(LogCond::Call(callee.clone()));
+                }
+                self.scan.logs.push(LogCond::Call(callee));
             }
         }
         visit::visit_expr_call(self, c);
@@ -470,10 +504,15 @@ impl<'ast> Visit<'ast> for Scanner<'_, '_> {
                 self.scan.server_error = Some(written);
             }
         }
-        self.scan.logs.push(LogCond::Call(Callee {
+        let callee = Callee {
             path: vec![m.method.to_string()],
             method: true,
-        }));
+        };
+        // `e.log()`, `reporter.capture(&e)`: the method is handed the error.
+        if self.mentions(&m.receiver) || m.args.iter().any(|a| self.mentions(a)) {
+            self.scan.cause.push(LogCond::Call(callee.clone()));
+        }
+        self.scan.logs.push(LogCond::Call(callee));
         if !self.into_nested && combinator(m).is_some() {
             // The handler is a nested error path; the receiver and other arguments are ours.
             self.visit_expr(&m.receiver);
@@ -491,6 +530,10 @@ impl<'ast> Visit<'ast> for Scanner<'_, '_> {
     }
 
     fn visit_expr_match(&mut self, m: &'ast ExprMatch) {
+        // `match e { Db(inner) => .. }`: the arms hold the error on.
+        if self.mentions(&m.expr) {
+            m.arms.iter().for_each(|a| bindings(&a.pat, &mut self.watch));
+        }
         if self.into_nested {
             return visit::visit_expr_match(self, m);
         }
@@ -507,6 +550,11 @@ impl<'ast> Visit<'ast> for Scanner<'_, '_> {
     }
 
     fn visit_expr_if(&mut self, i: &'ast syn::ExprIf) {
+        if let Expr::Let(l) = &*i.cond {
+            if self.mentions(&l.expr) {
+                bindings(&l.pat, &mut self.watch);
+            }
+        }
         if self.into_nested {
             return visit::visit_expr_if(self, i);
         }
@@ -525,12 +573,93 @@ impl<'ast> Visit<'ast> for Scanner<'_, '_> {
         }
     }
 
+    fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+        // `for err in errors { error!(?err) }`
+        if self.mentions(&f.expr) {
+            bindings(&f.pat, &mut self.watch);
+        }
+        visit::visit_expr_for_loop(self, f);
+    }
+
+    fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+        // `msg.result = format!("{e:?}")`: `msg` carries the error on.
+        if self.mentions(&a.right) {
+            let mut place = &*a.left;
+            while let Expr::Field(f) = place {
+                place = &f.base;
+            }
+            if let Expr::Path(p) = place {
+                if let Some(ident) = p.path.get_ident() {
+                    self.watch.push(ident.to_string());
+                }
+            }
+        }
+        visit::visit_expr_assign(self, a);
+    }
+
     fn visit_local(&mut self, l: &'ast syn::Local) {
         match let_else(l) {
             Some((init, _)) if !self.into_nested => self.visit_expr(init),
             _ => visit::visit_local(self, l),
         }
+        // `let msg = format!("{e}")`: `msg` carries the error on.
+        if l.init.as_ref().is_some_and(|i| self.mentions(&i.expr)) {
+            bindings(&l.pat, &mut self.watch);
+        }
     }
+}
+
+/// Whether `tokens` contain an identifier among `names` (macro arguments included: `format!("{e}")`
+/// names `e` only inside a string, which is checked too).
+pub fn tokens_mention(tokens: proc_macro2::TokenStream, names: &[String]) -> bool {
+    use proc_macro2::TokenTree;
+    tokens.into_iter().any(|t| match t {
+        TokenTree::Ident(i) => names.iter().any(|n| i == n),
+        TokenTree::Group(g) => tokens_mention(g.stream(), names),
+        TokenTree::Literal(l) => {
+            let text = l.to_string();
+            text.starts_with('"') && names.iter().any(|n| format_names(&text, n))
+        }
+        TokenTree::Punct(_) => false,
+    })
+}
+
+/// Whether a format string names `name` inline: `{name}`, `{name:?}`, `{name:#}`.
+fn format_names(text: &str, name: &str) -> bool {
+    text.match_indices('{').any(|(i, _)| {
+        let rest = &text[i + 1..];
+        rest.strip_prefix(name)
+            .is_some_and(|after| after.starts_with('}') || after.starts_with(':'))
+    })
+}
+
+/// Whether `e` names one of `names`: a path of that one name (`e`, `&e`, `e.to_string()`), or
+/// a macro whose tokens do.
+pub fn expr_mentions(e: &Expr, names: &[String]) -> bool {
+    struct Finder<'n> {
+        names: &'n [String],
+        found: bool,
+    }
+    impl<'ast> Visit<'ast> for Finder<'_> {
+        fn visit_expr(&mut self, e: &'ast Expr) {
+            if !self.found {
+                visit::visit_expr(self, e);
+            }
+        }
+        fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+            if p.qself.is_none() && p.path.segments.len() == 1 {
+                let ident = &p.path.segments[0].ident;
+                self.found |= self.names.iter().any(|n| ident == n);
+            }
+        }
+        fn visit_macro(&mut self, m: &'ast syn::Macro) {
+            self.found |= tokens_mention(m.tokens.clone(), self.names);
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut f = Finder { names, found: false };
+    f.visit_expr(e);
+    f.found
 }
 
 /// An error path's body: an expression (arm, closure) or a block (`if let`, `else`).
@@ -542,7 +671,14 @@ pub enum BodyRef<'a> {
 
 /// Scans an error path's body (nested error paths excluded).
 pub fn scan(env: &Env, body: BodyRef) -> Scan {
+    scan_holding(env, body, &[])
+}
+
+/// [`scan`], also finding what on the path is handed the error bound to `names`
+/// ([`Scan::cause`]).
+pub fn scan_holding(env: &Env, body: BodyRef, names: &[String]) -> Scan {
     let mut s = Scanner::new(env);
+    s.watch = names.to_vec();
     match body {
         BodyRef::Expr(e) => s.visit_expr(e),
         BodyRef::Block(b) => s.visit_block(b),

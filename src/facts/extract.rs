@@ -230,7 +230,7 @@ struct Shared<'k> {
     test_depth: usize,
     /// Logging in the branches of an `if` that tests a `Result` (`if r.is_err() { .. }`), by the
     /// test's address.
-    test_logs: HashMap<usize, LogCond>,
+    test_logs: HashMap<usize, (LogCond, LogCond)>,
     /// `.ok()` calls consumed by the method called on them, by address.
     ok_consumed: HashMap<usize, OkUse>,
     /// Crates the file names (the roots of its paths), for every function's call collector.
@@ -355,6 +355,39 @@ struct Judged {
     replaced: bool,
     propagates_if: LogCond,
     builder: Vec<String>,
+    /// The log lines on the path carry the error value if this holds ([`SiteFact::cause`]).
+    cause: LogCond,
+    /// The name the path holds the error under ([`SiteFact::binding`]).
+    binding: Option<String>,
+}
+
+/// An operator between an `.is_ok()`/`.is_err()` test and the condition of its `if`.
+#[derive(Clone, Copy)]
+enum Op {
+    Not,
+    And,
+    Or,
+}
+
+/// The branches of an `if` that an `Err` of the tested `Result` can take.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ErrBranch {
+    Then,
+    Else,
+    Both,
+}
+
+impl ErrBranch {
+    /// The branches once `op` stands between the test and the condition: `!` swaps them;
+    /// `err && x` and `ok || x` leave the branch to `x`.
+    fn through(self, op: Op) -> ErrBranch {
+        match (op, self) {
+            (Op::Not, ErrBranch::Then) => ErrBranch::Else,
+            (Op::Not, ErrBranch::Else) => ErrBranch::Then,
+            (Op::And, ErrBranch::Then) | (Op::Or, ErrBranch::Else) => ErrBranch::Both,
+            (_, b) => b,
+        }
+    }
 }
 
 /// Methods that keep the `Result` they are called on (its `Err` unchanged or converted).
@@ -383,24 +416,6 @@ struct Produced<'e> {
     subject: Option<&'e Expr>,
 }
 
-/// Whether `tokens` contain an identifier among `names` (macro arguments included: `format!("{e}")`
-/// names `e` only inside a string, which is checked too).
-fn tokens_mention(tokens: proc_macro2::TokenStream, names: &[String]) -> bool {
-    use proc_macro2::TokenTree;
-    tokens.into_iter().any(|t| match t {
-        TokenTree::Ident(i) => names.iter().any(|n| i == n),
-        TokenTree::Group(g) => tokens_mention(g.stream(), names),
-        TokenTree::Literal(l) => {
-            let text = l.to_string();
-            text.starts_with('"')
-                && names
-                    .iter()
-                    .any(|n| text.contains(&format!("{{{n}}}")) || text.contains(&format!("{{{n}:")))
-        }
-        TokenTree::Punct(_) => false,
-    })
-}
-
 /// Whether a path's body uses the error bound to `names`.
 fn body_mentions(body: BodyRef, names: &[String]) -> bool {
     use quote::ToTokens;
@@ -411,7 +426,7 @@ fn body_mentions(body: BodyRef, names: &[String]) -> bool {
         BodyRef::Expr(e) => e.to_token_stream(),
         BodyRef::Block(b) => b.to_token_stream(),
     };
-    tokens_mention(tokens, names)
+    body::tokens_mention(tokens, names)
 }
 
 /// Names a pattern binds with a declared `Result` type: `r: AppResult<()>`, and the parts of
@@ -465,7 +480,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
     /// Reads an error path's body: 5xx, 4xx, propagation, empty, or a fallback.
     fn judge(&self, body: BodyRef, names: &[String]) -> Judged {
         let env = self.env();
-        let scan = body::scan(&env, body);
+        let scan = body::scan_holding(&env, body, names);
         let exits = body::exits(body);
         let (propagates, converts_to) = body::propagation_of(&env, &exits, names);
         let mut logs = scan.logs.clone();
@@ -501,6 +516,10 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             replaced,
             propagates_if,
             builder: body::builder_methods(&exits, names),
+            // An error the pattern does not bind (`Err(_)`, the `else` of `if let Ok`) reaches
+            // no log line.
+            cause: LogCond::any(scan.cause),
+            binding: names.first().cloned(),
         }
     }
 
@@ -710,6 +729,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
         };
         origin.awaited = p.awaited;
         origin.known_result = matches(&self.sh.k.result_sources);
+        origin.bare = matches(&self.sh.k.bare_sources);
         if matches(&self.sh.k.probe_sources) {
             // A parse of a configured value is a setting read, not a probe.
             if is_parse(&p.callee) && p.subject.is_some_and(|s| self.is_config(s)) {
@@ -820,6 +840,8 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             replaced,
             propagates_if,
             builder,
+            mut cause,
+            binding,
         } = judged;
         let (source, origin) = match source_expr {
             Some(e) => self.origin(e, needs_result, replaced),
@@ -842,7 +864,14 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
                 }
                 logs
             }
-            Some(v) => LogCond::any(vec![logs, self.logged_before(v)]),
+            Some(v) => {
+                // Logged on an earlier path of the same value: with the error, as far as we know.
+                let before = self.logged_before(v);
+                if !before.is_no() {
+                    cause = LogCond::any(vec![cause, before.clone()]);
+                }
+                LogCond::any(vec![logs, before])
+            }
             None => logs,
         };
         let (function, instrument_err) = match self.sh.fns.last() {
@@ -873,6 +902,8 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             lock_poison,
             in_test,
             function,
+            cause,
+            binding,
         });
     }
 
@@ -1361,25 +1392,54 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
     fn visit_expr_if(&mut self, i: &'ast syn::ExprIf) {
         let Some((kind, pat, scrutinee)) = if_let_kind(i) else {
             // `if res.is_err() { warn!(..) }`: the branches are the test's paths.
+            // The operators between the test and the condition, innermost last.
             let mut cond = &*i.cond;
+            let mut ops = Vec::new();
             loop {
                 cond = match cond {
-                    Expr::Unary(u) => &u.expr,
+                    Expr::Unary(u) => {
+                        ops.push(matches!(u.op, syn::UnOp::Not(_)).then_some(Op::Not));
+                        &u.expr
+                    }
                     Expr::Paren(p) => &p.expr,
-                    Expr::Binary(b) if matches!(b.op, BinOp::And(_) | BinOp::Or(_)) => &b.left,
+                    Expr::Binary(b) if matches!(b.op, BinOp::And(_) | BinOp::Or(_)) => {
+                        ops.push(Some(if matches!(b.op, BinOp::And(_)) { Op::And } else { Op::Or }));
+                        &b.left
+                    }
                     _ => break,
                 };
             }
             if let Expr::MethodCall(m) = cond {
                 if (m.method == "is_ok" || m.method == "is_err") && m.args.is_empty() {
                     let env = self.env();
-                    let mut logs = vec![LogCond::any(body::scan(&env, BodyRef::Block(&i.then_branch)).logs)];
-                    if let Some((_, e)) = &i.else_branch {
-                        logs.push(LogCond::any(body::scan(&env, BodyRef::Expr(e)).logs));
+                    // `if res.is_err() { warn!("{res:?}") }`: the tested variable holds the error.
+                    let held: Vec<String> = match &*m.receiver {
+                        Expr::Path(p) if p.path.segments.len() == 1 => vec![p.path.segments[0].ident.to_string()],
+                        _ => Vec::new(),
+                    };
+                    // Only the branches an `Err` can take are its paths: `if r.is_ok() { info!(..) }`
+                    // logs the success.
+                    let start = if m.method == "is_err" {
+                        ErrBranch::Then
+                    } else {
+                        ErrBranch::Else
+                    };
+                    let branch = ops.iter().rev().flatten().fold(start, |b, op| b.through(*op));
+                    let mut scans = Vec::new();
+                    if branch != ErrBranch::Else {
+                        scans.push(body::scan_holding(&env, BodyRef::Block(&i.then_branch), &held));
                     }
-                    self.sh
-                        .test_logs
-                        .insert(m as *const ExprMethodCall as usize, LogCond::any(logs));
+                    if let (Some((_, e)), true) = (&i.else_branch, branch != ErrBranch::Then) {
+                        scans.push(body::scan_holding(&env, BodyRef::Expr(e), &held));
+                    }
+                    let (logs, cause) = scans
+                        .into_iter()
+                        .map(|s| (LogCond::any(s.logs), LogCond::any(s.cause)))
+                        .unzip();
+                    self.sh.test_logs.insert(
+                        m as *const ExprMethodCall as usize,
+                        (LogCond::any(logs), LogCond::any(cause)),
+                    );
                 }
             }
             return visit::visit_expr_if(self, i);
@@ -1444,6 +1504,8 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                         replaced: false,
                         propagates_if: LogCond::No,
                         builder: Vec::new(),
+                        cause: LogCond::Yes,
+                        binding: None,
                     };
                     let span = span_of(pat.span(), pat.span());
                     let text = format!("if let {}", self.text(pat.span(), pat.span()));
@@ -1554,6 +1616,8 @@ impl<'ast> Extractor<'_, '_, 'ast> {
                 replaced,
                 propagates_if: LogCond::No,
                 builder: Vec::new(),
+                cause: LogCond::Yes,
+                binding: None,
             };
             self.push_site(
                 Site::new(SiteKind::DiscardOk, method_span(m), self.method_text(m))
@@ -1583,7 +1647,11 @@ impl<'ast> Extractor<'_, '_, 'ast> {
         let method = m.method.to_string();
         if !self.benign(&m.receiver) {
             let mut judged = self.judge_handler(&method, handler);
-            judged.logs = LogCond::any(vec![judged.logs, self.chain_logs(&m.receiver)]);
+            // A log earlier in the chain (`.inspect_err(..)`) is that site's: it carries the
+            // error as far as this one is concerned.
+            let chain = self.chain_logs(&m.receiver);
+            judged.cause = LogCond::any(vec![judged.cause, chain.clone()]);
+            judged.logs = LogCond::any(vec![judged.logs, chain]);
             let covers = method == "inspect_err";
             self.push_site(
                 Site::new(SiteKind::Combinator, method_span(m), self.method_text(m))
@@ -1617,6 +1685,8 @@ impl<'ast> Extractor<'_, '_, 'ast> {
             replaced: false,
             propagates_if: LogCond::No,
             builder: Vec::new(),
+            cause: LogCond::Yes,
+            binding: None,
         };
         self.push_site(
             Site::new(SiteKind::ServerError, span_of(at, at), written.clone()).detail(written),
@@ -1635,11 +1705,11 @@ impl<'ast> Extractor<'_, '_, 'ast> {
     /// return a `Result` (decided in resolve), and a tested variable only when nothing else
     /// reads it (`if res.is_err() { return res; }` keeps the error).
     fn value_fallback(&mut self, m: &'ast ExprMethodCall) {
-        let branches = self
+        let (branches, branches_cause) = self
             .sh
             .test_logs
             .remove(&(m as *const ExprMethodCall as usize))
-            .unwrap_or(LogCond::No);
+            .unwrap_or((LogCond::No, LogCond::No));
         let name = m.method.to_string();
         let unit = |e: &Expr| matches!(e, Expr::Tuple(t) if t.elems.is_empty());
         let (kind, outcome) = match (name.as_str(), m.args.first()) {
@@ -1664,13 +1734,18 @@ impl<'ast> Extractor<'_, '_, 'ast> {
         if self.benign(&m.receiver) {
             return;
         }
+        // `if res.is_err() { warn!(..) }`: the branches see the error only through the tested
+        // variable; a log earlier in the chain (`.inspect_err(..)`) is that site's.
+        let chain = self.chain_logs(&m.receiver);
         let judged = Judged {
             outcome,
-            logs: LogCond::any(vec![self.chain_logs(&m.receiver), branches]),
+            logs: LogCond::any(vec![chain.clone(), branches]),
             converts_to: Vec::new(),
             replaced: false,
             propagates_if: LogCond::No,
             builder: Vec::new(),
+            cause: LogCond::any(vec![chain, branches_cause]),
+            binding: None,
         };
         self.push_site(
             Site::new(kind, method_span(m), self.method_text(m))
@@ -1758,6 +1833,8 @@ impl<'ast> Extractor<'_, '_, 'ast> {
             replaced: false,
             propagates_if: LogCond::No,
             builder: Vec::new(),
+            cause: LogCond::Yes,
+            binding: None,
         };
         let mut site = Site::new(SiteKind::DetachedTask, span, text).detail(detail);
         if !by_construction {
@@ -1803,6 +1880,8 @@ impl<'ast> Extractor<'_, '_, 'ast> {
             replaced: false,
             propagates_if: LogCond::No,
             builder: Vec::new(),
+            cause: LogCond::Yes,
+            binding: None,
         };
         self.push_site(
             Site::new(SiteKind::DiscardLet, span, text)
@@ -1841,6 +1920,8 @@ impl<'ast> Extractor<'_, '_, 'ast> {
                         replaced: false,
                         propagates_if: LogCond::No,
                         builder: Vec::new(),
+                        cause: LogCond::Yes,
+                        binding: None,
                     };
                 };
                 let outcome = match env.status(path) {
@@ -1861,6 +1942,9 @@ impl<'ast> Extractor<'_, '_, 'ast> {
                     replaced,
                     propagates_if: LogCond::No,
                     builder: Vec::new(),
+                    // The function is handed the error: what it logs carries it.
+                    cause: LogCond::Yes,
+                    binding: None,
                 }
             }
         }

@@ -499,6 +499,9 @@ pub struct Origin {
     /// The path ignores the error and answers with an unrelated error or a 4xx instead
     /// (`Err(_) => Err(NotFound)`, `.ok().ok_or(Invalid)?`): an ending, when the error was a failure.
     pub replaced: bool,
+    /// The producer's error says no more than that it happened (`[sources] bare`: a channel's,
+    /// a caught panic's, a timeout's): a log line without it loses nothing.
+    pub bare: bool,
 }
 
 /// Where an `Err` is received.
@@ -583,6 +586,14 @@ pub struct SiteFact {
     pub in_test: bool,
     /// The enclosing function, as an index into [`FileFacts::fns`].
     pub function: Option<u32>,
+    /// The path's log lines carry the error value if this holds: a log macro names it (`Yes`),
+    /// or a helper or workspace macro handed it always logs. `No` when the pattern drops the
+    /// error (`Err(_)`, the `else` of `if let Ok`) or nothing that logs is given it. Read only
+    /// for a site that logs (`log-without-error`).
+    pub cause: LogCond,
+    /// The name the path holds the error under (`e` in `Err(e)`, `|e|`); `None` when the
+    /// pattern drops it, or the site has no pattern.
+    pub binding: Option<String>,
 }
 
 #[cfg(test)]

@@ -84,6 +84,7 @@ struct DiscardsSection {
 struct SourcesSection {
     results: Vec<String>,
     probes: Vec<String>,
+    bare: Vec<String>,
 }
 
 /// A call that produces a `Result` (see `rules/logging.toml`, `[sources]`).
@@ -327,6 +328,9 @@ pub struct Knowledge {
     pub result_sources: Vec<SourcePattern>,
     /// Calls whose `Err` is an answer about a value.
     pub probe_sources: Vec<SourcePattern>,
+    /// Calls whose error says no more than that it happened (`[sources] bare`): a channel's, a
+    /// caught panic's, a timeout's.
+    pub bare_sources: Vec<SourcePattern>,
     /// Channel send methods: one whose message is a `Result` or `()` answers a waiting caller.
     pub channel_sends: Vec<String>,
     /// Functions that start a detached task and return its handle (`tokio::spawn`).
@@ -521,6 +525,7 @@ impl Knowledge {
             not_results: file.discards.not_results,
             result_sources: sources(&file.sources.results),
             probe_sources: sources(&file.sources.probes),
+            bare_sources: sources(&file.sources.bare),
             lock_methods: file.discards.lock_methods,
             spawn: paths(&file.discards.spawn),
             channel_sends: file.discards.channel_sends,

@@ -57,6 +57,8 @@ struct Logging {
     propagated: u32,
     expected: u32,
     suppressed: u32,
+    /// Of the logged sites, those whose log lines never carry the error.
+    logged_without_error: u32,
     percent: Option<f64>,
 }
 
@@ -69,6 +71,7 @@ struct Part<'a> {
     logged: u32,
     unlogged: u32,
     propagated: u32,
+    logged_without_error: u32,
     percent: Option<f64>,
 }
 
@@ -143,6 +146,7 @@ fn doc(report: &Report) -> Doc<'_> {
             logged: c.logged,
             unlogged: c.unlogged,
             propagated: c.propagated,
+            logged_without_error: c.logged_without_error,
             percent: c.percent(),
         }
     }
@@ -164,6 +168,7 @@ fn doc(report: &Report) -> Doc<'_> {
                 propagated: t.propagated,
                 expected: t.expected,
                 suppressed: t.suppressed,
+                logged_without_error: t.logged_without_error,
                 percent: t.percent(),
             },
             crates: report

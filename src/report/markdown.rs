@@ -118,6 +118,13 @@ pub fn render(report: &Report) -> String {
         t.expected,
         t.suppressed
     );
+    if t.logged_without_error > 0 {
+        let _ = writeln!(
+            out,
+            "\n{} of the logged paths log without the error (`log-without-error`)",
+            t.logged_without_error
+        );
+    }
     if let Some(p) = &report.patch {
         let _ = writeln!(
             out,

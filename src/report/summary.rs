@@ -116,6 +116,13 @@ pub fn render(report: &Report, tables: bool) -> String {
             t.expected,
             t.suppressed
         );
+        if t.logged_without_error > 0 {
+            let _ = writeln!(
+                out,
+                "  {} logged without the error (log-without-error)",
+                t.logged_without_error
+            );
+        }
     }
     if let Some(p) = &report.patch {
         let _ = writeln!(

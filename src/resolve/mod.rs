@@ -23,6 +23,9 @@ use crate::workspace::FilePlace;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Class {
     Logged,
+    /// Logged, by log lines that never carry the error value (`log-without-error`): counted
+    /// as logged.
+    LoggedWithoutError,
     Propagated,
     Expected,
     /// Reported by the rule of this name.
@@ -119,7 +122,7 @@ pub fn resolve_with<'a>(files: &'a [FileInput<'a>], names: &'a names::Names<'a>)
                     if site.kind == SiteKind::DetachedTask && !task_result_lost(site, krate, &index, files, &logs_of) {
                         return None;
                     }
-                    let logs = site
+                    let path_logs = site
                         .logs
                         .eval_with(&mut |c| logs_of(krate, c), &mut |c| macro_logs_of(krate, c));
                     let is_logging_type = |krate: usize, t: &str| {
@@ -133,7 +136,7 @@ pub fn resolve_with<'a>(files: &'a [FileInput<'a>], names: &'a names::Names<'a>)
                     // `.map_err(|e| e.with_code(500))`: still the logging error value, whose
                     // response impl logs it.
                     let builder = builder_keeps_logging(site, krate, &index, &|t| logging_types.contains(t));
-                    let logs = logs || builder;
+                    let logs = path_logs || builder;
                     let converts_to_logging = builder
                         || site.converts_to.iter().any(|t| is_logging_type(krate, t))
                         || source_is_logging(site, krate, &index, &is_logging_type);
@@ -142,14 +145,37 @@ pub fn resolve_with<'a>(files: &'a [FileInput<'a>], names: &'a names::Names<'a>)
                         && site
                             .propagates_if
                             .eval_with(&mut |_| false, &mut |c| macro_propagates_of(krate, c));
-                    if propagates {
-                        let site = SiteFact {
+                    let propagated;
+                    let site = if propagates {
+                        propagated = SiteFact {
                             outcome: Outcome::Propagated,
                             ..site.clone()
                         };
-                        return classify_origin(&site, logs, converts_to_logging, source);
-                    }
-                    classify_origin(site, logs, converts_to_logging, source)
+                        &propagated
+                    } else {
+                        site
+                    };
+                    let class = classify_origin(site, logs, converts_to_logging, source)?;
+                    // Logged only by the path's own log lines (not by the error type it becomes),
+                    // and none of them is handed the error.
+                    // An error the path drops unbound is a decision about a value unless it is
+                    // an operational failure's; a probe's error only says the value was not one.
+                    let o = &site.origin;
+                    let failure = !o.probe && !o.bare && (site.binding.is_some() || o.known_result || o.awaited);
+                    let without_error = class == Class::Logged
+                        && path_logs
+                        && failure
+                        && !site.specific
+                        && !site.lock_poison
+                        && classify_origin(site, builder, converts_to_logging, source) != Some(Class::Logged)
+                        && !site
+                            .cause
+                            .eval_with(&mut |c| logs_of(krate, c), &mut |c| macro_logs_of(krate, c));
+                    Some(if without_error {
+                        Class::LoggedWithoutError
+                    } else {
+                        class
+                    })
                 })
                 .collect()
         })

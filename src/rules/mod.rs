@@ -5,6 +5,7 @@ pub mod conflicting_config;
 pub mod duplicated_config;
 pub mod engine_in_handler;
 pub mod internal_error;
+pub mod log_without_error;
 pub mod parse_error;
 pub mod silent_server_error;
 pub mod swallowed_error;
@@ -16,7 +17,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::SiteFact;
 use crate::resolve::names::Names;
 use crate::resolve::requests::PerRequest;
-use crate::rule::{RuleName, SILENT_SERVER_ERROR, SWALLOWED_ERROR, UNLOGGED_ERROR};
+use crate::rule::{RuleName, LOG_WITHOUT_ERROR, SILENT_SERVER_ERROR, SWALLOWED_ERROR, UNLOGGED_ERROR};
 use crate::walk;
 
 /// What one world (Cargo workspace) resolved, for the rules that read it whole.
@@ -38,7 +39,7 @@ pub fn world_diagnostics(world: &World, config: &Config, walked: &walk::Walk) ->
     out
 }
 
-/// Builds the diagnostic of `rule` for an unlogged site in the file shown as `path` (the rule
+/// Builds the diagnostic of `rule` for an unlogged site (or one logged without its error) in the file shown as `path` (the rule
 /// the logging analysis classified it under). `function` is the enclosing function's name.
 pub fn site_diagnostic(
     site: &SiteFact,
@@ -50,6 +51,7 @@ pub fn site_diagnostic(
     let (rule, (message, label, help)) = match rule {
         r if r == SILENT_SERVER_ERROR.name => (&SILENT_SERVER_ERROR, silent_server_error::describe(site)),
         r if r == SWALLOWED_ERROR.name => (&SWALLOWED_ERROR, swallowed_error::describe(site)),
+        r if r == LOG_WITHOUT_ERROR.name => (&LOG_WITHOUT_ERROR, log_without_error::describe(site)),
         _ => (&UNLOGGED_ERROR, unlogged_error::describe(site)),
     };
     // The enclosing function keeps fingerprints apart across functions, so a new identical

@@ -41,6 +41,7 @@ pub fn classify_with(src: &str, k: &Knowledge) -> Vec<(u32, String)> {
         .filter_map(|(site, class)| {
             let label = match (*class)? {
                 Class::Logged => "logged".to_string(),
+                Class::LoggedWithoutError => "log-without-error".to_string(),
                 Class::Propagated => "propagated".to_string(),
                 Class::Expected => "expected".to_string(),
                 Class::Unlogged(rule) => rule.to_string(),
