@@ -498,6 +498,14 @@ fn report_files(
     let extras: Vec<Vec<Diagnostic>> = (0..walked.files.len())
         .map(|i| workspace_diags.remove(&i).unwrap_or_default())
         .collect();
+    // The logging crate each crate's fixes write with.
+    let styles = rules::fix::crate_styles(
+        collected
+            .facts
+            .iter()
+            .zip(places)
+            .filter_map(|(f, p)| Some((p.krate, f.as_ref().ok()?.crates_used.as_slice()))),
+    );
     // Each file's facts are dropped as soon as its findings exist.
     let results: Vec<FileResult> = {
         use rayon::prelude::*;
@@ -505,18 +513,25 @@ fn report_files(
             .facts
             .into_par_iter()
             .zip(walked.files.par_iter())
+            .zip(places.par_iter())
             .zip(extras.into_par_iter())
             .zip(classes.into_par_iter())
             .zip(layer_notes.par_iter())
-            .map(|((((facts, file), extra), classes), note)| {
+            .map(|(((((facts, file), place), extra), classes), note)| {
                 if !file.in_scope {
                     return FileResult::OutOfScope;
                 }
+                let style = styles.get(&place.krate).copied().unwrap_or_default();
                 match facts {
                     Err(e) => FileResult::Failed(e),
                     Ok(facts) => FileResult::Reported(std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                         rules::internal_error::inject("report", &file.display);
-                        report_file(&ctx, &file.display, &facts, &classes, extra, note.as_deref())
+                        let file = ReportedFile {
+                            display: &file.display,
+                            facts: &facts,
+                            style,
+                        };
+                        report_file(&ctx, &file, &classes, extra, note.as_deref())
                     }))),
                 }
             })
@@ -1019,16 +1034,23 @@ struct FileOutcome {
     patch_counts: Counts,
 }
 
+/// A file whose findings are assembled: as shown, its facts, and how its crate logs.
+struct ReportedFile<'a> {
+    display: &'a str,
+    facts: &'a FileFacts,
+    style: rules::fix::LogStyle,
+}
+
 /// Turns one file's classified sites and workspace findings into diagnostics, suppressions and
 /// coverage counts.
 fn report_file(
     ctx: &FileContext,
-    display: &str,
-    facts: &FileFacts,
+    file: &ReportedFile,
     classes: &[Option<Class>],
     workspace_findings: Vec<Diagnostic>,
     layer_note: Option<&str>,
 ) -> FileOutcome {
+    let (display, facts) = (file.display, file.facts);
     let config = ctx.config;
     let mut out = FileOutcome {
         diagnostics: Vec::new(),
@@ -1078,7 +1100,7 @@ fn report_file(
                     .function
                     .and_then(|i| facts.fns.get(i as usize))
                     .map(|f| f.name.as_str());
-                let mut d = rules::site_diagnostic(site, rule, function, display, severity);
+                let mut d = rules::site_diagnostic(site, rule, function, display, severity, file.style);
                 if let Some(note) = layer_note {
                     rules::silent_server_error::name_the_layer(&mut d, note);
                 }

@@ -119,6 +119,23 @@ pub struct CheckArgs {
     #[arg(long)]
     pub exit_zero: bool,
 
+    /// Apply the safe fixes, then report what is left: the missing log line written where the
+    /// error path starts, with the crate's logging crate (`tracing::warn!(error = %e, "…")`, or
+    /// `log::warn!`), the error bound where the pattern drops it (`Err(_)` → `Err(e)`), or added
+    /// to a log line that leaves it out. Runs again until nothing more applies
+    #[arg(long)]
+    pub fix: bool,
+
+    /// With --fix or --diff, also apply the unsafe fixes: those that may need a logging crate
+    /// the crate does not name yet, or that assume a `Result` (`.inspect_err(..)` before `.ok()`)
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Print the fixes --fix would apply in its first pass as a unified diff, and write
+    /// nothing; exit 1 when there are any
+    #[arg(long)]
+    pub diff: bool,
+
     /// Warnings also make the exit code 1
     #[arg(long, overrides_with = "no_deny_warnings")]
     pub deny_warnings: bool,
@@ -248,17 +265,14 @@ fn run_check(args: CheckArgs) -> i32 {
             }
         };
     }
+    if args.fix || args.diff {
+        if let Some(code) = fix_passes(&args, &opts) {
+            return code;
+        }
+    }
     let mut out = match check::run(&opts) {
         Ok(o) => o,
-        Err(CheckError::Config(e)) => {
-            let _ = write!(std::io::stderr(), "{}", e.render(stderr_color()));
-            let _ = writeln!(std::io::stderr());
-            return 2;
-        }
-        Err(CheckError::Usage(m)) => {
-            error(&m);
-            return 2;
-        }
+        Err(e) => return check_error(e),
     };
     out.report.gate_failures = gate_failures(&args, &out);
     out.report.gate_source = out.config.path.as_deref().map(crate::workspace::display);
@@ -403,6 +417,68 @@ fn render_guarded(report: &report::Report, format: Format, opts: &RenderOptions)
         ),
         None => (Vec::new(), Some(message)),
     }
+}
+
+/// Says why a check could not run; its exit code.
+fn check_error(e: CheckError) -> i32 {
+    match e {
+        CheckError::Config(e) => {
+            let _ = write!(std::io::stderr(), "{}", e.render(stderr_color()));
+            let _ = writeln!(std::io::stderr());
+        }
+        CheckError::Usage(m) => error(&m),
+    }
+    2
+}
+
+/// Passes of `--fix` at most: each applies the fixes that do not overlap one taken before it.
+const MAX_FIX_PASSES: usize = 10;
+
+/// `--fix`: checks and applies fixes until none is left (then the caller reports what remains);
+/// `--diff`: prints the first pass's fixes. `Some(exit code)` when the run ends here.
+fn fix_passes(args: &CheckArgs, opts: &CheckOptions) -> Option<i32> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let (mut fixed, mut files) = (0, std::collections::BTreeSet::new());
+    for _ in 0..MAX_FIX_PASSES {
+        let out = match check::run(opts) {
+            Ok(o) => o,
+            Err(e) => return Some(check_error(e)),
+        };
+        let plan = crate::apply::plan(&out.report, &cwd, args.unsafe_fixes);
+        for p in &plan.problems {
+            error(p);
+        }
+        if args.diff {
+            let _ = write!(std::io::stdout(), "{}", crate::apply::unified_diff(&plan));
+            let _ = writeln!(
+                std::io::stderr(),
+                "obsdebt: {} would be applied in {}",
+                match plan.applied() {
+                    1 => "1 fix".to_string(),
+                    n => format!("{n} fixes"),
+                },
+                crate::report::summary::plural(plan.files.len(), "file")
+            );
+            return Some(i32::from(plan.applied() > 0));
+        }
+        if plan.applied() == 0 {
+            break;
+        }
+        let failed = crate::apply::write(&plan);
+        if !failed.is_empty() {
+            failed.iter().for_each(|m| error(m));
+            return Some(2);
+        }
+        fixed += plan.applied();
+        files.extend(plan.files.into_iter().map(|f| f.display));
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "obsdebt: fixed {} in {}",
+        crate::report::summary::plural(fixed, "finding"),
+        crate::report::summary::plural(files.len(), "file")
+    );
+    None
 }
 
 fn exit_code(args: &CheckArgs, out: &check::CheckOutput) -> i32 {

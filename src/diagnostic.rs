@@ -79,6 +79,46 @@ pub struct Diagnostic {
     pub site_text: String,
     /// Filled in by the report phase once all diagnostics are known.
     pub fingerprint: String,
+    /// Edits that resolve the finding (`check --fix`), when the rule can write them.
+    #[serde(default)]
+    pub fix: Option<Fix>,
+}
+
+/// Whether `--fix` applies a fix by itself (`safe`), or only with `--unsafe-fixes`: a fix that
+/// may not compile as written (a logging crate the crate does not name yet, a method that
+/// assumes a `Result`) or changes more than a log line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Applicability {
+    Safe,
+    Unsafe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// Text that replaces a range of the file; an empty range (`span` from a position to itself)
+/// inserts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Edit {
+    pub span: Span,
+    pub content: String,
+}
+
+/// A finding's fix: the edits, applied together or not at all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fix {
+    /// What the fix does, for a person (`log the error with tracing::warn!`).
+    pub message: String,
+    pub applicability: Applicability,
+    /// In file order, none overlapping.
+    pub edits: Vec<Edit>,
 }
 
 /// Unicode's bidirectional formatting characters: embeddings and overrides (U+202A–U+202E),
@@ -138,7 +178,13 @@ impl Diagnostic {
             notes: Vec::new(),
             site_text: site_text.into(),
             fingerprint: String::new(),
+            fix: None,
         }
+    }
+
+    pub fn with_fix(mut self, fix: Option<Fix>) -> Diagnostic {
+        self.fix = fix;
+        self
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {

@@ -9,6 +9,7 @@
 //! 3. [`report`]: [`rules`] turn classified sites into [`diagnostic::Diagnostic`]s, which are
 //!    sorted and handed to one printer. Rules never print.
 
+pub mod apply;
 pub mod atomic;
 pub mod baseline;
 pub mod cache;

@@ -17,6 +17,7 @@ macro_rules! fixtures {
             fn $test() {
                 check_fixture($name);
                 snapshot_outputs($name);
+                check_fixes($name);
             }
         )*
     };
@@ -37,6 +38,74 @@ fixtures! {
     config_workspace => "config-workspace",
     ledger_workspace => "ledger-workspace",
     engines_reach => "engines-reach",
+}
+
+/// Copies a directory tree.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// The JSON report of a check of `dir`.
+fn json_report(dir: &std::path::Path) -> serde_json::Value {
+    let (code, out, err) = obsdebt(dir, &["check", ".", "--format", "json", "--no-cache", "--exit-zero"]);
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str(&out).unwrap()
+}
+
+/// The fixes of one fixture: `--diff --unsafe-fixes` pinned with insta
+/// (`fixtures__<fixture>.fixes.snap`); on a copy, `--fix --unsafe-fixes` leaves none of the
+/// fixable findings and every file parsing, and a second pass has nothing left to do.
+fn check_fixes(name: &str) {
+    let copy = tempfile::tempdir().unwrap();
+    copy_tree(&root().join("fixtures").join(name), copy.path());
+    let dir = copy.path();
+    let (code, diff, err) = obsdebt(dir, &["check", ".", "--diff", "--unsafe-fixes", "--no-cache"]);
+    let before = json_report(dir);
+    let diagnostics = |r: &serde_json::Value| r["diagnostics"].as_array().unwrap().clone();
+    let fixable = diagnostics(&before).iter().filter(|d| d.get("fix").is_some()).count();
+    assert_eq!(code, i32::from(fixable > 0), "{name} --diff: {err}");
+    insta::assert_snapshot!(format!("{name}.fixes"), diff);
+
+    let (code, _, err) = obsdebt(
+        dir,
+        &[
+            "check",
+            ".",
+            "--fix",
+            "--unsafe-fixes",
+            "--no-cache",
+            "--exit-zero",
+            "-q",
+        ],
+    );
+    assert_eq!(code, 0, "{name} --fix: {err}");
+    let after = json_report(dir);
+    assert_eq!(after["files"]["parse_errors"], 0, "{name}: a fixed file does not parse");
+    let left = diagnostics(&after);
+    assert!(
+        left.iter().all(|d| d.get("fix").is_none()),
+        "{name}: findings still fixable after --fix: {left:#?}"
+    );
+    assert_eq!(
+        left.len(),
+        diagnostics(&before).len() - fixable,
+        "{name}: --fix resolves each fixable finding and no other"
+    );
+    let (code, again, _) = obsdebt(dir, &["check", ".", "--diff", "--unsafe-fixes", "--no-cache"]);
+    assert_eq!(
+        (code, again.as_str()),
+        (0, ""),
+        "{name}: a second pass changes something"
+    );
 }
 
 /// The `full` and `json` output of the built binary on one fixture, pinned with insta

@@ -355,6 +355,8 @@ pub struct Scan {
     /// workspace macro given it, which logs it if it always logs (decided in resolve). Empty
     /// when nothing on the path is handed the error.
     pub cause: Vec<LogCond>,
+    /// The log macro calls on the path, for a fix ([`scan_holding`] only).
+    pub log_lines: Vec<super::LogLine>,
     /// The first 5xx built, as written.
     pub server_error: Option<String>,
     pub client_error: bool,
@@ -381,6 +383,8 @@ pub struct Scanner<'e, 'k> {
     /// The names that hold the error on this path: its bindings, then locals built from them
     /// (`let msg = e.to_string()`). Empty when the error is not bound, or not asked about.
     watch: Vec<String>,
+    /// Record where the path's log macro calls are ([`Scan::log_lines`]).
+    lines: bool,
 }
 
 impl<'e, 'k> Scanner<'e, 'k> {
@@ -391,6 +395,7 @@ impl<'e, 'k> Scanner<'e, 'k> {
             into_nested: false,
             comparison: 0,
             watch: Vec::new(),
+            lines: false,
         }
     }
 
@@ -424,6 +429,9 @@ impl<'ast> Visit<'ast> for Scanner<'_, '_> {
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
         if self.env.is_log_macro(&mac.path) {
             self.scan.logs.push(LogCond::Yes);
+            if self.lines {
+                self.scan.log_lines.push(log_line(self.env, mac));
+            }
             if self.macro_mentions(mac) {
                 self.scan.cause.push(LogCond::Yes);
             }
@@ -609,6 +617,36 @@ impl<'ast> Visit<'ast> for Scanner<'_, '_> {
     }
 }
 
+/// Where a log macro call is open to an added argument.
+fn log_line(env: &Env, mac: &syn::Macro) -> super::LogLine {
+    use proc_macro2::{Spacing, TokenTree};
+    let open = match &mac.delimiter {
+        syn::MacroDelimiter::Paren(p) => p.span.open(),
+        syn::MacroDelimiter::Brace(b) => b.span.open(),
+        syn::MacroDelimiter::Bracket(b) => b.span.open(),
+    };
+    let tokens: Vec<TokenTree> = mac.tokens.clone().into_iter().collect();
+    let keyed = matches!(
+        (tokens.first(), tokens.get(1)),
+        (Some(TokenTree::Ident(_)), Some(TokenTree::Punct(p))) if p.as_char() == ':' && p.spacing() == Spacing::Alone
+    );
+    let literal_end = tokens.iter().find_map(|t| match t {
+        TokenTree::Literal(l) if l.to_string().starts_with('"') => {
+            let mut end = super::paths::pos(l.span().end());
+            end.column -= 1;
+            Some(end)
+        }
+        _ => None,
+    });
+    let full = env.expand(&mac.path);
+    super::LogLine {
+        open: super::paths::pos(open.end()),
+        literal_end,
+        keyed,
+        krate: (full.len() >= 2).then(|| full[0].clone()),
+    }
+}
+
 /// Whether `tokens` contain an identifier among `names` (macro arguments included: `format!("{e}")`
 /// names `e` only inside a string, which is checked too).
 pub fn tokens_mention(tokens: proc_macro2::TokenStream, names: &[String]) -> bool {
@@ -679,6 +717,7 @@ pub fn scan(env: &Env, body: BodyRef) -> Scan {
 pub fn scan_holding(env: &Env, body: BodyRef, names: &[String]) -> Scan {
     let mut s = Scanner::new(env);
     s.watch = names.to_vec();
+    s.lines = true;
     match body {
         BodyRef::Expr(e) => s.visit_expr(e),
         BodyRef::Block(b) => s.visit_block(b),

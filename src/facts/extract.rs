@@ -9,17 +9,19 @@ use syn::visit::{self, Visit};
 use syn::{Attribute, BinOp, Expr, ExprMethodCall, ReturnType, Type};
 
 use super::body::{
-    self, always_logs_block, bindings, combinator, error_arms, if_let_kind, is_specific_err_pat, let_else,
-    type_of_constructor, BodyRef, Env, IfLet, Status,
+    self, always_logs_block, bindings, combinator, error_arms, if_let_kind, is_specific_err_pat, is_variant_pat,
+    let_else, type_of_constructor, BodyRef, Env, IfLet, Status,
 };
 use super::logcond::{Callee, LogCond};
 use super::macros::MacroBody;
 use super::paths::{
-    expr_path, generic_types, last_name, segments, span_of, span_one_line, span_whole, strip_await, LineIndex, UseMap,
+    self, expr_path, generic_types, last_name, segments, span_of, span_one_line, span_whole, strip_await, LineIndex,
+    UseMap,
 };
 use super::scope::PrintScope;
 use super::{
-    calls, handlers, FileFacts, FnFact, HandlerHow, HandlerMark, Origin, Outcome, ResponseImpl, SiteFact, SiteKind,
+    calls, handlers, FileFacts, FnFact, HandlerHow, HandlerMark, LogLine, Origin, Outcome, Repair, ResponseImpl,
+    SiteFact, SiteKind, Slot,
 };
 use crate::knowledge::{BenignPattern, Knowledge, SourcePattern};
 
@@ -309,6 +311,7 @@ struct Site<'e> {
     /// The path receives every error of its source: when that is a local variable and the path
     /// logs, later paths of the same variable find it logged.
     covers: bool,
+    repair: Option<Repair>,
 }
 
 impl<'e> Site<'e> {
@@ -322,7 +325,12 @@ impl<'e> Site<'e> {
             source: None,
             needs_result: false,
             covers: false,
+            repair: None,
         }
+    }
+    fn repair(mut self, repair: Option<Repair>) -> Self {
+        self.repair = repair;
+        self
     }
     fn needs_result(mut self) -> Self {
         self.needs_result = true;
@@ -359,6 +367,8 @@ struct Judged {
     cause: LogCond,
     /// The name the path holds the error under ([`SiteFact::binding`]).
     binding: Option<String>,
+    /// The log macro calls on the path ([`Repair::log_lines`]).
+    log_lines: Vec<LogLine>,
 }
 
 /// An operator between an `.is_ok()`/`.is_err()` test and the condition of its `if`.
@@ -520,6 +530,68 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             // no log line.
             cause: LogCond::any(scan.cause),
             binding: names.first().cloned(),
+            log_lines: scan.log_lines,
+        }
+    }
+
+    /// What a fix needs of a path whose body is `body`, whose error is bound to `names` or
+    /// dropped by `wildcard`. `None` when the error cannot be given a name: a dropped error
+    /// whose body already uses both `e` and `err`, or a binding that is not a plain name.
+    fn repair_of(
+        &self,
+        body: BodyRef,
+        wildcard: Option<&syn::Pat>,
+        names: &[String],
+        log_lines: Vec<LogLine>,
+    ) -> Option<Repair> {
+        let (name, rename) = match (wildcard, names) {
+            (Some(w), _) => {
+                let name = ["e", "err"]
+                    .into_iter()
+                    .find(|n| !body_mentions(body, &[n.to_string()]))?;
+                (name.to_string(), Some(span_of(w.span(), w.span())))
+            }
+            (None, [one]) => (one.clone(), None),
+            _ => return None,
+        };
+        Some(Repair {
+            slot: Some(self.slot_of(body)),
+            rename,
+            name,
+            log_lines,
+        })
+    }
+
+    /// Where a statement goes first on a path: in its block, or in a block around its expression.
+    fn slot_of(&self, body: BodyRef) -> Slot {
+        let block = match body {
+            BodyRef::Block(b) => b,
+            BodyRef::Expr(Expr::Block(b)) if b.label.is_none() && b.attrs.is_empty() => &b.block,
+            BodyRef::Expr(e) => {
+                let whole = span_whole(e);
+                return Slot::Wrap {
+                    start: paths::pos(whole.start()),
+                    end: paths::pos(whole.end()),
+                };
+            }
+        };
+        let (open, close) = (block.brace_token.span.open(), block.brace_token.span.close());
+        let open_line = open.start().line;
+        let first_line = block.stmts.first().map(|s| match s {
+            syn::Stmt::Local(l) => l.let_token.span.start().line,
+            syn::Stmt::Expr(e, _) => span_whole(e).start().line,
+            syn::Stmt::Macro(m) => m.mac.bang_token.span.start().line,
+            syn::Stmt::Item(_) => open_line,
+        });
+        let indent = match first_line {
+            Some(l) if l > open_line => Some(self.sh.lines.indent(l).to_string()),
+            Some(_) => None,
+            None if close.start().line > open_line => Some(format!("{}    ", self.sh.lines.indent(close.start().line))),
+            None => None,
+        };
+        Slot::Block {
+            at: paths::pos(open.end()),
+            indent,
         }
     }
 
@@ -821,6 +893,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             source: source_expr,
             needs_result,
             covers,
+            repair,
         } = site;
         // Best-effort cleanup whose error is dropped outright (`let _ = fs::remove_file(tmp)`).
         if judged.outcome == Outcome::Discarded
@@ -842,6 +915,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             builder,
             mut cause,
             binding,
+            log_lines: _,
         } = judged;
         let (source, origin) = match source_expr {
             Some(e) => self.origin(e, needs_result, replaced),
@@ -904,6 +978,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             function,
             cause,
             binding,
+            repair,
         });
     }
 
@@ -1361,7 +1436,11 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
             if is_site && !benign && !uninhabited {
                 let mut names = Vec::new();
                 bindings(&arm.pat, &mut names);
-                let judged = self.judge(BodyRef::Expr(&arm.body), &names);
+                let mut judged = self.judge(BodyRef::Expr(&arm.body), &names);
+                let repair = is_variant_pat(&arm.pat, "Err").then(|| {
+                    let lines = std::mem::take(&mut judged.log_lines);
+                    self.repair_of(BodyRef::Expr(&arm.body), err_wildcard(&arm.pat), &names, lines)
+                });
                 let end = arm
                     .guard
                     .as_ref()
@@ -1374,7 +1453,8 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                     Site::new(SiteKind::MatchArm, span, text)
                         .specific(specific)
                         .covers(sole && !specific)
-                        .source(&m.expr),
+                        .source(&m.expr)
+                        .repair(repair.flatten()),
                     judged,
                 );
             }
@@ -1451,14 +1531,17 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
         match kind {
             IfLet::ErrThen => {
                 if !benign {
-                    let judged = self.judge(BodyRef::Block(&i.then_branch), &names);
+                    let mut judged = self.judge(BodyRef::Block(&i.then_branch), &names);
+                    let lines = std::mem::take(&mut judged.log_lines);
+                    let repair = self.repair_of(BodyRef::Block(&i.then_branch), err_wildcard(pat), &names, lines);
                     let span = span_of(pat.span(), pat.span());
                     let text = format!("if let {}", self.text(pat.span(), pat.span()));
                     self.push_site(
                         Site::new(SiteKind::IfLetErr, span, text)
                             .specific(is_specific_err_pat(pat))
                             .covers(!is_specific_err_pat(pat))
-                            .source(scrutinee),
+                            .source(scrutinee)
+                            .repair(repair),
                         judged,
                     );
                 }
@@ -1506,6 +1589,7 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
                         builder: Vec::new(),
                         cause: LogCond::Yes,
                         binding: None,
+                        log_lines: Vec::new(),
                     };
                     let span = span_of(pat.span(), pat.span());
                     let text = format!("if let {}", self.text(pat.span(), pat.span()));
@@ -1618,11 +1702,13 @@ impl<'ast> Extractor<'_, '_, 'ast> {
                 builder: Vec::new(),
                 cause: LogCond::Yes,
                 binding: None,
+                log_lines: Vec::new(),
             };
             self.push_site(
                 Site::new(SiteKind::DiscardOk, method_span(m), self.method_text(m))
                     .detail(if replaced { "ok().ok_or" } else { "ok" })
-                    .source(&m.receiver),
+                    .source(&m.receiver)
+                    .repair(Some(chain_repair(m))),
                 judged,
             );
         }
@@ -1647,6 +1733,16 @@ impl<'ast> Extractor<'_, '_, 'ast> {
         let method = m.method.to_string();
         if !self.benign(&m.receiver) {
             let mut judged = self.judge_handler(&method, handler);
+            let repair = match handler {
+                Expr::Closure(c) if c.inputs.len() == 1 => {
+                    let mut names = Vec::new();
+                    bindings(&c.inputs[0], &mut names);
+                    let wildcard = matches!(&c.inputs[0], syn::Pat::Wild(_)).then_some(&c.inputs[0]);
+                    let lines = std::mem::take(&mut judged.log_lines);
+                    self.repair_of(BodyRef::Expr(&c.body), wildcard, &names, lines)
+                }
+                _ => None,
+            };
             // A log earlier in the chain (`.inspect_err(..)`) is that site's: it carries the
             // error as far as this one is concerned.
             let chain = self.chain_logs(&m.receiver);
@@ -1657,7 +1753,8 @@ impl<'ast> Extractor<'_, '_, 'ast> {
                 Site::new(SiteKind::Combinator, method_span(m), self.method_text(m))
                     .detail(method)
                     .covers(covers)
-                    .source(&m.receiver),
+                    .source(&m.receiver)
+                    .repair(repair),
                 judged,
             );
         }
@@ -1687,6 +1784,7 @@ impl<'ast> Extractor<'_, '_, 'ast> {
             builder: Vec::new(),
             cause: LogCond::Yes,
             binding: None,
+            log_lines: Vec::new(),
         };
         self.push_site(
             Site::new(SiteKind::ServerError, span_of(at, at), written.clone()).detail(written),
@@ -1746,12 +1844,14 @@ impl<'ast> Extractor<'_, '_, 'ast> {
             builder: Vec::new(),
             cause: LogCond::any(vec![chain, branches_cause]),
             binding: None,
+            log_lines: Vec::new(),
         };
         self.push_site(
             Site::new(kind, method_span(m), self.method_text(m))
                 .detail(name)
                 .source(&m.receiver)
-                .needs_result(),
+                .needs_result()
+                .repair((kind == SiteKind::Combinator).then(|| chain_repair(m))),
             judged,
         );
     }
@@ -1835,6 +1935,7 @@ impl<'ast> Extractor<'_, '_, 'ast> {
             builder: Vec::new(),
             cause: LogCond::Yes,
             binding: None,
+            log_lines: Vec::new(),
         };
         let mut site = Site::new(SiteKind::DetachedTask, span, text).detail(detail);
         if !by_construction {
@@ -1882,6 +1983,7 @@ impl<'ast> Extractor<'_, '_, 'ast> {
             builder: Vec::new(),
             cause: LogCond::Yes,
             binding: None,
+            log_lines: Vec::new(),
         };
         self.push_site(
             Site::new(SiteKind::DiscardLet, span, text)
@@ -1922,6 +2024,7 @@ impl<'ast> Extractor<'_, '_, 'ast> {
                         builder: Vec::new(),
                         cause: LogCond::Yes,
                         binding: None,
+                        log_lines: Vec::new(),
                     };
                 };
                 let outcome = match env.status(path) {
@@ -1945,6 +2048,7 @@ impl<'ast> Extractor<'_, '_, 'ast> {
                     // The function is handed the error: what it logs carries it.
                     cause: LogCond::Yes,
                     binding: None,
+                    log_lines: Vec::new(),
                 }
             }
         }
@@ -1978,6 +2082,29 @@ fn task_output(block: &syn::Block) -> (Option<&Expr>, bool) {
 
 /// Where a method call's site is shown: from the method's name to its closing parenthesis, or
 /// the name alone when the arguments run over lines. Built only for a site.
+/// `Err(_)`: the wildcard that drops the error.
+fn err_wildcard(pat: &syn::Pat) -> Option<&syn::Pat> {
+    match pat {
+        syn::Pat::TupleStruct(t) if t.path.segments.last().is_some_and(|s| s.ident == "Err") && t.elems.len() == 1 => {
+            matches!(&t.elems[0], syn::Pat::Wild(_)).then_some(&t.elems[0])
+        }
+        _ => None,
+    }
+}
+
+/// A method call on a `Result` (`.ok()`, `.unwrap_or(..)`): a fix logs in an `.inspect_err(..)`
+/// put before it.
+fn chain_repair(m: &ExprMethodCall) -> Repair {
+    Repair {
+        slot: Some(Slot::Chain {
+            at: paths::pos(m.dot_token.span.start()),
+        }),
+        rename: None,
+        name: "e".into(),
+        log_lines: Vec::new(),
+    }
+}
+
 fn method_span(m: &ExprMethodCall) -> crate::diagnostic::Span {
     span_one_line(m.method.span(), m.paren_token.span.close())
 }
@@ -2015,6 +2142,8 @@ fn has_instrument_err(attrs: &[Attribute]) -> bool {
 fn type_name(ty: &Type) -> Option<String> {
     match ty {
         Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        // `Result<T, ()>`: an error that carries nothing.
+        Type::Tuple(t) if t.elems.is_empty() => Some("()".into()),
         Type::Reference(r) => type_name(&r.elem),
         Type::Paren(p) => type_name(&p.elem),
         Type::Group(g) => type_name(&g.elem),

@@ -594,6 +594,54 @@ pub struct SiteFact {
     /// The name the path holds the error under (`e` in `Err(e)`, `|e|`); `None` when the
     /// pattern drops it, or the site has no pattern.
     pub binding: Option<String>,
+    /// Where a fix may write the missing log line, or add the error to one (`rules::fix`).
+    pub repair: Option<Repair>,
+}
+
+/// A position in a file: 1-based line, 1-based column in characters (as in [`Span`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Pos {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// What a fix needs to know of a site's path, found while its syntax tree is at hand.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Repair {
+    /// Where a new log statement goes.
+    pub slot: Option<Slot>,
+    /// The `_` that drops the error (`Err(_)`, `|_|`): renamed to `name` by the fix.
+    pub rename: Option<Span>,
+    /// The name the fix gives the error: its binding, or what `rename` makes it.
+    pub name: String,
+    /// The log macro calls on the path, where the error can be added to one.
+    pub log_lines: Vec<LogLine>,
+}
+
+/// A place for a new log statement on a site's path.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Slot {
+    /// First in a block: just after its `{` at `at`, on a new line with this indentation, or on
+    /// the same line (`None`: a block written on one line).
+    Block { at: Pos, indent: Option<String> },
+    /// An expression body (`Err(e) => 0`, `|e| 0`) from `start` to `end`: wrapped in a block
+    /// with the statement first.
+    Wrap { start: Pos, end: Pos },
+    /// A method call inserted before the `.` at `at` (`.inspect_err(|e| …)` before `.ok()`).
+    Chain { at: Pos },
+}
+
+/// A log macro call on a site's path.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogLine {
+    /// Just after the macro's opening bracket.
+    pub open: Pos,
+    /// Just before the closing quote of its first string literal, when that is a plain `"…"`.
+    pub literal_end: Option<Pos>,
+    /// It starts with a `key:` (tracing's `target:`, `parent:`, `name:`), which must stay first.
+    pub keyed: bool,
+    /// The logging crate its path names (`tracing`, `log`), if it names one.
+    pub krate: Option<String>,
 }
 
 #[cfg(test)]

@@ -297,6 +297,16 @@ impl<'a> LineIndex<'a> {
             .map_or(end - from, |(i, _)| i)
     }
 
+    /// The leading whitespace of a 1-based line.
+    pub fn indent(&self, line: usize) -> &'a str {
+        let Some(&start) = self.starts.get(line.saturating_sub(1)) else {
+            return "";
+        };
+        let rest = &self.source[start..];
+        let end = rest.find(|c: char| c != ' ' && c != '\t').unwrap_or(rest.len());
+        &rest[..end]
+    }
+
     /// Source text between two positions, whitespace runs folded to one space, at most 80
     /// characters (only as much of the text is read as is shown).
     pub fn text(&self, start: LineColumn, end: LineColumn) -> String {
@@ -432,6 +442,15 @@ pub fn with_first_line<T>(first: u32, f: impl FnOnce() -> T) -> T {
     }
     let _restore = Restore(FIRST_LINE.with(|l| l.replace(first)));
     f()
+}
+
+/// A position as a diagnostic gives it (1-based column, placed from the part's first line on).
+pub fn pos(lc: LineColumn) -> super::Pos {
+    let s = span_between(lc, lc);
+    super::Pos {
+        line: s.line,
+        column: s.column,
+    }
 }
 
 pub fn span_of(start: PmSpan, end: PmSpan) -> Span {

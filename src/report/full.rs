@@ -7,7 +7,7 @@ use std::fmt::Write;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 use super::{summary, RenderOptions, Report};
-use crate::diagnostic::{Diagnostic, Severity, Span};
+use crate::diagnostic::{Applicability, Diagnostic, Severity, Span};
 
 /// Longest span shown whole; longer ones are cut to their first line.
 const MAX_SPAN_LINES: u32 = 6;
@@ -314,6 +314,26 @@ pub fn render_parts(report: &Report, opts: &RenderOptions) -> Vec<String> {
         plural(report.files_scanned, "file"),
         report.not_analysed.len()
     );
+    let fixable = |a: Applicability| {
+        report
+            .diagnostics
+            .iter()
+            .filter(|d| d.fix.as_ref().is_some_and(|f| f.applicability == a))
+            .count()
+    };
+    let (safe, unsafe_) = (fixable(Applicability::Safe), fixable(Applicability::Unsafe));
+    match (safe, unsafe_) {
+        (0, 0) => {}
+        (s, 0) => {
+            let _ = writeln!(out, "{s} fixable with `--fix` (`--diff` shows the changes)");
+        }
+        (s, u) => {
+            let _ = writeln!(
+                out,
+                "{s} fixable with `--fix`, {u} more with `--fix --unsafe-fixes` (`--diff` shows the changes)"
+            );
+        }
+    }
     parts.push(out);
     parts
 }
@@ -404,6 +424,7 @@ mod tests {
                         notes: Vec::new(),
                         site_text: String::new(),
                         fingerprint: String::new(),
+                        fix: None,
                     };
                     let out = render_one(&d, &mut Sources::new(&paths), &renderer);
                     assert!(out.contains("error[parse-error]: m"), "{span:?}: {out}");

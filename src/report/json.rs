@@ -111,6 +111,25 @@ struct Diag<'a> {
     /// What the finding rests on (the chain from a handler, why places are one setting).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     notes: Vec<&'a str>,
+    /// The edits that resolve it, when the rule can write them (`check --fix`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<FixOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct FixOut<'a> {
+    applicability: &'static str,
+    message: &'a str,
+    edits: Vec<EditOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct EditOut<'a> {
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    content: &'a str,
 }
 
 #[derive(Serialize)]
@@ -219,6 +238,21 @@ fn doc(report: &Report) -> Doc<'_> {
                     })
                     .collect(),
                 notes: d.notes.iter().map(String::as_str).collect(),
+                fix: d.fix.as_ref().map(|f| FixOut {
+                    applicability: f.applicability.as_str(),
+                    message: &f.message,
+                    edits: f
+                        .edits
+                        .iter()
+                        .map(|e| EditOut {
+                            line: e.span.line,
+                            column: e.span.column,
+                            end_line: e.span.end_line,
+                            end_column: e.span.end_column,
+                            content: &e.content,
+                        })
+                        .collect(),
+                }),
             })
             .collect(),
         suppressed: report

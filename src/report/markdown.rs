@@ -291,6 +291,7 @@ mod tests {
             notes: Vec::new(),
             site_text: String::new(),
             fingerprint: String::new(),
+            fix: None,
         }
     }
 

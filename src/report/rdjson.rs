@@ -89,6 +89,14 @@ fn diagnostic(d: &Diagnostic, files: &mut Files) -> Value {
             .map(|r| json!({"message": r.message, "location": {"path": r.path, "range": files.range(&r.path, r.span)}}))
             .collect();
     }
+    // reviewdog turns suggestions into suggested changes on the pull request.
+    if let Some(fix) = &d.fix {
+        v["suggestions"] = fix
+            .edits
+            .iter()
+            .map(|e| json!({"range": files.range(&d.path, e.span), "text": e.content}))
+            .collect();
+    }
     v
 }
 

@@ -76,6 +76,20 @@ fn result(d: &Diagnostic) -> Value {
             })
             .collect();
     }
+    if let Some(fix) = &d.fix {
+        // One artifact change: a fix edits the finding's own file.
+        v["fixes"] = json!([{
+            "description": {"text": format!("{} ({} fix)", fix.message, fix.applicability.as_str())},
+            "artifactChanges": [{
+                "artifactLocation": {"uri": d.path, "uriBaseId": "%SRCROOT%"},
+                "replacements": fix
+                    .edits
+                    .iter()
+                    .map(|e| json!({"deletedRegion": region(e.span), "insertedContent": {"text": e.content}}))
+                    .collect::<Vec<_>>(),
+            }],
+        }]);
+    }
     if d.rule == crate::rule::ENGINE_IN_HANDLER.name {
         // The call chain from the handler to the constructor, in order.
         let mut steps: Vec<Value> = d

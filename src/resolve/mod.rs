@@ -168,6 +168,7 @@ pub fn resolve_with<'a>(files: &'a [FileInput<'a>], names: &'a names::Names<'a>)
                         && !site.specific
                         && !site.lock_poison
                         && classify_origin(site, builder, converts_to_logging, source) != Some(Class::Logged)
+                        && !cause_known_inside(site, krate, &index, files, &logs_of)
                         && !site
                             .cause
                             .eval_with(&mut |c| logs_of(krate, c), &mut |c| macro_logs_of(krate, c));
@@ -288,6 +289,41 @@ fn builder_keeps_logging(site: &SiteFact, krate: usize, index: &FnIndex, is_logg
         })
 }
 
+/// The error comes from workspace functions that each either return an error carrying nothing
+/// (`Result<T, ()>`) or log on one of their own error paths: the cause was logged where it was
+/// known, and what reaches the site is a tag.
+fn cause_known_inside(
+    site: &SiteFact,
+    krate: usize,
+    index: &FnIndex,
+    files: &[FileInput],
+    logs_of: &dyn Fn(usize, &Callee) -> bool,
+) -> bool {
+    let Some(source) = &site.source else { return false };
+    // A candidate that returns no `Result` is another function of that name.
+    let mut candidates = index.candidates(krate, source);
+    candidates.retain(|&id| index.returns_result(id) != Some(false));
+    !candidates.is_empty()
+        && candidates
+            .iter()
+            .all(|&id| index.err_type(id).1 == Some("()") || logs_an_error_path(id, index, files, logs_of))
+}
+
+/// Whether one of the error paths of workspace function `id` logs.
+fn logs_an_error_path(
+    id: usize,
+    index: &FnIndex,
+    files: &[FileInput],
+    logs_of: &dyn Fn(usize, &Callee) -> bool,
+) -> bool {
+    let (file, fn_index) = index.location(id);
+    let file = &files[file];
+    file.facts
+        .sites()
+        .iter()
+        .any(|s| s.function == Some(fn_index as u32) && s.logs.eval(&mut |c| logs_of(file.place.krate, c)))
+}
+
 /// `tokio::spawn(f(..))` with the handle dropped: the task's `Result` is lost when every
 /// in-workspace function `f` can mean returns one and none of them logs on any of its error
 /// paths (a task that logs its own failures has left its trace). A task whose output is a
@@ -302,16 +338,9 @@ fn task_result_lost(
     let Some(callee) = &site.source else { return true };
     let candidates = index.candidates(krate, callee);
     !candidates.is_empty()
-        && candidates.iter().all(|&id| {
-            let (file, fn_index) = index.location(id);
-            let file = &files[file];
-            index.returns_result(id) == Some(true)
-                && !file
-                    .facts
-                    .sites()
-                    .iter()
-                    .any(|s| s.function == Some(fn_index as u32) && s.logs.eval(&mut |c| logs_of(file.place.krate, c)))
-        })
+        && candidates
+            .iter()
+            .all(|&id| index.returns_result(id) == Some(true) && !logs_an_error_path(id, index, files, logs_of))
 }
 
 /// Propagated, logged, expected or unlogged — the most specific rule for the latter.

@@ -4,6 +4,7 @@
 pub mod conflicting_config;
 pub mod duplicated_config;
 pub mod engine_in_handler;
+pub mod fix;
 pub mod internal_error;
 pub mod log_without_error;
 pub mod parse_error;
@@ -47,6 +48,7 @@ pub fn site_diagnostic(
     function: Option<&str>,
     path: &str,
     severity: Severity,
+    style: fix::LogStyle,
 ) -> Diagnostic {
     let (rule, (message, label, help)) = match rule {
         r if r == SILENT_SERVER_ERROR.name => (&SILENT_SERVER_ERROR, silent_server_error::describe(site)),
@@ -57,5 +59,12 @@ pub fn site_diagnostic(
     // The enclosing function keeps fingerprints apart across functions, so a new identical
     // site elsewhere does not shift the occurrence index of this one.
     let site_text = format!("{}|{}", function.unwrap_or(""), site.text);
-    Diagnostic::new(rule, severity, path, site.span, message, label, site_text).with_help(help)
+    let fix = if rule.name == LOG_WITHOUT_ERROR.name {
+        fix::add_error(site, style)
+    } else {
+        fix::insert_log(site, style)
+    };
+    Diagnostic::new(rule, severity, path, site.span, message, label, site_text)
+        .with_help(help)
+        .with_fix(fix)
 }
