@@ -306,7 +306,39 @@ fn cause_known_inside(
     !candidates.is_empty()
         && candidates
             .iter()
-            .all(|&id| index.err_type(id).1 == Some("()") || logs_an_error_path(id, index, files, logs_of))
+            .all(|&id| index.err_type(id).1 == Some("()") || logs_its_errors(id, index, files, logs_of, 3))
+}
+
+/// Whether workspace function `id` logs on one of its error paths, or propagates (`?`) the
+/// error of workspace functions that do, `depth` calls down at most: an error that reaches its
+/// callers was logged where it arose.
+fn logs_its_errors(
+    id: usize,
+    index: &FnIndex,
+    files: &[FileInput],
+    logs_of: &dyn Fn(usize, &Callee) -> bool,
+    depth: usize,
+) -> bool {
+    if logs_an_error_path(id, index, files, logs_of) {
+        return true;
+    }
+    if depth == 0 {
+        return false;
+    }
+    let (file, fn_index) = index.location(id);
+    let file = &files[file];
+    file.facts.sites().iter().any(|s| {
+        s.function == Some(fn_index as u32)
+            && s.outcome == Outcome::Propagated
+            && s.source.as_ref().is_some_and(|callee| {
+                let mut candidates = index.candidates(file.place.krate, callee);
+                candidates.retain(|&c| c != id && index.returns_result(c) != Some(false));
+                !candidates.is_empty()
+                    && candidates
+                        .iter()
+                        .all(|&c| logs_its_errors(c, index, files, logs_of, depth - 1))
+            })
+    })
 }
 
 /// Whether one of the error paths of workspace function `id` logs.
