@@ -150,3 +150,32 @@ fn an_error_that_flows_on_is_judged_where_it_ends() {
                store.load(id).await.map_err(|_| { tracing::warn!(\"load failed\"); AppError::Internal })?;\n    Ok(())\n}\n";
     assert_eq!(one(src), "log-without-error");
 }
+
+#[test]
+fn an_error_logged_where_it_arose_or_carrying_nothing_is_not_reported() {
+    let site = "let n = match outer(id).await { Ok(n) => n, Err(_) => { tracing::warn!(\"load failed\"); 0 } };";
+    let with = |fns: &str| {
+        let src = format!("{fns}\n{}", in_fn(site));
+        classify(&src).into_iter().map(|s| s.1).collect::<Vec<_>>()
+    };
+    // `outer` returns an error that carries nothing.
+    assert!(!with("async fn outer(id: i64) -> Result<i64, ()> { Ok(id) }").contains(&"log-without-error".to_string()));
+    // `outer` passes on the error of `inner`, which logs it where it arises. (A bare `?` is no
+    // site, so only a propagation written as one, such as `.map_err(..)?`, is followed.)
+    let logged_inside = "async fn inner(id: i64) -> Result<i64, Error> { \
+        match store.load(id).await { Ok(n) => Ok(n), Err(e) => { tracing::error!(error = %e, \"load\"); Err(Error::Load) } } }\n\
+        async fn outer(id: i64) -> Result<i64, Error> { let n = inner(id).await.map_err(Error::Outer)?; Ok(n) }";
+    assert!(
+        !with(logged_inside).contains(&"log-without-error".to_string()),
+        "{:?}",
+        with(logged_inside)
+    );
+    // Nothing on the way logs it: reported.
+    let silent = "async fn inner(id: i64) -> Result<i64, Error> { store.load(id).await }\n\
+        async fn outer(id: i64) -> Result<i64, Error> { let n = inner(id).await.map_err(Error::Outer)?; Ok(n) }";
+    assert!(
+        with(silent).contains(&"log-without-error".to_string()),
+        "{:?}",
+        with(silent)
+    );
+}
