@@ -160,16 +160,26 @@ fn an_error_logged_where_it_arose_or_carrying_nothing_is_not_reported() {
     };
     // `outer` returns an error that carries nothing.
     assert!(!with("async fn outer(id: i64) -> Result<i64, ()> { Ok(id) }").contains(&"log-without-error".to_string()));
-    // `outer` passes on the error of `inner`, which logs it where it arises. (A bare `?` is no
-    // site, so only a propagation written as one, such as `.map_err(..)?`, is followed.)
-    let logged_inside = "async fn inner(id: i64) -> Result<i64, Error> { \
-        match store.load(id).await { Ok(n) => Ok(n), Err(e) => { tracing::error!(error = %e, \"load\"); Err(Error::Load) } } }\n\
-        async fn outer(id: i64) -> Result<i64, Error> { let n = inner(id).await.map_err(Error::Outer)?; Ok(n) }";
-    assert!(
-        !with(logged_inside).contains(&"log-without-error".to_string()),
-        "{:?}",
-        with(logged_inside)
-    );
+    // `outer` passes on the error of `inner` (by `?`, or `.map_err(..)?`), which logs it where it
+    // arises; also through a method the receiver's type names (`self.store.fetch(..)`).
+    let inner = "async fn inner(id: i64) -> Result<i64, Error> { \
+        match store.load(id).await { Ok(n) => Ok(n), Err(e) => { tracing::error!(error = %e, \"load\"); Err(Error::Load) } } }\n";
+    for outer in [
+        "async fn outer(id: i64) -> Result<i64, Error> { let n = inner(id).await.map_err(Error::Outer)?; Ok(n) }",
+        "async fn outer(id: i64) -> Result<i64, Error> { let n = inner(id).await?; Ok(n) }",
+        "struct Store;\nstruct Svc { store: Store }\n\
+         impl Store { async fn fetch(&self, id: i64) -> Result<i64, Error> { let n = inner(id).await?; Ok(n) } }\n\
+         impl Other { async fn fetch(&self, id: i64) -> Result<i64, Error> { other(id).await } }\n\
+         impl Svc { async fn get(&self, id: i64) -> Result<i64, Error> { let n = self.store.fetch(id).await?; Ok(n) } }\n\
+         async fn outer(id: i64) -> Result<i64, Error> { let n = svc().get(id).await?; Ok(n) }",
+    ] {
+        let fns = format!("{inner}{outer}");
+        assert!(
+            !with(&fns).contains(&"log-without-error".to_string()),
+            "{outer}: {:?}",
+            with(&fns)
+        );
+    }
     // Nothing on the way logs it: reported.
     let silent = "async fn inner(id: i64) -> Result<i64, Error> { store.load(id).await }\n\
         async fn outer(id: i64) -> Result<i64, Error> { let n = inner(id).await.map_err(Error::Outer)?; Ok(n) }";

@@ -1112,6 +1112,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
                 value_methods: c.value_methods.into(),
                 engines: c.engines,
                 returns_result: None,
+                try_sources: Vec::new(),
                 err_type: None,
                 returns_self: false,
                 is_test,
@@ -1137,6 +1138,7 @@ impl<'s, 'k, 'ast> Extractor<'s, 'k, 'ast> {
             value_methods: collected.value_methods.into(),
             engines: collected.engines,
             returns_result,
+            try_sources: Vec::new(),
             err_type: err_type.clone(),
             returns_self,
             is_test,
@@ -1403,6 +1405,25 @@ impl<'ast> Visit<'ast> for Extractor<'_, '_, 'ast> {
         self.sh.deferred += 1;
         visit::visit_expr_async(self, a);
         self.sh.deferred -= 1;
+    }
+
+    fn visit_expr_try(&mut self, t: &'ast syn::ExprTry) {
+        // `inner(..).await?`: the function passes on `inner`'s error (read by resolve to tell
+        // whether an error was logged where it arose).
+        if let Some(index) = self.sh.fns.last().map(|f| f.index as usize) {
+            if let Some(p) = self.produce(&t.expr) {
+                let line = match strip_await(&t.expr) {
+                    Expr::MethodCall(m) if p.callee.method => Some(paths::pos(m.method.span().start()).line),
+                    _ => None,
+                };
+                let list = &mut self.sh.facts.fns[index].try_sources;
+                let source = (p.callee, line);
+                if list.len() < 64 && !list.contains(&source) {
+                    list.push(source);
+                }
+            }
+        }
+        visit::visit_expr_try(self, t);
     }
 
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {

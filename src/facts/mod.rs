@@ -455,6 +455,10 @@ pub struct FnFact {
     pub engines: Vec<EngineSite>,
     /// The declared return type is a `Result` (or a `Result` alias); `None` when unknown.
     pub returns_result: Option<bool>,
+    /// Calls whose error the body passes on with a bare `?` (at most 64), with the line of the
+    /// method's name for a method call (to find its [`CallSite`]).
+    #[serde(default)]
+    pub try_sources: Vec<(Callee, Option<u32>)>,
     /// The declared error type's name (`StoreError`), when written.
     pub err_type: Option<String>,
     /// A method whose declared return type is `Self` or its owner (`fn with_code(self, ..) ->

@@ -82,6 +82,11 @@ impl<'a> FnIndex<'a> {
         self.names.fact(id)
     }
 
+    /// The name index this one reads.
+    pub fn names(&self) -> &'a Names<'a> {
+        self.names
+    }
+
     fn krate(&self, id: usize) -> usize {
         self.names.fns[id].krate
     }

@@ -107,7 +107,8 @@ pub fn resolve_with<'a>(files: &'a [FileInput<'a>], names: &'a names::Names<'a>)
 
     let classes = files
         .iter()
-        .map(|f| {
+        .enumerate()
+        .map(|(fi, f)| {
             let krate = f.place.krate;
             f.facts
                 .sites()
@@ -168,7 +169,7 @@ pub fn resolve_with<'a>(files: &'a [FileInput<'a>], names: &'a names::Names<'a>)
                         && !site.specific
                         && !site.lock_poison
                         && classify_origin(site, builder, converts_to_logging, source) != Some(Class::Logged)
-                        && !cause_known_inside(site, krate, &index, files, &logs_of)
+                        && !cause_known_inside(site, fi, &index, files, &logs_of)
                         && !site
                             .cause
                             .eval_with(&mut |c| logs_of(krate, c), &mut |c| macro_logs_of(krate, c));
@@ -290,28 +291,27 @@ fn builder_keeps_logging(site: &SiteFact, krate: usize, index: &FnIndex, is_logg
 }
 
 /// The error comes from workspace functions that each either return an error carrying nothing
-/// (`Result<T, ()>`) or log on one of their own error paths: the cause was logged where it was
-/// known, and what reaches the site is a tag.
+/// (`Result<T, ()>`) or log it where it arises: what reaches the site is a tag, the cause was
+/// logged where it was known.
 fn cause_known_inside(
     site: &SiteFact,
-    krate: usize,
+    file: usize,
     index: &FnIndex,
     files: &[FileInput],
     logs_of: &dyn Fn(usize, &Callee) -> bool,
 ) -> bool {
-    let Some(source) = &site.source else { return false };
-    // A candidate that returns no `Result` is another function of that name.
-    let mut candidates = index.candidates(krate, source);
-    candidates.retain(|&id| index.returns_result(id) != Some(false));
+    let (Some(source), Some(function)) = (&site.source, site.function) else {
+        return false;
+    };
+    let candidates = producers(source, None, file, function as usize, index, files);
     !candidates.is_empty()
         && candidates
             .iter()
-            .all(|&id| index.err_type(id).1 == Some("()") || logs_its_errors(id, index, files, logs_of, 3))
+            .all(|&id| index.err_type(id).1 == Some("()") || logs_its_errors(id, index, files, logs_of, 4))
 }
 
-/// Whether workspace function `id` logs on one of its error paths, or propagates (`?`) the
-/// error of workspace functions that do, `depth` calls down at most: an error that reaches its
-/// callers was logged where it arose.
+/// Whether workspace function `id` logs on one of its error paths, or passes on (`?`,
+/// `.map_err(..)?`) the error of workspace functions that do, `depth` calls down at most.
 fn logs_its_errors(
     id: usize,
     index: &FnIndex,
@@ -325,20 +325,61 @@ fn logs_its_errors(
     if depth == 0 {
         return false;
     }
-    let (file, fn_index) = index.location(id);
-    let file = &files[file];
-    file.facts.sites().iter().any(|s| {
-        s.function == Some(fn_index as u32)
-            && s.outcome == Outcome::Propagated
-            && s.source.as_ref().is_some_and(|callee| {
-                let mut candidates = index.candidates(file.place.krate, callee);
-                candidates.retain(|&c| c != id && index.returns_result(c) != Some(false));
-                !candidates.is_empty()
-                    && candidates
-                        .iter()
-                        .all(|&c| logs_its_errors(c, index, files, logs_of, depth - 1))
-            })
-    })
+    let (fi, fn_index) = index.location(id);
+    let passed_on = |callee: &Callee, line: Option<u32>| {
+        let mut candidates = producers(callee, line, fi, fn_index, index, files);
+        candidates.retain(|&c| c != id);
+        !candidates.is_empty()
+            && candidates
+                .iter()
+                .all(|&c| logs_its_errors(c, index, files, logs_of, depth - 1))
+    };
+    let fact = index.names().fact(id);
+    fact.try_sources.iter().any(|(c, line)| passed_on(c, *line))
+        || files[fi].facts.sites().iter().any(|s| {
+            s.function == Some(fn_index as u32)
+                && s.outcome == Outcome::Propagated
+                && s.source.as_ref().is_some_and(|c| passed_on(c, None))
+        })
+}
+
+/// The workspace functions a call in function `fn_index` of file `file` can be. A method whose
+/// every call of that name there (on `line`, when known) the call graph resolves through the
+/// receiver's type (`self.qs.write(..)` is `QueryServer::write`) is those functions; otherwise
+/// every function of the name that returns a `Result` (one that returns something else is
+/// another function).
+fn producers(
+    callee: &Callee,
+    line: Option<u32>,
+    file: usize,
+    fn_index: usize,
+    index: &FnIndex,
+    files: &[FileInput],
+) -> Vec<usize> {
+    let typed = || -> Option<Vec<usize>> {
+        let names = index.names();
+        let caller = names.id_of(file, fn_index)?;
+        let mut ids = Vec::new();
+        let calls = names.fact(caller).calls.read();
+        for call in calls
+            .iter()
+            .filter(|c| &c.callee == callee && line.is_none_or(|l| c.span.line == l))
+        {
+            match names.resolve(caller, call) {
+                names::Res::Fn(id) => ids.push(id),
+                _ => return None,
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        (!ids.is_empty()).then_some(ids)
+    };
+    if let Some(ids) = callee.method.then(typed).flatten() {
+        return ids;
+    }
+    let mut candidates = index.candidates(files[file].place.krate, callee);
+    candidates.retain(|&id| index.returns_result(id) != Some(false));
+    candidates
 }
 
 /// Whether one of the error paths of workspace function `id` logs.

@@ -139,6 +139,11 @@ impl<'a> Names<'a> {
         n
     }
 
+    /// The id of function `idx` of file `file` (`None` for a test function, which is not indexed).
+    pub fn id_of(&self, file: usize, idx: usize) -> Option<usize> {
+        self.fns.binary_search_by_key(&(file, idx), |e| (e.file, e.idx)).ok()
+    }
+
     pub fn fact(&self, id: usize) -> &'a FnFact {
         let e = &self.fns[id];
         &self.files[e.file].facts.fns[e.idx]
